@@ -1,0 +1,49 @@
+"""pmfit: a project-management engine for technical and IT projects.
+
+>>> import pmfit
+>>> plan = pmfit.load("examples/software-release.yaml")
+>>> sched = pmfit.schedule(plan)
+>>> sched.finish, sched.critical_path[:3]
+
+Public names are imported lazily so that ``pmfit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "load": "pmfit.api",
+    "loads": "pmfit.api",
+    "save": "pmfit.api",
+    "dumps": "pmfit.api",
+    "schedule": "pmfit.api",
+    "validate": "pmfit.api",
+    "Plan": "pmfit.model.plan",
+    "Task": "pmfit.model.plan",
+    "Resource": "pmfit.model.plan",
+    "Schedule": "pmfit.engine.schedule",
+    "Network": "pmfit.engine.network",
+    "compile_plan": "pmfit.engine.network",
+    "Diagnostic": "pmfit.model.diagnostics",
+    "PlanError": "pmfit.model.diagnostics",
+    "Duration": "pmfit.model.duration",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pmfit' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

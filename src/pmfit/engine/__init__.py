@@ -1,0 +1,1 @@
+"""Pure engines over the compiled network: no files, no database, no printing."""

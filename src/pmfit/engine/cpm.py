@@ -1,0 +1,175 @@
+"""The critical path method: forward and backward passes over the network.
+
+Every link becomes one inequality on start times,
+``ES[succ] >= ES[pred] + offset``, with
+
+- FS: ``offset = d_pred + lag``           (start(succ) >= finish(pred) + lag)
+- SS: ``offset = lag``                    (start(succ) >= start(pred) + lag)
+- FF: ``offset = d_pred + lag - d_succ``  (finish(succ) >= finish(pred) + lag)
+- SF: ``offset = lag - d_succ``           (finish(succ) >= start(pred) + lag)
+
+so one longest-path pass in topological order gives the early dates and one
+shortest-path pass in reverse gives the late dates, for all four types.
+
+Constraints follow MS Project: SNET/FNET raise the early dates; SNLT/FNLT
+and deadlines lower the late dates (a task that cannot meet them shows
+negative float); MSO/MFO pin the task; ALAP tasks are placed at their late
+dates, and their successors follow. No task starts before the project start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from pmfit.engine import kernels
+from pmfit.engine.jit import kernel
+from pmfit.engine.kernels import (
+    DRIVER_CONSTRAINT,
+    DRIVER_PROJECT_START,
+    NO_LOWER,
+    NO_UPPER,
+)
+from pmfit.engine.network import (
+    ALAP, FF, FNET, FNLT, FS, MFO, MSO, SF, SNET, SNLT, SS, Network,
+)
+
+IntArray = npt.NDArray[np.int64]
+
+
+def link_offsets(network: Network, duration: IntArray | None = None) -> IntArray:
+    """Per-link offset so that ``ES[dst] >= ES[src] + offset`` (see the module doc)."""
+    d = network.duration if duration is None else duration
+    t = network.link_type
+    from_finish = (t == FS) | (t == FF)
+    to_finish = (t == FF) | (t == SF)
+    return (
+        network.link_lag
+        + np.where(from_finish, d[network.link_src], 0)
+        - np.where(to_finish, d[network.link_dst], 0)
+    ).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class CpmResult:
+    """Early/late starts in working minutes per task, with floats and drivers.
+
+    ``start``/``finish`` are the scheduled dates (the early dates, except for
+    ALAP tasks, which sit at their late dates). ``driver[i]`` is the link
+    index that set ``early_start[i]``, or a negative ``kernels.DRIVER_*`` code.
+    """
+
+    network: Network
+    early_start: IntArray
+    early_finish: IntArray
+    late_start: IntArray
+    late_finish: IntArray
+    start: IntArray
+    finish: IntArray
+    total_float: IntArray
+    free_float: IntArray
+    driver: IntArray
+    project_finish: int
+    link_offset: IntArray
+
+    @property
+    def critical(self) -> npt.NDArray[np.bool_]:
+        """Critical tasks: total float of zero or less (MS Project's rule)."""
+        return self.total_float <= 0
+
+    def driving_links(self) -> npt.NDArray[np.bool_]:
+        """Links with no slack: ``ES[dst] == ES[src] + offset``."""
+        n = self.network
+        return self.early_start[n.link_dst] == self.early_start[n.link_src] + self.link_offset
+
+
+def _bounds(network: Network, d: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Lower bounds on ES (with what set them), upper bounds on LS, must-dates."""
+    ctype = network.constraint_type
+    ctime = network.constraint_time
+    lower = np.zeros(network.n, dtype=np.int64)
+    lower_driver = np.full(network.n, DRIVER_PROJECT_START, dtype=np.int64)
+    snet = np.where(ctype == SNET, ctime, NO_LOWER)
+    fnet = np.where(ctype == FNET, ctime - d, NO_LOWER)
+    constrained = np.maximum(snet, fnet)
+    raise_it = constrained > lower
+    lower = np.where(raise_it, constrained, lower)
+    lower_driver[raise_it] = DRIVER_CONSTRAINT
+    must = np.full(network.n, NO_LOWER, dtype=np.int64)
+    must = np.where(ctype == MSO, ctime, must)
+    must = np.where(ctype == MFO, ctime - d, must)
+    upper = np.full(network.n, NO_UPPER, dtype=np.int64)
+    upper = np.where(ctype == SNLT, np.minimum(upper, ctime), upper)
+    upper = np.where(ctype == FNLT, np.minimum(upper, ctime - d), upper)
+    has_deadline = network.deadline < NO_UPPER
+    upper = np.where(has_deadline, np.minimum(upper, network.deadline - d), upper)
+    return lower, lower_driver, upper, must
+
+
+def critical_path_method(network: Network, duration: IntArray | None = None) -> CpmResult:
+    """Run the forward and backward passes; pure, returns a :class:`CpmResult`."""
+    d = network.duration if duration is None else np.asarray(duration, dtype=np.int64)
+    n = network.n
+    offset = link_offsets(network, d)
+    lower, lower_driver, upper, must = _bounds(network, d)
+    size = n + network.m
+    forward = kernel(kernels.forward_pass, size)
+    backward = kernel(kernels.backward_pass, size)
+
+    early_start = np.zeros(n, dtype=np.int64)
+    driver = np.zeros(n, dtype=np.int64)
+    forward(network.order, network.pred_ptr, network.link_src, offset,
+            lower, lower_driver, must, early_start, driver)
+    early_finish = early_start + d
+    project_finish = int(early_finish.max()) if n else 0
+
+    late_start = np.zeros(n, dtype=np.int64)
+    upper = np.minimum(upper, project_finish - d)
+    if network.project_deadline < NO_UPPER:
+        upper = np.minimum(upper, network.project_deadline - d)
+    backward(network.order, network.succ_ptr, network.succ_link, network.link_dst,
+             offset, upper, must, late_start)
+    late_finish = late_start + d
+    total_float = late_start - early_start
+
+    free_float = project_finish - early_finish
+    if network.m:
+        slack = early_start[network.link_dst] - early_start[network.link_src] - offset
+        by_src = slack[network.succ_link]
+        has_succ = np.diff(network.succ_ptr) > 0
+        starts = network.succ_ptr[:-1][has_succ]
+        free_float[has_succ] = np.minimum(
+            free_float[has_succ], np.minimum.reduceat(by_src, starts)
+        )
+    free_float = np.maximum(np.minimum(free_float, np.maximum(total_float, 0)), 0)
+
+    start = early_start
+    alap = network.constraint_type == ALAP
+    if alap.any():
+        pinned = np.where(alap, np.maximum(late_start, early_start), lower)
+        pinned_driver = np.where(alap, DRIVER_CONSTRAINT, lower_driver)
+        start = np.zeros(n, dtype=np.int64)
+        scheduled_driver = np.zeros(n, dtype=np.int64)
+        forward(network.order, network.pred_ptr, network.link_src, offset,
+                pinned, pinned_driver, must, start, scheduled_driver)
+        driver = scheduled_driver
+    return CpmResult(
+        network=network,
+        early_start=early_start,
+        early_finish=early_finish,
+        late_start=late_start,
+        late_finish=late_finish,
+        start=start,
+        finish=start + d,
+        total_float=total_float,
+        free_float=free_float,
+        driver=driver,
+        project_finish=project_finish,
+        link_offset=offset,
+    )
+
+
+__all__ = ["CpmResult", "critical_path_method", "link_offsets", "FS", "SS", "FF", "SF",
+           "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"]

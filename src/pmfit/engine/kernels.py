@@ -1,0 +1,102 @@
+"""Inner loops of the network engines, written once as plain Python over arrays.
+
+:func:`pmfit.engine.jit.kernel` runs them as Python for small plans and
+compiled by numba for large ones. Keep them numba-friendly: numpy arrays and
+scalars only, no Python objects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+
+NO_LOWER = -(2**62)
+NO_UPPER = 2**62
+
+# Driver codes for the forward pass (a link index is >= 0).
+DRIVER_PROJECT_START = -1
+DRIVER_CONSTRAINT = -2
+DRIVER_MUST = -3
+
+
+def topological_order(succ_ptr: IntArray, succ_dst: IntArray, indegree: IntArray) -> IntArray:
+    """Kahn's algorithm; returns the order (shorter than n when there is a cycle)."""
+    n = len(indegree)
+    remaining = indegree.copy()
+    order = np.empty(n, dtype=np.int64)
+    head = 0
+    tail = 0
+    for i in range(n):
+        if remaining[i] == 0:
+            order[tail] = i
+            tail += 1
+    while head < tail:
+        node = order[head]
+        head += 1
+        for k in range(succ_ptr[node], succ_ptr[node + 1]):
+            dst = succ_dst[k]
+            remaining[dst] -= 1
+            if remaining[dst] == 0:
+                order[tail] = dst
+                tail += 1
+    return order[:tail]
+
+
+def forward_pass(
+    order: IntArray,
+    pred_ptr: IntArray,
+    pred_src: IntArray,
+    link_offset: IntArray,
+    lower: IntArray,
+    lower_driver: IntArray,
+    must: IntArray,
+    early_start: IntArray,
+    driver: IntArray,
+) -> None:
+    """Early starts: ``ES[j] = max(lower[j], max_k ES[src_k] + offset_k)``.
+
+    ``offset_k`` folds the link type, the lag and both durations into one
+    number (see :func:`pmfit.engine.cpm.link_offsets`). ``must`` (must start
+    on / must finish on) overrides everything. ``driver`` records what set
+    each date: a link index, or a negative DRIVER_* code.
+    """
+    for idx in range(len(order)):
+        j = order[idx]
+        best = lower[j]
+        why = lower_driver[j]
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            candidate = early_start[pred_src[k]] + link_offset[k]
+            if candidate > best or (candidate == best and why == DRIVER_PROJECT_START and candidate > 0):
+                best = candidate
+                why = k
+        if must[j] != NO_LOWER:
+            best = must[j]
+            why = DRIVER_MUST
+        early_start[j] = best
+        driver[j] = why
+
+
+def backward_pass(
+    order: IntArray,
+    succ_ptr: IntArray,
+    succ_link: IntArray,
+    link_dst: IntArray,
+    link_offset: IntArray,
+    upper: IntArray,
+    must: IntArray,
+    late_start: IntArray,
+) -> None:
+    """Late starts: ``LS[i] = min(upper[i], min_k LS[dst_k] - offset_k)``, capped by must-dates."""
+    for idx in range(len(order) - 1, -1, -1):
+        i = order[idx]
+        best = upper[i]
+        for s in range(succ_ptr[i], succ_ptr[i + 1]):
+            k = succ_link[s]
+            candidate = late_start[link_dst[k]] - link_offset[k]
+            if candidate < best:
+                best = candidate
+        if must[i] != NO_LOWER and must[i] < best:
+            best = must[i]
+        late_start[i] = best

@@ -1,0 +1,418 @@
+"""The compiled network every engine shares: a plan as integer-indexed arrays.
+
+Only *leaf* tasks (work tasks and milestones) are nodes. A summary task is
+not scheduled itself: its dates roll up from its leaves, and a link that
+names a summary applies to every leaf under it (a predecessor of a summary
+precedes all of its leaves; a summary as predecessor means all of its
+leaves), which is how MS Project treats links on summary tasks.
+
+Links are kept in predecessor-CSR order (grouped by successor), with a
+second index grouping them by predecessor for the backward pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from pmfit.engine import kernels
+from pmfit.engine.jit import kernel
+from pmfit.engine.kernels import NO_LOWER, NO_UPPER
+from pmfit.model.diagnostics import Diagnostic, PlanError
+
+if TYPE_CHECKING:
+    from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.plan import Plan
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+LINK_TYPES = ("FS", "SS", "FF", "SF")
+FS, SS, FF, SF = 0, 1, 2, 3
+CONSTRAINT_TYPES = ("ASAP", "ALAP", "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO")
+ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = range(8)
+DISTRIBUTIONS = ("fixed", "triangular", "pert", "uniform")
+
+
+def _int(values: object, n: int, default: int = 0) -> IntArray:
+    if values is None:
+        return np.full(n, default, dtype=np.int64)
+    return np.ascontiguousarray(values, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A plan compiled to arrays. Build with :func:`compile_plan` or :meth:`from_arrays`.
+
+    Times are integer working minutes from the project start. ``NO_LOWER`` /
+    ``NO_UPPER`` mark "no constraint" in the time arrays.
+    """
+
+    ids: list[str]
+    duration: IntArray
+    # links, grouped by successor (pred-CSR)
+    pred_ptr: IntArray
+    link_src: IntArray
+    link_dst: IntArray
+    link_type: IntArray
+    link_lag: IntArray
+    # the same links grouped by predecessor: succ_link[succ_ptr[i]:succ_ptr[i+1]]
+    succ_ptr: IntArray
+    succ_link: IntArray
+    order: IntArray
+    constraint_type: IntArray
+    constraint_time: IntArray
+    deadline: IntArray
+    milestone: npt.NDArray[np.bool_]
+    names: list[str] = field(default_factory=list)
+    # resources: demand CSR per task
+    resource_ids: list[str] = field(default_factory=list)
+    resource_names: list[str] = field(default_factory=list)
+    capacity: FloatArray = field(default_factory=lambda: np.zeros(0))
+    demand_ptr: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    demand_resource: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    demand_units: FloatArray = field(default_factory=lambda: np.zeros(0))
+    priority: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    levelable: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # three-point estimates in working minutes (equal to duration when absent)
+    optimistic: FloatArray = field(default_factory=lambda: np.zeros(0))
+    likely: FloatArray = field(default_factory=lambda: np.zeros(0))
+    pessimistic: FloatArray = field(default_factory=lambda: np.zeros(0))
+    distribution: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    group_names: list[str] = field(default_factory=list)
+    # summary tasks: leaves of summary s are summary_leaf[summary_ptr[s]:summary_ptr[s+1]]
+    summary_ids: list[str] = field(default_factory=list)
+    summary_names: list[str] = field(default_factory=list)
+    summary_ptr: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    summary_leaf: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # the plan's own link each network link came from: (successor id, predecessor id as written)
+    link_origin: list[tuple[str, str]] = field(default_factory=list)
+    calendar: WorkingTime | None = None
+    project_deadline: int = NO_UPPER
+
+    @property
+    def n(self) -> int:
+        return len(self.duration)
+
+    @property
+    def m(self) -> int:
+        return len(self.link_src)
+
+    def index(self, task_id: str) -> int:
+        """The array index of a task id (built on first use)."""
+        lookup = self.__dict__.get("_index")
+        if lookup is None:
+            lookup = {tid: i for i, tid in enumerate(self.ids)}
+            object.__setattr__(self, "_index", lookup)
+        return lookup[task_id]
+
+    def predecessors(self, i: int) -> range:
+        """Link indices of the links into task ``i``."""
+        return range(int(self.pred_ptr[i]), int(self.pred_ptr[i + 1]))
+
+    def successors(self, i: int) -> IntArray:
+        """Link indices of the links out of task ``i``."""
+        return self.succ_link[self.succ_ptr[i]:self.succ_ptr[i + 1]]
+
+    def with_durations(self, duration: IntArray) -> Network:
+        """The same network with other durations (what-if, simulation, progress)."""
+        from dataclasses import replace
+
+        return replace(self, duration=np.ascontiguousarray(duration, dtype=np.int64))
+
+    @classmethod
+    def from_arrays(
+        cls,
+        duration: object,
+        link_src: object,
+        link_dst: object,
+        link_type: object = None,
+        link_lag: object = None,
+        *,
+        ids: list[str] | None = None,
+        constraint_type: object = None,
+        constraint_time: object = None,
+        deadline: object = None,
+        milestone: object = None,
+        check_cycles: bool = True,
+        **extra: object,
+    ) -> Network:
+        """Build a network from plain arrays (links as parallel src/dst/type/lag arrays).
+
+        This is the compile step proper: it groups links both ways (CSR) and
+        finds a topological order; a cycle raises :class:`PlanError` with the
+        whole cycle named.
+        """
+        durations = _int(duration, 0)
+        n = len(durations)
+        src = _int(link_src, 0)
+        dst = _int(link_dst, 0)
+        m = len(src)
+        types = _int(link_type, m, FS)
+        lags = _int(link_lag, m, 0)
+        if len(dst) != m or len(types) != m or len(lags) != m:
+            raise ValueError("link arrays differ in length")
+        if m and (src.min() < 0 or dst.min() < 0 or src.max() >= n or dst.max() >= n):
+            raise ValueError("a link names a task index outside the network")
+        by_dst = np.argsort(dst, kind="stable")
+        src, dst, types, lags = src[by_dst], dst[by_dst], types[by_dst], lags[by_dst]
+        indegree = np.bincount(dst, minlength=n).astype(np.int64)
+        pred_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(indegree, out=pred_ptr[1:])
+        succ_link = np.argsort(src, kind="stable").astype(np.int64)
+        outdegree = np.bincount(src, minlength=n)
+        succ_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(outdegree, out=succ_ptr[1:])
+        topo = kernel(kernels.topological_order, n + m)
+        order = topo(succ_ptr, np.ascontiguousarray(dst[succ_link]), indegree)
+        names = list(extra.pop("names", None) or [])  # type: ignore[call-overload]
+        task_ids = ids if ids is not None else [str(i) for i in range(n)]
+        if len(order) < n and check_cycles:
+            raise PlanError(_cycle_diagnostic(n, src, dst, order, task_ids))
+        return cls(
+            ids=task_ids,
+            names=names or list(task_ids),
+            duration=durations,
+            pred_ptr=pred_ptr,
+            link_src=src,
+            link_dst=dst,
+            link_type=types,
+            link_lag=lags,
+            succ_ptr=succ_ptr,
+            succ_link=succ_link,
+            order=order,
+            constraint_type=_int(constraint_type, n, ASAP),
+            constraint_time=_int(constraint_time, n, NO_LOWER),
+            deadline=_int(deadline, n, NO_UPPER),
+            milestone=(np.asarray(milestone, dtype=bool) if milestone is not None
+                       else durations == 0),
+            **extra,  # type: ignore[arg-type]
+        )
+
+
+def _cycle_diagnostic(
+    n: int, src: IntArray, dst: IntArray, order: IntArray, ids: list[str]
+) -> Diagnostic:
+    """Find one cycle among the tasks Kahn's algorithm could not order."""
+    left = np.ones(n, dtype=bool)
+    left[order] = False
+    succ: dict[int, list[int]] = {}
+    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
+        if left[a] and left[b]:
+            succ.setdefault(a, []).append(b)
+    start = int(np.flatnonzero(left)[0])
+    # Every unordered node lies on or leads into a cycle: walk until a node repeats.
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    node = start
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = succ[node][0]
+    cycle = path[seen[node]:] + [node]
+    names = " -> ".join(ids[i] for i in cycle)
+    return Diagnostic(
+        "dependency_cycle",
+        f"dependency cycle: {names}",
+        task=ids[cycle[0]],
+    )
+
+
+def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
+    """Compile a validated plan into a :class:`Network` (leaf tasks only)."""
+    from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.plan import ConstraintType
+
+    cal = calendar or WorkingTime(plan.project.calendar, plan.project.start)
+    mpd, dpw = cal.minutes_per_day, cal.days_per_week
+    summaries = plan.summary_ids()
+    leaves = [t for t in plan.tasks if t.id not in summaries]
+    leaf_index = {t.id: i for i, t in enumerate(leaves)}
+    n = len(leaves)
+
+    children: dict[str, list[str]] = {}
+    for task in plan.tasks:
+        if task.parent is not None:
+            children.setdefault(task.parent, []).append(task.id)
+
+    leaf_cache: dict[str, list[int]] = {}
+
+    def leaves_of(task_id: str) -> list[int]:
+        if task_id in leaf_index:
+            return [leaf_index[task_id]]
+        if task_id not in leaf_cache:
+            out: list[int] = []
+            stack = list(reversed(children.get(task_id, [])))
+            while stack:
+                child = stack.pop()
+                if child in leaf_index:
+                    out.append(leaf_index[child])
+                else:
+                    stack.extend(reversed(children.get(child, [])))
+            leaf_cache[task_id] = out
+        return leaf_cache[task_id]
+
+    parent_of = {t.id: t.parent for t in plan.tasks}
+
+    def ancestors(task_id: str) -> list[str]:
+        out = []
+        seen = set()
+        parent = parent_of.get(task_id)
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            out.append(parent)
+            parent = parent_of.get(parent)
+        return out
+
+    duration = np.zeros(n, dtype=np.int64)
+    milestone = np.zeros(n, dtype=bool)
+    ctype = np.full(n, ASAP, dtype=np.int64)
+    ctime = np.full(n, NO_LOWER, dtype=np.int64)
+    deadline = np.full(n, NO_UPPER, dtype=np.int64)
+    optimistic = np.zeros(n)
+    likely = np.zeros(n)
+    pessimistic = np.zeros(n)
+    distribution = np.zeros(n, dtype=np.int64)
+    priority = np.zeros(n, dtype=np.int64)
+    levelable = np.ones(n, dtype=bool)
+    group = np.full(n, -1, dtype=np.int64)
+    group_names: list[str] = []
+    group_index: dict[str, int] = {}
+    default_dist = DISTRIBUTIONS.index(plan.project.distribution)
+
+    src: list[int] = []
+    dst: list[int] = []
+    types: list[int] = []
+    lags: list[int] = []
+    origin: list[tuple[str, str]] = []
+    seen_links: set[tuple[int, int, int, int]] = set()
+
+    def add_links(task_id: str, links: list, targets: list[int]) -> None:  # type: ignore[type-arg]
+        for link in links:
+            t = LINK_TYPES.index(link.type.value)
+            lag = link.lag.minutes(mpd, dpw)
+            for a in leaves_of(link.task):
+                for b in targets:
+                    if a == b:
+                        continue
+                    key = (a, b, t, lag)
+                    if key in seen_links:
+                        continue
+                    seen_links.add(key)
+                    src.append(a)
+                    dst.append(b)
+                    types.append(t)
+                    lags.append(lag)
+                    origin.append((task_id, link.task))
+
+    for i, task in enumerate(leaves):
+        d = 0 if task.milestone else task.planned_duration().minutes(mpd, dpw)
+        duration[i] = max(d, 0)
+        milestone[i] = task.milestone or d == 0
+        if task.estimate is not None and not task.milestone:
+            optimistic[i] = task.estimate.optimistic.minutes(mpd, dpw)
+            likely[i] = task.estimate.likely.minutes(mpd, dpw)
+            pessimistic[i] = task.estimate.pessimistic.minutes(mpd, dpw)
+            dist = task.estimate.distribution
+            distribution[i] = DISTRIBUTIONS.index(dist) if dist else default_dist
+        else:
+            optimistic[i] = likely[i] = pessimistic[i] = duration[i]
+        priority[i] = task.priority
+        levelable[i] = task.level
+        if task.group:
+            group[i] = group_index.setdefault(task.group, len(group_index))
+            if len(group_names) < len(group_index):
+                group_names.append(task.group)
+        if task.constraint is not None:
+            kind = CONSTRAINT_TYPES.index(task.constraint.type.value)
+            ctype[i] = kind
+            when = task.constraint.date
+            if when is not None:
+                if kind in (FNET, FNLT, MFO):
+                    ctime[i] = cal.day_end(when)
+                else:
+                    ctime[i] = cal.day_start(when)
+        if task.deadline is not None:
+            deadline[i] = cal.day_end(task.deadline)
+        add_links(task.id, task.after, [i])
+        for ancestor in ancestors(task.id):
+            # Links on a summary task apply to each of its leaves.
+            add_links(ancestor, plan.task(ancestor).after, [i])
+        if task.constraint is None:
+            for ancestor in ancestors(task.id):
+                inherited = plan.task(ancestor).constraint
+                if inherited is not None and inherited.type is ConstraintType.SNET and inherited.date:
+                    ctype[i] = SNET
+                    ctime[i] = cal.day_start(inherited.date)
+                    break
+
+    resource_ids = [r.id for r in plan.resources]
+    res_index = {rid: k for k, rid in enumerate(resource_ids)}
+    demand_ptr = np.zeros(n + 1, dtype=np.int64)
+    demand_resource: list[int] = []
+    demand_units: list[float] = []
+    for i, task in enumerate(leaves):
+        for rid, units in task.needs.items():
+            if rid in res_index:
+                demand_resource.append(res_index[rid])
+                demand_units.append(units)
+        demand_ptr[i + 1] = len(demand_resource)
+
+    summary_ids = [t.id for t in plan.tasks if t.id in summaries]
+    summary_ptr = np.zeros(len(summary_ids) + 1, dtype=np.int64)
+    summary_leaf: list[int] = []
+    for s, sid in enumerate(summary_ids):
+        summary_leaf.extend(leaves_of(sid))
+        summary_ptr[s + 1] = len(summary_leaf)
+
+    project_deadline = NO_UPPER
+    if plan.project.deadline is not None:
+        project_deadline = cal.day_end(plan.project.deadline)
+
+    network = Network.from_arrays(
+        duration,
+        np.array(src, dtype=np.int64),
+        np.array(dst, dtype=np.int64),
+        np.array(types, dtype=np.int64),
+        np.array(lags, dtype=np.int64),
+        ids=[t.id for t in leaves],
+        names=[t.name for t in leaves],
+        constraint_type=ctype,
+        constraint_time=ctime,
+        deadline=deadline,
+        milestone=milestone,
+        resource_ids=resource_ids,
+        resource_names=[r.name for r in plan.resources],
+        capacity=np.array([r.units for r in plan.resources], dtype=float),
+        demand_ptr=demand_ptr,
+        demand_resource=np.array(demand_resource, dtype=np.int64),
+        demand_units=np.array(demand_units, dtype=float),
+        priority=priority,
+        levelable=levelable,
+        optimistic=optimistic,
+        likely=likely,
+        pessimistic=pessimistic,
+        distribution=distribution,
+        group=group,
+        group_names=group_names,
+        summary_ids=summary_ids,
+        summary_names=[plan.task(s).name for s in summary_ids],
+        summary_ptr=summary_ptr,
+        summary_leaf=np.array(summary_leaf, dtype=np.int64),
+        calendar=cal,
+        project_deadline=project_deadline,
+    )
+    # Links come back sorted by successor; sort origins the same way.
+    if origin:
+        by_dst = np.argsort(np.array(dst, dtype=np.int64), kind="stable")
+        object.__setattr__(network, "link_origin", [origin[k] for k in by_dst])
+    return network
+
+
+def as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,148 @@
+"""The registry of file formats pmfit reads and writes, and detection by content.
+
+Each format registers a :class:`Format`: how to recognise it from the first
+bytes (not only the extension), how to read it into a plan with an
+:class:`ImportReport`, and optionally how to write a plan.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmfit.model.diagnostics import Diagnostic, PlanError
+
+if TYPE_CHECKING:
+    from pmfit.model.plan import Plan
+
+
+@dataclass
+class ImportReport:
+    """What an import read, mapped approximately, dropped, and why."""
+
+    format: str
+    source: str
+    read: list[str] = field(default_factory=list)
+    approximated: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    schedule_differences: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "source": self.source,
+            "read": self.read,
+            "approximated": self.approximated,
+            "dropped": self.dropped,
+            "schedule_differences": self.schedule_differences,
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+@dataclass(frozen=True)
+class Format:
+    """A file format: name, extensions, content sniffing, reader and optional writer."""
+
+    name: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    read: Callable[[str], tuple[Plan, ImportReport]]
+    write: Callable[[Plan, str], None] | None = None
+    description: str = ""
+
+
+FORMATS: dict[str, Format] = {}
+HEAD_BYTES = 64 * 1024
+
+
+def register(fmt: Format) -> Format:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def _read_head(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise PlanError(Diagnostic("bad_file", "no such file", file=path)) from None
+    except IsADirectoryError:
+        raise PlanError(Diagnostic("bad_file", "this is a folder, not a file", file=path)) from None
+    except OSError as exc:
+        raise PlanError(Diagnostic("bad_file", f"cannot read the file: {exc.strerror}", file=path)) from None
+
+
+def _load_builtin_formats() -> None:
+    # Importing a module registers its formats.
+    import importlib
+
+    for module in ("pmfit.io.yamlformat",):
+        importlib.import_module(module)
+    try:
+        importlib.import_module("pmfit.io.registry")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pmfit.io.registry":
+            raise
+
+
+def detect_format(path: str | os.PathLike[str]) -> Format:
+    """The format of a file, by its content first and its extension second."""
+    _load_builtin_formats()
+    name = str(path)
+    head = _read_head(name)
+    suffix = Path(name).suffix.lower()
+    sniffed = [f for f in FORMATS.values() if _safe_sniff(f, head)]
+    if len(sniffed) == 1:
+        return sniffed[0]
+    by_ext = [f for f in (sniffed or FORMATS.values()) if suffix in f.extensions]
+    if by_ext:
+        return by_ext[0]
+    if sniffed:
+        return sniffed[0]
+    known = ", ".join(sorted({e for f in FORMATS.values() for e in f.extensions}))
+    raise PlanError(Diagnostic("unknown_format", f"pmfit does not recognise this file's format "
+                               f"(it reads {known})", file=name))
+
+
+def _safe_sniff(fmt: Format, head: bytes) -> bool:
+    try:
+        return bool(fmt.sniff(head))
+    except Exception:  # a sniffer must never take the import down
+        return False
+
+
+def import_file(path: str | os.PathLike[str]) -> tuple[Plan, ImportReport]:
+    """Read any supported file into a plan, with the report of what was kept and lost."""
+    fmt = detect_format(path)
+    return fmt.read(str(path))
+
+
+def load(path: str | os.PathLike[str]) -> Plan:
+    """Read any supported plan file (format detected by content) into a validated plan."""
+    plan, _ = import_file(path)
+    return plan
+
+
+def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
+    """Write a plan in the format named by ``format`` or by the file extension."""
+    _load_builtin_formats()
+    name = str(path)
+    if format is not None:
+        if format not in FORMATS or FORMATS[format].write is None:
+            raise PlanError(Diagnostic("unknown_format", f"pmfit cannot write format {format!r}"))
+        fmt = FORMATS[format]
+    else:
+        suffix = Path(name).suffix.lower()
+        writers = [f for f in FORMATS.values() if suffix in f.extensions and f.write is not None]
+        if not writers:
+            known = ", ".join(sorted({e for f in FORMATS.values() if f.write for e in f.extensions}))
+            raise PlanError(Diagnostic("unknown_format", f"pmfit cannot write '{suffix or name}' files "
+                                       f"(it writes {known})", file=name))
+        fmt = writers[0]
+    assert fmt.write is not None
+    fmt.write(plan, name)
+    return fmt

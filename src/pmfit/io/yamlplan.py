@@ -1,0 +1,308 @@
+"""The YAML plan file (version 1): read with line numbers, write for humans.
+
+Reading is safe by construction: ``yaml.SafeLoader`` only (no tags that run
+code), a size limit, a depth limit and a node budget against alias bombs.
+Every error names the file, the line and the task, with a stable code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pmfit.model.diagnostics import Diagnostic, PlanError
+from pmfit.model.plan import Plan
+from pmfit.model.validate import validate_plan
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 5_000_000
+
+Path_ = tuple[str | int, ...]
+
+
+class SourceMap:
+    """Where each part of the data came from: a path like ``("tasks", 3, "after")`` -> line."""
+
+    def __init__(self, filename: str | None) -> None:
+        self.filename = filename
+        self.lines: dict[Path_, int] = {}
+
+    def line(self, path: Path_) -> int | None:
+        """The line of the longest prefix of ``path`` that was recorded."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def locate(self, diagnostic: Diagnostic) -> Diagnostic:
+        return diagnostic.located(self.filename, self.line(diagnostic.path))
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.nodes = 0
+        self.loader = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
+                                       "(an alias bomb?)", line=node.start_mark.line + 1))
+        if depth > MAX_DEPTH:
+            raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels",
+                                       line=node.start_mark.line + 1))
+        self.source.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, path, depth + 1)
+                if isinstance(key, (list, dict)):
+                    raise PlanError(Diagnostic("bad_yaml", "a mapping key must be a plain value",
+                                               line=key_node.start_mark.line + 1))
+                if key in out:
+                    raise PlanError(Diagnostic("bad_yaml", f"duplicate key {key!r}",
+                                               line=key_node.start_mark.line + 1))
+                child = (*path, key if isinstance(key, (str, int)) else str(key))
+                self.source.lines[child] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
+    """YAML text -> plain data and a :class:`SourceMap` (raises :class:`PlanError`)."""
+    source = SourceMap(filename)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise PlanError(Diagnostic("bad_yaml", f"not valid YAML: {problem}", file=filename, line=line)) from None
+    except yaml.YAMLError as exc:
+        raise PlanError(Diagnostic("bad_yaml", f"not valid YAML: {exc}", file=filename)) from None
+    except RecursionError:
+        raise PlanError(Diagnostic("bad_yaml", "nesting too deep", file=filename)) from None
+    if node is None:
+        raise PlanError(Diagnostic("bad_yaml", "the file is empty", file=filename))
+    try:
+        data = _Builder(source).build(node, ())
+    except PlanError as exc:
+        raise PlanError([d.located(filename) for d in exc.diagnostics]) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        raise PlanError(Diagnostic("bad_yaml", f"not valid YAML: {exc}", file=filename)) from None
+    except RecursionError:
+        raise PlanError(Diagnostic("bad_yaml", "nesting too deep", file=filename)) from None
+    return data, source
+
+
+_CODE_BY_FIELD = {
+    "duration": "bad_duration",
+    "lag": "bad_duration",
+    "optimistic": "bad_duration",
+    "likely": "bad_duration",
+    "pessimistic": "bad_duration",
+    "remaining": "bad_duration",
+    "after": "bad_link",
+    "constraint": "invalid_constraint",
+    "probability": "bad_probability",
+    "delays": "bad_duration",
+}
+
+
+def _code_for(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    loc = [p for p in error["loc"] if isinstance(p, str)]
+    if kind == "extra_forbidden":
+        return "unknown_field"
+    if kind == "missing":
+        return "missing_field"
+    for part in reversed(loc):
+        if part in _CODE_BY_FIELD:
+            return _CODE_BY_FIELD[part]
+    if "progress" in loc:
+        return "bad_progress"
+    if "calendar" in loc:
+        return "bad_calendar"
+    return "bad_field"
+
+
+def _task_for(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "tasks" and isinstance(loc[1], int):
+        try:
+            task = data["tasks"][loc[1]]
+            return str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else None
+        except (KeyError, IndexError, TypeError):
+            return None
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds pseudo-steps for unions and validators ("function-plain[...]", "str").
+    return tuple(p for p in loc if isinstance(p, int) or (isinstance(p, str) and "[" not in p))
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in _clean_loc(error["loc"]))
+    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if error["type"] == "extra_forbidden":
+        return f"{loc}: unknown field"
+    return f"{loc}: {message}" if loc else message
+
+
+def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
+    """Validate plain data as a plan (fields, then meaning); raises :class:`PlanError`."""
+    source = source or SourceMap(None)
+    if not isinstance(data, dict):
+        raise PlanError(Diagnostic("bad_field", "a plan file is a mapping with project: and tasks:",
+                                   file=source.filename, line=1))
+    version = data.get("version", 1)
+    if version != 1:
+        raise PlanError(source.locate(Diagnostic(
+            "bad_field", f"plan version {version!r} is not supported (this pmfit reads version 1)",
+            path=("version",))))
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        diagnostics = []
+        for error in exc.errors(include_url=False)[:50]:
+            loc = _clean_loc(error["loc"])
+            diagnostics.append(source.locate(Diagnostic(
+                _code_for(error), _describe(error), task=_task_for(data, loc), path=loc)))
+        raise PlanError(diagnostics) from None
+    problems = [source.locate(d) for d in validate_plan(plan)]
+    if any(d.severity == "error" for d in problems):
+        raise PlanError(problems)
+    object.__setattr__(plan, "__pmfit_warnings__", problems)
+    return plan
+
+
+def plan_warnings(plan: Plan) -> list[Diagnostic]:
+    """Warnings found when the plan was read (over-capacity needs, ignored fields, ...)."""
+    return list(getattr(plan, "__pmfit_warnings__", []))
+
+
+def read_plan_text(text: str, filename: str | None = None) -> Plan:
+    """Parse and validate YAML plan text."""
+    data, source = parse_yaml(text, filename)
+    return plan_from_data(data, source)
+
+
+def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> str:
+    """A user's text file, with size limit and clear errors for every way it can fail."""
+    name = str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise PlanError(Diagnostic("file_too_large", f"the file is {size / 1e6:.0f} MB; "
+                                       f"pmfit reads at most {max_bytes / 1e6:.0f} MB", file=name))
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PlanError(Diagnostic("bad_file", "no such file", file=name)) from None
+    except IsADirectoryError:
+        raise PlanError(Diagnostic("bad_file", "this is a folder, not a file", file=name)) from None
+    except OSError as exc:
+        raise PlanError(Diagnostic("bad_file", f"cannot read the file: {exc.strerror}", file=name)) from None
+    if b"\x00" in raw[:8192]:
+        raise PlanError(Diagnostic("bad_file", "this is a binary file, not a text plan", file=name))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanError(Diagnostic("bad_file", "the file is not UTF-8 text", file=name, line=line)) from None
+
+
+def read_plan(path: str | os.PathLike[str]) -> Plan:
+    """Read and validate a YAML plan file."""
+    return read_plan_text(read_text_file(path), str(path))
+
+
+# ---- writing ---------------------------------------------------------------
+_DATE_KEYS = {"start", "date", "until", "deadline", "status_date", "actual_start",
+              "actual_finish", "created", "finish"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+
+
+def _restore_dates(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _restore_dates(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore_dates(v, key) for v in value]
+    if isinstance(value, str) and key in _DATE_KEYS:
+        if _ISO_DATE.match(value):
+            return dt.date.fromisoformat(value)
+        if _ISO_DATETIME.match(value):
+            return dt.datetime.fromisoformat(value)
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _flow_small(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Node:
+    simple = all(not isinstance(v, (dict, list)) or (isinstance(v, list) and len(v) <= 4 and all(
+        not isinstance(x, (dict, list)) for x in v)) for v in data.values())
+    flow = simple and len(data) <= 6 and sum(len(str(v)) for v in data.values()) < 70
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+_Dumper.add_representer(dict, _flow_small)
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data, defaults left out (what the YAML file holds)."""
+    data = plan.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data = {"version": 1, **data}
+    for task, raw in zip(plan.tasks, data.get("tasks", []), strict=True):
+        if task.after:
+            raw["after"] = [str(link) for link in task.after]
+        if raw.get("name") == task.id:
+            raw.pop("name")
+    for resource, raw in zip(plan.resources, data.get("resources", []), strict=True):
+        if resource.rate is not None:
+            raw["rate"] = str(resource.rate)
+        if raw.get("name") == resource.id:
+            raw.pop("name")
+    return _restore_dates(data)  # type: ignore[no-any-return]
+
+
+def write_plan_text(plan: Plan) -> str:
+    """The plan as YAML text (version 1); reading it back gives an equal plan."""
+    return yaml.dump(plan_to_data(plan), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     width=100, default_flow_style=False)
+
+
+def save_atomic(text: str | bytes, path: str | os.PathLike[str]) -> None:
+    """Write a file so that a crash leaves either the old or the new file, never half of one."""
+    target = Path(path)
+    mode = "wb" if isinstance(text, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, mode, **({} if isinstance(text, bytes) else {"encoding": "utf-8"})) as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
+    """Write the plan as a YAML file, atomically."""
+    save_atomic(write_plan_text(plan), path)

@@ -1,0 +1,108 @@
+"""Diagnostics: every problem pmfit reports has a stable id, a place and a message.
+
+Tests assert the ``code``, never the wording. The place is the file, the line
+and the task, whichever are known.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+#: Every diagnostic id pmfit emits, with what it means (the README lists them).
+CODES: dict[str, str] = {
+    "bad_file": "the file cannot be read at all (missing, unreadable, not text)",
+    "bad_yaml": "the file is not valid YAML",
+    "file_too_large": "the file is larger than pmfit accepts",
+    "unknown_format": "the file is not in a format pmfit reads",
+    "bad_field": "a field has the wrong type or value",
+    "unknown_field": "a field pmfit does not know (a typo?)",
+    "missing_field": "a required field is missing",
+    "bad_duration": "a duration that is not like 5d, 3h or 2w",
+    "negative_duration": "a task duration below zero",
+    "bad_link": "a dependency that is not like 'design' or 'design SS+2d'",
+    "duplicate_id": "two tasks, resources or risks share an id",
+    "unknown_task": "a reference to a task id that does not exist",
+    "unknown_resource": "a reference to a resource id that does not exist",
+    "self_dependency": "a task that depends on itself",
+    "dependency_cycle": "tasks that depend on each other in a circle",
+    "parent_cycle": "summary tasks that contain each other",
+    "invalid_constraint": "a date constraint without a usable date, or an unknown type",
+    "bad_estimate": "a three-point estimate not ordered optimistic <= likely <= pessimistic",
+    "bad_probability": "a risk probability outside 0..1",
+    "bad_progress": "progress data that contradicts itself",
+    "negative_float": "a hard constraint or deadline the dependencies cannot meet",
+    "constraint_conflict": "a must-start/must-finish date earlier than the predecessors allow",
+    "deadline_missed": "a task finishes after its deadline",
+    "summary_has_work": "a summary task with its own duration or resource needs (ignored)",
+    "no_tasks": "a plan without tasks",
+    "bad_calendar": "a calendar without any working time",
+    "over_capacity": "a task needs more units of a resource than the resource has",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a plan, with a stable ``code``."""
+
+    code: str
+    message: str
+    severity: Severity = "error"
+    file: str | None = None
+    line: int | None = None
+    task: str | None = None
+    path: tuple[str | int, ...] = field(default=())
+
+    def located(self, file: str | None = None, line: int | None = None) -> Diagnostic:
+        return replace(
+            self,
+            file=self.file if file is None else file,
+            line=self.line if line is None else line,
+        )
+
+    @property
+    def where(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or (f"line {self.line}" if self.line else "")
+
+    def __str__(self) -> str:
+        where = self.where
+        prefix = f"{where}: " if where else ""
+        return f"{prefix}{self.severity} [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "task": self.task,
+        }
+
+
+class PlanError(Exception):
+    """Input that pmfit cannot use; carries every diagnostic found, errors first."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = sorted(
+            diagnostics, key=lambda d: (d.severity != "error", d.line or 0)
+        )
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.diagnostics]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` — did you mean 'design'?`` for the nearest candidate, or ``''``."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" — did you mean {matches[0]!r}?" if matches else ""

@@ -1,0 +1,145 @@
+"""Durations in working time: ``5d``, ``3h``, ``2w``, ``1.5d``, ``30m``, ``-1d``.
+
+A duration keeps the unit it was written in, so a plan read and written back
+says ``5d`` and not ``2400m``. It becomes working minutes only when a calendar
+says how long a working day and a working week are (see :meth:`Duration.minutes`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+Unit = Literal["m", "h", "d", "w", "mo"]
+
+_PATTERN = re.compile(
+    r"^\s*(?P<sign>[+-])?\s*(?P<amount>\d+(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<unit>mo|months?|w|wks?|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?)?\s*$",
+    re.IGNORECASE,
+)
+_UNIT_ALIASES: dict[str, Unit] = {
+    "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "d", "day": "d", "days": "d",
+    "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
+    "mo": "mo", "month": "mo", "months": "mo",
+}
+DURATION_PATTERN = r"^\s*[+-]?\s*(\d+(\.\d+)?|\.\d+)\s*([a-zA-Z]+)?\s*$"
+
+
+class DurationError(ValueError):
+    """A text that is not a duration, e.g. ``5 dayz``."""
+
+
+class Duration:
+    """An amount of working time in a unit: minutes, hours, days, weeks, months.
+
+    Days, weeks and months are working days (the calendar's hours per day),
+    working weeks (its working days per week) and 20 working days, as MS
+    Project counts them. A bare number means days.
+    """
+
+    __slots__ = ("amount", "unit")
+
+    def __init__(self, amount: float, unit: Unit = "d") -> None:
+        if unit not in ("m", "h", "d", "w", "mo"):
+            raise DurationError(f"unknown duration unit {unit!r}")
+        self.amount = float(amount)
+        self.unit: Unit = unit
+
+    @classmethod
+    def parse(cls, value: Any) -> Duration:
+        """Read ``"5d"``, ``"-1.5h"``, ``3`` (days) or a Duration."""
+        if isinstance(value, Duration):
+            return value
+        if isinstance(value, bool):
+            raise DurationError(f"{value!r} is not a duration")
+        if isinstance(value, (int, float)):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise DurationError(f"{value!r} is not a duration")
+            return cls(float(value), "d")
+        if not isinstance(value, str):
+            raise DurationError(f"{value!r} is not a duration (write it like 5d, 3h or 2w)")
+        match = _PATTERN.match(value)
+        if not match:
+            raise DurationError(f"{value!r} is not a duration (write it like 5d, 3h or 2w)")
+        amount = float(match["amount"])
+        if match["sign"] == "-":
+            amount = -amount
+        unit = _UNIT_ALIASES[(match["unit"] or "d").lower()]
+        return cls(amount, unit)
+
+    @classmethod
+    def from_minutes(cls, minutes: float, minutes_per_day: int = 480) -> Duration:
+        """The friendliest exact unit for a number of working minutes."""
+        if minutes_per_day > 0 and minutes % minutes_per_day == 0:
+            return cls(minutes / minutes_per_day, "d")
+        if minutes % 60 == 0:
+            return cls(minutes / 60, "h")
+        return cls(minutes, "m")
+
+    def minutes(self, minutes_per_day: int = 480, days_per_week: int = 5) -> int:
+        """Working minutes, rounded to the nearest minute."""
+        per_unit = {
+            "m": 1,
+            "h": 60,
+            "d": minutes_per_day,
+            "w": minutes_per_day * days_per_week,
+            "mo": minutes_per_day * 20,
+        }[self.unit]
+        return int(round(self.amount * per_unit))
+
+    @property
+    def is_negative(self) -> bool:
+        return self.amount < 0
+
+    def __str__(self) -> str:
+        amount = self.amount
+        text = str(int(amount)) if amount == int(amount) else f"{amount:g}"
+        return f"{text}{self.unit}"
+
+    def __repr__(self) -> str:
+        return f"Duration({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Duration):
+            return self.amount == other.amount and self.unit == other.unit
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.unit))
+
+    def __neg__(self) -> Duration:
+        return Duration(-self.amount, self.unit)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Duration:
+            try:
+                return cls.parse(value)
+            except DurationError as exc:
+                raise ValueError(str(exc)) from None
+
+        return core_schema.no_info_plain_validator_function(
+            validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": DURATION_PATTERN},
+                {"type": "number"},
+            ],
+            "description": "Working time: 5d, 3h, 2w, 1.5d, 30m; a bare number is days.",
+            "examples": ["5d", "3h", "2w", "1.5d"],
+        }

@@ -1,0 +1,244 @@
+"""Checks a plan's meaning once its fields are well-formed.
+
+Each problem becomes a :class:`Diagnostic` with a stable code and a ``path``
+into the plan (``("tasks", 3, "after", 0)``) that a reader turns into a line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pmfit.model.diagnostics import Diagnostic, PlanError, did_you_mean
+from pmfit.model.plan import Plan
+
+
+def validate_plan(plan: Plan) -> list[Diagnostic]:
+    """Every error and warning in ``plan``; an empty list means it can be scheduled."""
+    out: list[Diagnostic] = []
+    task_ids = [t.id for t in plan.tasks]
+    known = set(task_ids)
+    resources = {r.id: r for r in plan.resources}
+    summaries = plan.summary_ids()
+
+    if not plan.tasks:
+        out.append(Diagnostic("no_tasks", "the plan has no tasks", path=("tasks",)))
+
+    for kind, ids in (("task", task_ids), ("resource", [r.id for r in plan.resources]),
+                      ("risk", [r.id for r in plan.risks])):
+        counts = Counter(ids)
+        seen: set[str] = set()
+        section = {"task": "tasks", "resource": "resources", "risk": "risks"}[kind]
+        for index, ident in enumerate(ids):
+            if counts[ident] > 1 and ident in seen:
+                out.append(Diagnostic("duplicate_id", f"{kind} id '{ident}' is used more than once",
+                                      task=ident if kind == "task" else None, path=(section, index, "id")))
+            seen.add(ident)
+
+    for index, task in enumerate(plan.tasks):
+        where = ("tasks", index)
+        if task.parent is not None:
+            if task.parent not in known:
+                out.append(Diagnostic(
+                    "unknown_task",
+                    f"task '{task.id}' has unknown parent '{task.parent}'{did_you_mean(task.parent, known)}",
+                    task=task.id, path=(*where, "parent")))
+            elif task.parent == task.id:
+                out.append(Diagnostic("parent_cycle", f"task '{task.id}' is its own parent",
+                                      task=task.id, path=(*where, "parent")))
+        for j, link in enumerate(task.after):
+            if link.task == task.id:
+                out.append(Diagnostic("self_dependency", f"task '{task.id}' depends on itself",
+                                      task=task.id, path=(*where, "after", j)))
+            elif link.task not in known:
+                out.append(Diagnostic(
+                    "unknown_task",
+                    f"task '{task.id}' depends on unknown task '{link.task}'"
+                    f"{did_you_mean(link.task, known)}",
+                    task=task.id, path=(*where, "after", j)))
+        duration = task.duration
+        if duration is not None and duration.is_negative:
+            out.append(Diagnostic("negative_duration",
+                                  f"task '{task.id}' has a negative duration ({duration})",
+                                  task=task.id, path=(*where, "duration")))
+        if task.estimate is not None:
+            est = task.estimate
+            values = [est.optimistic, est.likely, est.pessimistic]
+            minutes = [v.minutes() for v in values]
+            if any(m < 0 for m in minutes):
+                out.append(Diagnostic("negative_duration",
+                                      f"task '{task.id}' has a negative estimate",
+                                      task=task.id, path=(*where, "estimate")))
+            elif not minutes[0] <= minutes[1] <= minutes[2]:
+                out.append(Diagnostic(
+                    "bad_estimate",
+                    f"task '{task.id}': estimate must satisfy optimistic <= likely <= pessimistic "
+                    f"(got {est.optimistic}, {est.likely}, {est.pessimistic})",
+                    task=task.id, path=(*where, "estimate")))
+        for rid, units in task.needs.items():
+            if rid not in resources:
+                out.append(Diagnostic(
+                    "unknown_resource",
+                    f"task '{task.id}' needs unknown resource '{rid}'{did_you_mean(rid, resources)}",
+                    task=task.id, path=(*where, "needs", rid)))
+            elif units > resources[rid].units + 1e-9 and task.id not in summaries:
+                out.append(Diagnostic(
+                    "over_capacity",
+                    f"task '{task.id}' needs {units:g} of '{rid}' but only "
+                    f"{resources[rid].units:g} exist; leveling cannot fit it",
+                    severity="warning", task=task.id, path=(*where, "needs", rid)))
+        if task.id in summaries and (task.duration is not None or task.needs or task.estimate):
+            out.append(Diagnostic(
+                "summary_has_work",
+                f"summary task '{task.id}' has its own duration or needs; its dates come from its "
+                "subtasks, so these are ignored", severity="warning", task=task.id, path=where))
+
+    out.extend(_parent_cycles(plan))
+    out.extend(_summary_links(plan))
+
+    for index, risk in enumerate(plan.risks):
+        for tid in risk.delays:
+            if tid not in known:
+                out.append(Diagnostic(
+                    "unknown_task",
+                    f"risk '{risk.id}' delays unknown task '{tid}'{did_you_mean(tid, known)}",
+                    path=("risks", index, "delays", tid)))
+        for tid, delay in risk.delays.items():
+            if delay.is_negative:
+                out.append(Diagnostic("negative_duration",
+                                      f"risk '{risk.id}' has a negative delay on '{tid}'",
+                                      path=("risks", index, "delays", tid)))
+    if plan.progress is not None:
+        for tid in plan.progress.tasks:
+            if tid not in known:
+                out.append(Diagnostic(
+                    "unknown_task",
+                    f"progress names unknown task '{tid}'{did_you_mean(tid, known)}",
+                    path=("progress", "tasks", tid)))
+        out.extend(progress_diagnostics(plan))
+    for index, stakeholder in enumerate(plan.stakeholders):
+        for tid in stakeholder.approves:
+            if tid not in known:
+                out.append(Diagnostic(
+                    "unknown_task",
+                    f"stakeholder '{stakeholder.name}' approves unknown task '{tid}'"
+                    f"{did_you_mean(tid, known)}",
+                    path=("stakeholders", index, "approves")))
+
+    if not any(d.severity == "error" for d in out):
+        out.extend(_cycles(plan))
+    return out
+
+
+def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
+    """Progress that contradicts itself (``bad_progress``)."""
+    out: list[Diagnostic] = []
+    progress = plan.progress
+    if progress is None:
+        return out
+    status = progress.status_date
+
+    def day(value: object) -> object:
+        import datetime as dt
+
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    for tid, record in progress.tasks.items():
+        path = ("progress", "tasks", tid)
+        start, finish = record.actual_start, record.actual_finish
+        pct = record.percent_complete
+        if start is not None and finish is not None and day(finish) < day(start):  # type: ignore[operator]
+            out.append(Diagnostic("bad_progress", f"task '{tid}' finishes ({finish}) before it starts ({start})",
+                                  task=tid, path=path))
+        if finish is not None and start is None:
+            out.append(Diagnostic("bad_progress", f"task '{tid}' has an actual finish but no actual start",
+                                  task=tid, path=path))
+        if pct is not None and pct >= 100 and finish is None:
+            out.append(Diagnostic("bad_progress", f"task '{tid}' is 100% complete but has no actual finish",
+                                  task=tid, path=path))
+        if pct is not None and pct > 0 and start is None:
+            out.append(Diagnostic("bad_progress", f"task '{tid}' is {pct:g}% complete but has no actual start",
+                                  task=tid, path=path))
+        if finish is not None and pct is not None and pct < 100:
+            out.append(Diagnostic("bad_progress",
+                                  f"task '{tid}' has an actual finish but is only {pct:g}% complete",
+                                  task=tid, path=path))
+        if status is not None:
+            for label, value in (("start", start), ("finish", finish)):
+                if value is not None and day(value) > day(status):  # type: ignore[operator]
+                    out.append(Diagnostic(
+                        "bad_progress",
+                        f"task '{tid}' has an actual {label} ({value}) after the status date ({status})",
+                        task=tid, path=path))
+    return out
+
+
+def _parent_cycles(plan: Plan) -> list[Diagnostic]:
+    parent = {t.id: t.parent for t in plan.tasks}
+    index = {t.id: i for i, t in enumerate(plan.tasks)}
+    out: list[Diagnostic] = []
+    reported: set[str] = set()
+    for start in parent:
+        chain = [start]
+        node = parent.get(start)
+        while node is not None and node in parent and node not in chain:
+            chain.append(node)
+            node = parent.get(node)
+        if node is not None and node in chain and node != start or (node == start and len(chain) > 1):
+            cycle = chain[chain.index(node):] + [node]
+            key = min(cycle)
+            if key not in reported:
+                reported.add(key)
+                out.append(Diagnostic("parent_cycle", "summary tasks contain each other: "
+                                      + " -> ".join(cycle), task=start,
+                                      path=("tasks", index[start], "parent")))
+    return out
+
+
+def _summary_links(plan: Plan) -> list[Diagnostic]:
+    """A task linked to its own summary (or a summary to its own subtask) is a cycle in disguise."""
+    parent = {t.id: t.parent for t in plan.tasks}
+    out: list[Diagnostic] = []
+    for index, task in enumerate(plan.tasks):
+        ancestors: set[str] = set()
+        node = parent.get(task.id)
+        while node is not None and node not in ancestors:
+            ancestors.add(node)
+            node = parent.get(node)
+        for j, link in enumerate(task.after):
+            if link.task in ancestors:
+                out.append(Diagnostic(
+                    "dependency_cycle",
+                    f"task '{task.id}' depends on its own summary task '{link.task}'",
+                    task=task.id, path=("tasks", index, "after", j)))
+            elif task.id in _ancestors_of(link.task, parent):
+                out.append(Diagnostic(
+                    "dependency_cycle",
+                    f"summary task '{task.id}' depends on its own subtask '{link.task}'",
+                    task=task.id, path=("tasks", index, "after", j)))
+    return out
+
+
+def _ancestors_of(task_id: str, parent: dict[str, str | None]) -> set[str]:
+    out: set[str] = set()
+    node = parent.get(task_id)
+    while node is not None and node not in out:
+        out.add(node)
+        node = parent.get(node)
+    return out
+
+
+def _cycles(plan: Plan) -> list[Diagnostic]:
+    from pmfit.engine.network import compile_plan
+
+    try:
+        compile_plan(plan)
+    except PlanError as exc:
+        index = {t.id: i for i, t in enumerate(plan.tasks)}
+        return [
+            Diagnostic(d.code, d.message, d.severity, task=d.task,
+                       path=("tasks", index[d.task], "after") if d.task in index else ())
+            for d in exc.diagnostics
+        ]
+    except ValueError as exc:  # a calendar without working time
+        return [Diagnostic("bad_calendar", str(exc), path=("project", "calendar"))]
+    return []
