@@ -271,7 +271,7 @@ class Schedule:
             code = int(c.driver[i])
             ctype = int(net.constraint_type[i])
             if ctype == ALAP and c.start[i] > c.early_start[i]:
-                steps.append(DrivingStep(tid, start, "as late as possible: placed at its late start, "
+                steps.append(DrivingStep(tid, start, "its ALAP constraint: placed at its late start, "
                                          "the latest that does not delay its successors", "alap"))
                 break
             if code >= 0:
@@ -287,7 +287,7 @@ class Schedule:
                 via = f" (via summary '{written}')" if written != pred_id else ""
                 anchor = {"FS": "finish", "SS": "start", "FF": "finish", "SF": "start"}[kind]
                 anchor_date = dates["finish"][pred] if anchor == "finish" else dates["start"][pred]
-                reason = (f"{kind}{lag_text} link from '{pred_id}'{via}, whose {anchor} is "
+                reason = (f"its {kind}{lag_text} link from '{pred_id}'{via}, whose {anchor} is "
                           f"{anchor_date:%a %Y-%m-%d %H:%M}")
                 note = self._calendar_note(anchor_date, start)
                 steps.append(DrivingStep(tid, start, reason, "link", pred_id,
@@ -296,17 +296,17 @@ class Schedule:
                 continue
             if code == DRIVER_MUST:
                 kind = CONSTRAINT_TYPES[ctype]
-                steps.append(DrivingStep(tid, start, f"{kind} constraint pins it "
+                steps.append(DrivingStep(tid, start, f"its {kind} constraint "
                                          f"({'must start on' if ctype == MSO else 'must finish on'} "
                                          f"{self._constraint_date(i, ctype):%Y-%m-%d})", "must"))
             elif code == DRIVER_CONSTRAINT:
                 kind = CONSTRAINT_TYPES[ctype]
-                steps.append(DrivingStep(tid, start, f"{kind} constraint: "
+                steps.append(DrivingStep(tid, start, f"its {kind} constraint: "
                                          f"{'start' if kind in ('SNET', 'SNLT', 'MSO') else 'finish'} "
                                          f"no earlier than {self._constraint_date(i, ctype):%Y-%m-%d}",
                                          "constraint"))
             elif code == DRIVER_PROJECT_START:
-                steps.append(DrivingStep(tid, start, f"starts at the project start "
+                steps.append(DrivingStep(tid, start, f"the project start "
                                          f"({self.start:%a %Y-%m-%d %H:%M})", "project_start"))
             break
         return steps

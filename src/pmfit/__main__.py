@@ -1,0 +1,3 @@
+from pmfit.cli.app import main
+
+main()

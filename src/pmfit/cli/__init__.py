@@ -1,0 +1,1 @@
+"""The ``pmfit`` command line: thin shells over the library."""

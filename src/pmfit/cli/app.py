@@ -1,0 +1,61 @@
+"""The ``pmfit`` Typer app. Commands live in :mod:`pmfit.cli.commands`, one module each."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from pmfit import __version__
+
+app = typer.Typer(
+    name="pmfit",
+    help="Schedule, level, simulate and track technical and IT projects, "
+    "and find out which kind of project manager each one needs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pmfit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """pmfit: project plans in, honest schedules and advice out."""
+
+
+def _register_commands() -> None:
+    from pmfit.cli import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"pmfit.cli.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="pmfit")
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

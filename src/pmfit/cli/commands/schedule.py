@@ -1,0 +1,72 @@
+"""``pmfit schedule PLAN``: the critical-path schedule as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import typer
+
+from pmfit.cli.common import JsonOption, console, days, guarded, load_plan, print_diagnostics, print_json
+
+
+@guarded
+def schedule(
+    plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
+    json_out: bool = JsonOption,
+    csv_out: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+    critical_only: bool = typer.Option(False, "--critical-only", help="Only the critical tasks."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when the schedule has warnings."),
+) -> None:
+    """Schedule a plan by the critical path method: dates, float, critical path."""
+    from pmfit.api import schedule as run
+
+    plan = load_plan(plan_file, show_warnings=not json_out)
+    result = run(plan)
+    rows = [t for t in result.tasks.values() if t.critical or not critical_only]
+    mpd = result.minutes_per_day
+    if json_out:
+        print_json({**result.summary(), "tasks": [t.to_dict(mpd) for t in rows]})
+    elif csv_out:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "name", "start", "finish", "duration_days", "total_float_days",
+                         "free_float_days", "critical"])
+        for t in rows:
+            writer.writerow([t.id, t.name, t.start.isoformat(timespec="minutes"),
+                             t.finish.isoformat(timespec="minutes"), round(t.duration / mpd, 3),
+                             round(t.total_float / mpd, 3), round(t.free_float / mpd, 3), t.critical])
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"{plan.project.name}: {result.start:%a %d %b %Y} → {result.finish:%a %d %b %Y}",
+                      title_justify="left")
+        for column, justify in (("id", "left"), ("name", "left"), ("start", "left"), ("finish", "left"),
+                                ("dur", "right"), ("float", "right"), ("critical", "center")):
+            table.add_column(column, justify=justify, no_wrap=column != "name")  # type: ignore[arg-type]
+        for t in rows:
+            style = "bold red" if t.critical and not t.summary else ("bold" if t.summary else "")
+            table.add_row(("  " * _depth(plan, t.id)) + t.id, t.name, f"{t.start:%a %d %b %Y}",
+                          f"{t.finish:%a %d %b %Y}", days(t.duration, mpd), days(t.total_float, mpd),
+                          "●" if t.critical else "", style=style)
+        console().print(table)
+        console().print(f"Finish [bold]{result.finish:%A %d %B %Y %H:%M}[/], "
+                        f"{result.duration_days:g} working days; critical path: "
+                        f"{' → '.join(result.critical_path[:12])}"
+                        f"{' …' if len(result.critical_path) > 12 else ''}", highlight=False)
+    print_diagnostics(result.diagnostics, as_json=json_out)
+    if strict and result.diagnostics:
+        raise typer.Exit(1)
+
+
+def _depth(plan: object, task_id: str) -> int:
+    parents = {t.id: t.parent for t in plan.tasks}  # type: ignore[attr-defined]
+    depth, node, seen = 0, parents.get(task_id), set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        depth += 1
+        node = parents.get(node)
+    return depth
+
+
+def register(app: typer.Typer) -> None:
+    app.command("schedule")(schedule)

@@ -1,0 +1,157 @@
+"""What every command shares: consoles, error handling, plan loading, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pmfit.model.plan import Plan
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+_consoles: dict[str, Console] = {}
+
+
+def console() -> Console:
+    """The one console that writes results (stdout)."""
+    if "out" not in _consoles:
+        from rich.console import Console
+
+        _consoles["out"] = Console(soft_wrap=False)
+    return _consoles["out"]
+
+
+def err_console() -> Console:
+    """The console for diagnostics and progress (stderr)."""
+    if "err" not in _consoles:
+        from rich.console import Console
+
+        _consoles["err"] = Console(stderr=True, soft_wrap=True)
+    return _consoles["err"]
+
+
+def reset_consoles() -> None:
+    """Forget cached consoles (tests swap stdout/stderr)."""
+    _consoles.clear()
+
+
+def print_diagnostics(diagnostics: list[Any], as_json: bool = False) -> None:
+    if as_json:
+        return
+    err = err_console()
+    for d in diagnostics:
+        colour = {"error": "red", "warning": "yellow"}.get(d.severity, "blue")
+        where = f"{d.where}: " if d.where else ""
+        err.print(f"{where}[{colour}]{d.severity}[/] [bold]\\[{d.code}][/] ", end="", markup=True,
+                  highlight=False)
+        err.print(d.message, markup=False, highlight=False)
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    err_console().print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors(as_json: bool = False) -> Iterator[None]:
+    """Turn pmfit's errors into messages and exit codes; never a traceback for bad input."""
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        yield
+    except PlanError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in exc.diagnostics]},
+                                        indent=2) + "\n")
+        print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_INVALID) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except FileNotFoundError as exc:
+        raise fail(f"{exc.filename or exc}: no such file") from None
+    except PermissionError as exc:
+        raise fail(f"{exc.filename or exc}: permission denied") from None
+    except Exception as exc:
+        if os.environ.get("PMFIT_DEBUG"):
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (set PMFIT_DEBUG=1 for details)",
+                   EXIT_INTERNAL) from None
+
+
+def guarded(fn: F) -> F:
+    """Decorator form of :func:`user_errors` for command functions with a ``json_out`` flag."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with user_errors(bool(kwargs.get("json_out"))):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_plan(path: str, show_warnings: bool = True) -> Plan:
+    """Load any supported plan file; warnings go to stderr."""
+    from pmfit.api import load
+
+    plan = load(path)
+    if show_warnings:
+        from pmfit.io.yamlplan import plan_warnings
+
+        print_diagnostics(plan_warnings(plan))
+    return plan
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def days(minutes: float, minutes_per_day: int) -> str:
+    value = minutes / minutes_per_day
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "d" if value != int(value) else f"{int(value)}d"
+
+
+def parse_duration_option(text: str | None, default_seconds: float) -> float:
+    """``5s``, ``2m``, ``500ms`` or a bare number of seconds."""
+    if text is None:
+        return default_seconds
+    value = text.strip().lower()
+    try:
+        if value.endswith("ms"):
+            return float(value[:-2]) / 1000
+        if value.endswith("s"):
+            return float(value[:-1])
+        if value.endswith("m"):
+            return float(value[:-1]) * 60
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a time like 5s or 2m") from None
+
+
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of tables.")

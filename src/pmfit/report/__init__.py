@@ -1,0 +1,1 @@
+"""Reports and charts: adapters that turn engine results into documents."""

@@ -1,0 +1,1 @@
+"""Charts made with matplotlib (the ``plot`` extra). One module per chart family."""

@@ -1,0 +1,78 @@
+"""One look for every chart: colour-blind-safe palette (Okabe-Ito), fonts, saving."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+CRITICAL = PALETTE["vermillion"]
+NORMAL = PALETTE["blue"]
+BASELINE = PALETTE["grey"]
+ACCENT = PALETTE["orange"]
+
+
+class PlotUnavailable(RuntimeError):
+    """matplotlib is not installed."""
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot with a headless backend, or a clear error naming the extra."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise PlotUnavailable("charts need matplotlib: pip install 'pmfit[plot]'") from exc
+    plt.rcParams.update({
+        "figure.dpi": 110,
+        "savefig.dpi": 150,
+        "font.size": 9,
+        "axes.titlesize": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "svg.fonttype": "none",
+    })
+    return plt
+
+
+def save(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Save a figure as PNG or SVG (by extension) and close it."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"charts are written as .png, .svg or .pdf, not {suffix or 'no extension'!r}")
+    fig.savefig(target, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return target
+
+
+def to_svg(fig: Any) -> str:
+    """A figure as inline SVG text (for self-contained HTML reports)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.find("<svg"):]
