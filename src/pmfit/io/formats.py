@@ -30,6 +30,8 @@ class ImportReport:
     dropped: list[str] = field(default_factory=list)
     schedule_differences: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: start/finish of each task as stored in the file, for the schedule check
+    file_dates: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

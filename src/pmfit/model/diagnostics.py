@@ -42,6 +42,10 @@ CODES: dict[str, str] = {
     "no_tasks": "a plan without tasks",
     "bad_calendar": "a calendar without any working time",
     "over_capacity": "a task needs more units of a resource than the resource has",
+    "bad_xml": "an XML file that is not well-formed",
+    "hostile_file": "a file that uses entity expansion, external entities or other tricks pmfit refuses",
+    "import_mapped": "something in an imported file that pmfit mapped approximately",
+    "import_dropped": "something in an imported file that pmfit could not keep",
 }
 
 
