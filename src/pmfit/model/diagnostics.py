@@ -46,6 +46,14 @@ CODES: dict[str, str] = {
     "hostile_file": "a file that uses entity expansion, external entities or other tricks pmfit refuses",
     "import_mapped": "something in an imported file that pmfit mapped approximately",
     "import_dropped": "something in an imported file that pmfit could not keep",
+    "no_baseline": "earned value or a diff needs a baseline and the plan has none",
+    "unknown_baseline": "a baseline name the plan (or its sidecar) does not have",
+    "baseline_exists": "a baseline of that name exists already (pass --force to replace it)",
+    "bad_status_date": "a status date before the project starts",
+    "progress_on_summary": "progress recorded on a summary task (its subtasks carry progress; ignored)",
+    "start_overdue": "a task that should have started by the status date but has not (moved past it)",
+    "not_in_baseline": "a task added after the baseline was set: it has no budget, so no planned or earned value",
+    "derived_actual_cost": "a started task without actual_cost: its actual cost was derived from rates and time",
 }
 
 

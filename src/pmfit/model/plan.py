@@ -313,16 +313,34 @@ class BaselineTask(Frozen):
     duration: Duration
     work: Duration | None = None
     cost: float = 0.0
+    name: str | None = None
+    parent: Id | None = None
+    milestone: bool = False
+
+
+class PlannedValue(Frozen):
+    """Cumulative planned value (BCWS) of a baseline by the end of ``date``."""
+
+    date: dt.date
+    pv: float
 
 
 class Baseline(Frozen):
-    """A frozen copy of the schedule (MS Project's Baseline, Baseline1..10)."""
+    """A frozen copy of the schedule (MS Project's Baseline, Baseline1..10).
+
+    ``start`` and ``calendar`` are the project start and working calendar when
+    the baseline was frozen, so that its planned value never changes when the
+    plan does; ``timephased`` is the cumulative planned value per period.
+    """
 
     name: str = "baseline"
     created: dt.datetime | dt.date | None = None
     finish: dt.datetime | None = None
     cost: float | None = None
     tasks: dict[Id, BaselineTask] = Field(default_factory=dict)
+    start: dt.datetime | None = None
+    calendar: CalendarSpec | None = None
+    timephased: list[PlannedValue] = Field(default_factory=list)
 
 
 class Project(Frozen):
