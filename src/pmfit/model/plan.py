@@ -177,6 +177,8 @@ class Task(Frozen):
     group: str | None = None
     cost: Annotated[float, Field(ge=0)] | None = None
     notes: str | None = None
+    #: effort (person-time) as an imported file or tracker stated it; informational, the schedule uses duration
+    work: Duration | None = None
 
     @field_validator("after", mode="before")
     @classmethod
