@@ -1,0 +1,81 @@
+"""``pmfit report PLAN``: the status report for engineers or for business leaders."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+from pmfit.cli.common import console, err_console, fail, guarded, load_plan
+
+
+class AudienceChoice(str, Enum):
+    technical = "technical"
+    executive = "executive"
+
+
+class FormatChoice(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@guarded
+def report(
+    plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
+    audience: AudienceChoice = typer.Option(None, "--audience", "-a",
+                                            help="technical or executive (default: executive, or from --for)."),
+    for_: str = typer.Option(None, "--for", help="A stakeholder's name or role from the plan: picks the "
+                             "audience and puts first what they care about."),
+    fmt: FormatChoice = typer.Option(None, "--format", "-f", help="md, html or pdf (default: from --out, else md)."),
+    out: str = typer.Option(None, "--out", "-o", help="Write to this file (needed for pdf)."),
+    as_of: str = typer.Option(None, "--as-of", help="Status date (YYYY-MM-DD); default: the plan's status date."),
+    previous: str = typer.Option(None, "--previous", help="The plan as of the last report, for 'what changed'."),
+    iterations: int = typer.Option(2000, "--iterations", min=100, max=200_000,
+                                   help="Simulation runs for the risk section."),
+    seed: int = typer.Option(20270104, "--seed", help="Random seed (same seed, same report)."),
+    facts_json: bool = typer.Option(False, "--facts", help="Print the gathered facts as JSON instead."),
+) -> None:
+    """Write a status report: technical (critical path, drivers, EVM) or executive (one page, plain words)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from pmfit.report.build import UnknownStakeholder, build_report
+    from pmfit.report.facts import gather_facts
+
+    plan = load_plan(plan_file)
+    previous_plan = load_plan(previous, show_warnings=False) if previous else None
+    try:
+        status = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date like 2027-03-01", param_hint="--as-of") from None
+    chosen = fmt.value if fmt else (Path(out).suffix.lstrip(".").lower() if out else "md")
+    if chosen == "markdown":
+        chosen = "md"
+    if chosen not in ("md", "html", "pdf"):
+        raise fail(f"cannot write a report as '{chosen}' (use .md, .html or .pdf)", 2)
+    if chosen == "pdf" and not out:
+        raise fail("a PDF report needs --out FILE.pdf", 2)
+    with err_console().status("Gathering facts (schedule, leveling, risk, earned value, advice)…"):
+        facts = gather_facts(plan, as_of=status, previous=previous_plan, iterations=iterations, seed=seed)
+    if facts_json:
+        from pmfit.cli.common import print_json
+
+        print_json(facts.to_dict())
+        return
+    try:
+        content = build_report(plan, audience.value if audience else None, chosen,  # type: ignore[arg-type]
+                               for_stakeholder=for_, facts=facts)
+    except UnknownStakeholder as exc:
+        raise fail(f"{plan_file}: {exc}") from None
+    if out:
+        from pmfit.io.yamlplan import save_atomic
+
+        save_atomic(content, out)
+        err_console().print(f"wrote {out}", highlight=False)
+    else:
+        console().file.write(content if isinstance(content, str) else content.decode())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,120 @@
+"""Build a status report for an audience, in a format: the one entry point behind CLI and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal
+
+from pmfit.report.document import Chart, Document
+from pmfit.report.facts import StatusFacts
+
+if TYPE_CHECKING:
+    from pmfit.model.plan import Plan, Stakeholder
+
+Audience = Literal["technical", "executive"]
+Format = Literal["md", "html", "pdf"]
+GANTT_WEEKS = 8
+
+
+class UnknownStakeholder(ValueError):
+    """``--for`` names nobody in the plan's stakeholders."""
+
+
+def find_stakeholder(plan: Plan, name: str) -> Stakeholder:
+    """A stakeholder by name or role, case-insensitive."""
+    from pmfit.model.diagnostics import did_you_mean
+
+    wanted = name.strip().lower()
+    for s in plan.stakeholders:
+        if s.name.lower() == wanted or (s.role or "").lower() == wanted:
+            return s
+    for s in plan.stakeholders:
+        if wanted in s.name.lower() or (s.role and wanted in s.role.lower()):
+            return s
+    names = [s.name for s in plan.stakeholders]
+    raise UnknownStakeholder(f"no stakeholder {name!r} in the plan{did_you_mean(name, names)}"
+                             + (f" (stakeholders: {', '.join(names)})" if names else " (it lists none)"))
+
+
+def charts(facts: StatusFacts) -> dict[str, Chart]:
+    """The report charts as inline SVG (empty when matplotlib is missing)."""
+    try:
+        from pmfit.report.charts.style import PlotUnavailable, to_svg
+    except ImportError:  # pragma: no cover
+        return {}
+    out: dict[str, Chart] = {}
+    try:
+        from pmfit.report.charts.gantt import GanttBar, gantt_figure
+
+        bars = [GanttBar(**bar) for bar in facts.chart_data.get("gantt", [])]
+        if bars:
+            as_of = facts.as_of
+            start = max(min(b.start for b in bars), as_of - dt.timedelta(days=7))
+            window = (start, start + dt.timedelta(weeks=GANTT_WEEKS))
+            fig = gantt_figure(bars, f"Next {GANTT_WEEKS} weeks (critical path in vermillion)", window, as_of)
+            out["gantt"] = Chart(to_svg(fig), "Gantt chart of the next weeks with the critical path highlighted",
+                                 f"Tasks active from {window[0]:%d %b} to {window[1]:%d %b %Y}; "
+                                 "hatched vermillion bars set the finish date.")
+        from pmfit.report import extra_charts
+
+        out.update(extra_charts.charts(facts))
+    except PlotUnavailable:
+        return {}
+    return out
+
+
+def documents(facts: StatusFacts, with_charts: bool = True) -> dict[Audience, Document]:
+    """Both reports from one set of facts."""
+    from pmfit.report.executive import executive_document
+    from pmfit.report.technical import technical_document
+
+    chart_map = charts(facts) if with_charts else {}
+    return {"technical": technical_document(facts, chart_map), "executive": executive_document(facts)}
+
+
+def render(doc: Document, format: Format) -> str | bytes:
+    if format == "md":
+        from pmfit.report.markdown import render_markdown
+
+        return render_markdown(doc)
+    if format == "html":
+        from pmfit.report.html import render_html
+
+        return render_html(doc)
+    if format == "pdf":
+        from pmfit.report.pdf import render_pdf
+
+        return render_pdf(doc)
+    raise ValueError(f"unknown report format {format!r} (md, html or pdf)")
+
+
+def build_report(
+    plan: Plan,
+    audience: Audience | None = None,
+    format: Format = "md",
+    *,
+    for_stakeholder: str | None = None,
+    facts: StatusFacts | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    previous: Plan | None = None,
+    iterations: int = 2000,
+    seed: int = 20270104,
+) -> str | bytes:
+    """A status report as text (md, html) or bytes (pdf).
+
+    ``for_stakeholder`` picks the audience from the plan's stakeholders (a
+    business stakeholder gets the executive report) and puts first the
+    sections that stakeholder cares about.
+    """
+    cares: list[str] = []
+    if for_stakeholder is not None:
+        who = find_stakeholder(plan, for_stakeholder)
+        audience = audience or ("technical" if who.audience == "technical" else "executive")
+        cares = list(who.cares_about)
+    audience = audience or "executive"
+    if facts is None:
+        from pmfit.report.facts import gather_facts
+
+        facts = gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)
+    doc = documents(facts, with_charts=audience == "technical")[audience]
+    return render(doc.ordered_for(cares), format)

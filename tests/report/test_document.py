@@ -1,0 +1,45 @@
+from pmfit.report.document import Bullets, Callout, Chart, Document, Paragraph, Section, Table
+from pmfit.report.html import render_html
+from pmfit.report.markdown import render_markdown
+
+
+def _doc() -> Document:
+    return Document("P: status", "As of 1 May 2027", "executive", [
+        Section("status", "Status", [Callout("amber", "Needs attention"), Paragraph("a < b & c")]),
+        Section("risks", "Risks", [Bullets(["vendor late"])], topics=("risk",)),
+        Section("advice", "Who", [Table(["a", "b|c"], [["1", "2"]], ["left", "right"])], topics=("staffing",)),
+        Section("gantt", "Gantt", [Chart("<svg xmlns='http://www.w3.org/2000/svg'></svg>", "alt text", "cap")]),
+    ], footer="made by pmfit")
+
+
+def test_ordered_for_puts_cared_sections_first_but_keeps_the_headline() -> None:
+    doc = _doc().ordered_for(["staffing", "risk"])
+    assert [s.key for s in doc.sections] == ["status", "advice", "risks", "gantt"]
+
+
+def test_ordered_for_nothing_is_identity() -> None:
+    doc = _doc()
+    assert doc.ordered_for([]) is doc
+
+
+def test_markdown_rendering_escapes_table_cells_and_embeds_charts() -> None:
+    text = render_markdown(_doc())
+    assert "| a | b\\|c |" in text
+    assert "| :--- | ---: |" in text
+    assert "data:image/svg+xml;base64," in text
+    assert "**🟠 AMBER** — Needs attention" in text
+
+
+def test_html_is_self_contained_and_escaped() -> None:
+    html = render_html(_doc())
+    assert html.startswith("<!DOCTYPE html>")
+    assert "a &lt; b &amp; c" in html
+    assert "<svg" in html and "alt text" in html
+    for external in ('src="http', "href=\"http", "<link ", "<script"):
+        assert external not in html
+
+
+def test_text_collects_every_visible_string() -> None:
+    text = _doc().text()
+    for piece in ("Needs attention", "vendor late", "b|c", "cap", "made by pmfit"):
+        assert piece in text
