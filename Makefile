@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test lint typecheck bench clean
+.PHONY: run test install install-test system-deps lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,22 @@ run: install
 	$(BIN)/pmfit demo
 
 ## make test: install the test extras and run the whole suite (lint, types, tests)
-test: install-test lint typecheck
+test: install-test system-deps lint typecheck
 	$(BIN)/python -m pytest
+
+# Tools some tests drive: headless Chromium (HTML report), pdftotext (PDF report), Pango (WeasyPrint).
+# Installed with apt-get when running as root (CI); otherwise those tests skip and say why.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing test tools:$$missing"; \
+		(apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null) \
+			|| echo "could not install$$missing; the tests that need them will be skipped"; \
+	else echo "missing$$missing (not root): the tests that need them will be skipped"; fi
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
