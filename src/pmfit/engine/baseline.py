@@ -1,0 +1,235 @@
+"""Freezing a schedule into a :class:`~pmfit.model.plan.Baseline`, and what tasks cost.
+
+Cost of a leaf task (MS Project's rule for work resources, prorated accrual)::
+
+    cost = sum over needs (units x rate per hour x working hours) + per-use rates x units + task.cost
+
+A summary task's own fixed ``cost`` is shared among its leaf tasks in
+proportion to their durations (equally when they all have none), so that no
+money is left out of the budget.
+
+A baseline carries its own project start and calendar, and the cumulative
+planned value per period, so that its planned value never changes when the
+plan changes afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from pmfit.engine.network import Network
+from pmfit.model.duration import Duration
+
+if TYPE_CHECKING:
+    from pmfit.engine.schedule import Schedule
+    from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.plan import Baseline, Plan
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def cost_rates(plan: Plan, network: Network) -> tuple[FloatArray, FloatArray]:
+    """Per leaf task: cost per working minute (from resources) and fixed cost.
+
+    Fixed cost includes per-use resource rates and the task's own ``cost``,
+    plus its share of any summary task's own ``cost``.
+    """
+    cal = network.calendar
+    hours_per_day = (cal.minutes_per_day if cal is not None else 480) / 60.0
+    resources = {r.id: r for r in plan.resources}
+    per_minute = np.zeros(network.n)
+    fixed = np.zeros(network.n)
+    by_id = {t.id: t for t in plan.tasks}
+    for i, tid in enumerate(network.ids):
+        task = by_id[tid]
+        for rid, units in task.needs.items():
+            resource = resources.get(rid)
+            if resource is None or resource.rate is None:
+                continue
+            if resource.rate.per == "use":
+                fixed[i] += units * resource.rate.amount
+            else:
+                per_minute[i] += units * resource.rate.per_hour(hours_per_day) / 60.0
+        fixed[i] += task.cost or 0.0
+    for s, sid in enumerate(network.summary_ids):
+        own = by_id[sid].cost
+        if not own:
+            continue
+        members = network.summary_leaf[network.summary_ptr[s]:network.summary_ptr[s + 1]]
+        if len(members) == 0:
+            continue
+        weights = network.duration[members].astype(float)
+        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(members), 1 / len(members))
+        # A leaf under nested summaries receives a share from each of them.
+        np.add.at(fixed, members, own * weights)
+    return per_minute, fixed
+
+
+def task_costs(plan: Plan, network: Network, duration: npt.NDArray[np.int64] | None = None) -> FloatArray:
+    """The cost of each leaf task for the given durations (working minutes)."""
+    per_minute, fixed = cost_rates(plan, network)
+    d = network.duration if duration is None else duration
+    return per_minute * d + fixed
+
+
+def _work(plan: Plan, task_id: str, minutes: int) -> Duration | None:
+    task = plan.task(task_id)
+    units = sum(u for rid, u in task.needs.items()
+                if any(r.id == rid and r.kind == "work" for r in plan.resources))
+    if not units:
+        return None
+    hours = units * minutes / 60.0
+    return Duration(round(hours, 4), "h")
+
+
+def period_ends(start: dt.date, finish: dt.date, period: str) -> list[dt.date]:
+    """The last day of each period (day, week ending Sunday, month) from ``start`` to ``finish``."""
+    out: list[dt.date] = []
+    if finish < start:
+        finish = start
+    if period == "day":
+        day = start
+        while day <= finish:
+            out.append(day)
+            day += dt.timedelta(days=1)
+    elif period == "week":
+        day = start + dt.timedelta(days=6 - start.weekday())
+        while True:
+            out.append(day)
+            if day >= finish:
+                break
+            day += dt.timedelta(days=7)
+    elif period == "month":
+        year, month = start.year, start.month
+        while True:
+            nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+            out.append(nxt - dt.timedelta(days=1))
+            if out[-1] >= finish:
+                break
+            year, month = nxt.year, nxt.month
+    else:
+        raise ValueError(f"unknown period {period!r} (day, week or month)")
+    return out
+
+
+def auto_period(start: dt.date, finish: dt.date) -> str:
+    """Days for a short project, weeks up to two years, months beyond."""
+    span = (finish - start).days
+    return "day" if span <= 45 else "week" if span <= 730 else "month"
+
+
+def baseline_calendar(baseline: Baseline, plan: Plan) -> WorkingTime:
+    """The working calendar a baseline was frozen with (the plan's when it has none)."""
+    from pmfit.engine.workcal import WorkingTime
+
+    return WorkingTime(baseline.calendar or plan.project.calendar, baseline.start or plan.project.start)
+
+
+def planned_value_at(baseline: Baseline, calendar: WorkingTime, times: npt.NDArray[np.int64],
+                     summaries: set[str] | None = None) -> FloatArray:
+    """Cumulative planned value at each time (working minutes on ``calendar``).
+
+    Each task's budget accrues linearly over its baseline working time,
+    ``PV_i(t) = cost_i x clip((t - start_i) / (finish_i - start_i), 0, 1)``;
+    a zero-length task (milestone) earns its budget at its date.
+    """
+    _, starts, finishes, costs = leaf_arrays(baseline, calendar, summaries)
+    t = np.asarray(times, dtype=np.float64)[:, None]
+    span = (finishes - starts).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(span > 0, (t - starts) / np.where(span > 0, span, 1), (t >= finishes).astype(float))
+    return np.asarray((np.clip(frac, 0, 1) * costs).sum(axis=1), dtype=np.float64)
+
+
+def leaf_arrays(baseline: Baseline, calendar: WorkingTime, summaries: set[str] | None = None
+                ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
+    """Ids, start and finish times (working minutes) and budgets of a baseline's leaf tasks.
+
+    A task is a summary when another baseline task names it as parent, or when
+    it is in ``summaries`` (the plan's summary ids, for baselines without parents).
+    """
+    parents = {bt.parent for bt in baseline.tasks.values() if bt.parent} | (summaries or set())
+    ids = [tid for tid in baseline.tasks if tid not in parents]
+    leaves = [baseline.tasks[tid] for tid in ids]
+    starts = np.array([calendar.offset(bt.start) for bt in leaves], dtype=np.int64)
+    finishes = np.array([calendar.offset(bt.finish) for bt in leaves], dtype=np.int64)
+    finishes = np.maximum(finishes, starts)
+    costs = np.array([bt.cost for bt in leaves], dtype=float)
+    return ids, starts, finishes, costs
+
+
+def freeze(
+    plan: Plan,
+    name: str = "baseline",
+    created: dt.datetime | dt.date | None = None,
+    schedule: Schedule | None = None,
+    period: str | None = None,
+) -> Baseline:
+    """Freeze ``schedule`` (default: the plan's CPM schedule) into a named :class:`Baseline`.
+
+    Per task: start, finish, duration, work and cost (summaries roll up their
+    leaves); for the project: start, finish, total cost, the calendar, and the
+    cumulative planned value at the end of each period (``period``: day,
+    week, month; chosen from the project length when omitted).
+    """
+    from pmfit.engine.schedule import schedule as cpm_schedule
+    from pmfit.model.plan import Baseline, BaselineTask, PlannedValue
+
+    sched = schedule or cpm_schedule(plan)
+    net = sched.network
+    costs = task_costs(plan, net)
+    cost_by_id = {tid: float(costs[i]) for i, tid in enumerate(net.ids)}
+    for s, sid in enumerate(net.summary_ids):
+        members = net.summary_leaf[net.summary_ptr[s]:net.summary_ptr[s + 1]]
+        cost_by_id[sid] = float(costs[members].sum())
+    tasks: dict[str, BaselineTask] = {}
+    mpd = sched.minutes_per_day
+    for tid, row in sched.tasks.items():
+        task = plan.task(tid)
+        tasks[tid] = BaselineTask(
+            start=row.start, finish=row.finish,
+            duration=Duration.from_minutes(row.duration, mpd),
+            work=None if row.summary else _work(plan, tid, row.duration),
+            cost=round(cost_by_id.get(tid, 0.0), 6),
+            name=task.name if task.name != tid else None,
+            parent=task.parent,
+            milestone=row.milestone,
+        )
+    total = float(costs.sum())
+    frozen = Baseline(
+        name=name, created=created, finish=sched.finish, cost=round(total, 6), tasks=tasks,
+        start=sched.start, calendar=plan.project.calendar,
+    )
+    cal = baseline_calendar(frozen, plan)
+    first, last = sched.start.date(), sched.finish.date()
+    ends = period_ends(first, last, period or auto_period(first, last))
+    pv = planned_value_at(frozen, cal, np.array([cal.day_end(d) for d in ends], dtype=np.int64))
+    points = [PlannedValue(date=d, pv=round(float(v), 6)) for d, v in zip(ends, pv, strict=True)]
+    return frozen.model_copy(update={"timephased": points})
+
+
+def with_baseline(plan: Plan, baseline: Baseline, replace: bool = False) -> Plan:
+    """A new plan with ``baseline`` added (or replacing one of the same name when ``replace``)."""
+    from pmfit.model.diagnostics import Diagnostic, PlanError
+
+    names = [b.name for b in plan.baselines]
+    if baseline.name in names and not replace:
+        raise PlanError(Diagnostic(
+            "baseline_exists",
+            f"the plan already has a baseline named '{baseline.name}'; choose another name "
+            "or replace it (--force)", path=("baselines",)))
+    kept = [b for b in plan.baselines if b.name != baseline.name]
+    if baseline.name in names:
+        at = names.index(baseline.name)
+        kept.insert(at, baseline)
+    else:
+        kept.append(baseline)
+    return plan.model_copy(update={"baselines": kept})
+
+
+__all__ = ["cost_rates", "task_costs", "freeze", "with_baseline", "planned_value_at",
+           "baseline_calendar", "period_ends", "auto_period", "leaf_arrays"]
