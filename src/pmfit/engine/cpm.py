@@ -33,7 +33,18 @@ from pmfit.engine.kernels import (
     NO_UPPER,
 )
 from pmfit.engine.network import (
-    ALAP, FF, FNET, FNLT, FS, MFO, MSO, SF, SNET, SNLT, SS, Network,
+    ALAP,
+    FF,
+    FNET,
+    FNLT,
+    FS,
+    MFO,
+    MSO,
+    SF,
+    SNET,
+    SNLT,
+    SS,
+    Network,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -82,7 +93,8 @@ class CpmResult:
     def driving_links(self) -> npt.NDArray[np.bool_]:
         """Links with no slack: ``ES[dst] == ES[src] + offset``."""
         n = self.network
-        return self.early_start[n.link_dst] == self.early_start[n.link_src] + self.link_offset
+        tight: npt.NDArray[np.bool_] = self.early_start[n.link_dst] == self.early_start[n.link_src] + self.link_offset
+        return tight
 
 
 def _bounds(network: Network, d: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -116,7 +128,7 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     lower, lower_driver, upper, must = _bounds(network, d)
     size = n + network.m
     forward = kernel(kernels.forward_pass, size)
-    backward = kernel(kernels.backward_pass, size)
+    backward = kernel(kernels.backward_pass_by_pred, size)
 
     early_start = np.zeros(n, dtype=np.int64)
     driver = np.zeros(n, dtype=np.int64)
@@ -129,20 +141,18 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     upper = np.minimum(upper, project_finish - d)
     if network.project_deadline < NO_UPPER:
         upper = np.minimum(upper, network.project_deadline - d)
-    backward(network.order, network.succ_ptr, network.succ_link, network.link_dst,
-             offset, upper, must, late_start)
+    backward(network.order, network.pred_ptr, network.link_src, offset, upper, must, late_start)
     late_finish = late_start + d
     total_float = late_start - early_start
 
     free_float = project_finish - early_finish
     if network.m:
-        slack = early_start[network.link_dst] - early_start[network.link_src] - offset
-        by_src = slack[network.succ_link]
-        has_succ = np.diff(network.succ_ptr) > 0
-        starts = network.succ_ptr[:-1][has_succ]
-        free_float[has_succ] = np.minimum(
-            free_float[has_succ], np.minimum.reduceat(by_src, starts)
-        )
+        free_pass = kernel(kernels.free_float_pass, size)
+        if free_pass is not kernels.free_float_pass:  # compiled: one pass over the links
+            free_pass(network.link_src, network.link_dst, offset, early_start, free_float)
+        else:
+            slack = early_start[network.link_dst] - early_start[network.link_src] - offset
+            np.minimum.at(free_float, network.link_src, slack)
     free_float = np.maximum(np.minimum(free_float, np.maximum(total_float, 0)), 0)
 
     start = early_start

@@ -100,3 +100,76 @@ def backward_pass(
         if must[i] != NO_LOWER and must[i] < best:
             best = must[i]
         late_start[i] = best
+
+
+def group_by_key(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """Stable counting sort: ``(ptr, perm)`` with ``keys[perm[ptr[i]:ptr[i+1]]] == i``.
+
+    O(n + m), where ``np.argsort`` is O(m log m): the CSR build of a
+    million-task network spends most of its time here otherwise.
+    """
+    m = len(keys)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for k in range(m):
+        ptr[keys[k] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    perm = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        key = keys[k]
+        perm[fill[key]] = k
+        fill[key] += 1
+    return ptr, perm
+
+
+def backward_pass_by_pred(
+    order: IntArray,
+    pred_ptr: IntArray,
+    pred_src: IntArray,
+    link_offset: IntArray,
+    upper: IntArray,
+    must: IntArray,
+    late_start: IntArray,
+) -> None:
+    """The same late starts as :func:`backward_pass`, pushed along the predecessor CSR.
+
+    In reverse topological order each task's late start is final when it is
+    reached (all its successors pushed into it), so it pushes
+    ``LS[j] - offset_k`` into each predecessor. Links are then read in
+    storage order instead of through ``succ_link``, which is faster on large
+    networks (fewer cache misses).
+    """
+    n = len(upper)
+    for i in range(n):
+        late_start[i] = upper[i]
+    for idx in range(len(order) - 1, -1, -1):
+        j = order[idx]
+        best = late_start[j]
+        if must[j] != NO_LOWER and must[j] < best:
+            best = must[j]
+        late_start[j] = best
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_src[k]
+            candidate = best - link_offset[k]
+            if candidate < late_start[i]:
+                late_start[i] = candidate
+
+
+def free_float_pass(
+    link_src: IntArray,
+    link_dst: IntArray,
+    link_offset: IntArray,
+    early_start: IntArray,
+    free_float: IntArray,
+) -> None:
+    """``FF[i] = min(FF[i], min over links i->j of ES[j] - ES[i] - offset)`` (in place).
+
+    ``free_float`` comes in holding each task's bound without successors
+    (project finish minus early finish).
+    """
+    for k in range(len(link_src)):
+        i = link_src[k]
+        slack = early_start[link_dst[k]] - early_start[i] - link_offset[k]
+        if slack < free_float[i]:
+            free_float[i] = slack

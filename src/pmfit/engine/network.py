@@ -105,7 +105,7 @@ class Network:
 
     def index(self, task_id: str) -> int:
         """The array index of a task id (built on first use)."""
-        lookup = self.__dict__.get("_index")
+        lookup: dict[str, int] | None = self.__dict__.get("_index")
         if lookup is None:
             lookup = {tid: i for i, tid in enumerate(self.ids)}
             object.__setattr__(self, "_index", lookup)
@@ -159,15 +159,13 @@ class Network:
             raise ValueError("link arrays differ in length")
         if m and (src.min() < 0 or dst.min() < 0 or src.max() >= n or dst.max() >= n):
             raise ValueError("a link names a task index outside the network")
-        by_dst = np.argsort(dst, kind="stable")
+        group = kernel(kernels.group_by_key, n + m)
+        if group is kernels.group_by_key:  # small or no numba: numpy's sort beats a Python loop
+            group = _group_by_key_numpy
+        pred_ptr, by_dst = group(dst, n)
         src, dst, types, lags = src[by_dst], dst[by_dst], types[by_dst], lags[by_dst]
-        indegree = np.bincount(dst, minlength=n).astype(np.int64)
-        pred_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(indegree, out=pred_ptr[1:])
-        succ_link = np.argsort(src, kind="stable").astype(np.int64)
-        outdegree = np.bincount(src, minlength=n)
-        succ_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(outdegree, out=succ_ptr[1:])
+        indegree = np.diff(pred_ptr)
+        succ_ptr, succ_link = group(src, n)
         topo = kernel(kernels.topological_order, n + m)
         order = topo(succ_ptr, np.ascontiguousarray(dst[succ_link]), indegree)
         names = list(extra.pop("names", None) or [])  # type: ignore[call-overload]
@@ -195,26 +193,37 @@ class Network:
         )
 
 
+def _group_by_key_numpy(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """:func:`kernels.group_by_key` with numpy (stable argsort): the same answer."""
+    perm = np.argsort(keys, kind="stable").astype(np.int64)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr, perm
+
+
 def _cycle_diagnostic(
     n: int, src: IntArray, dst: IntArray, order: IntArray, ids: list[str]
 ) -> Diagnostic:
     """Find one cycle among the tasks Kahn's algorithm could not order."""
     left = np.ones(n, dtype=bool)
     left[order] = False
-    succ: dict[int, list[int]] = {}
+    pred: dict[int, list[int]] = {}
     for a, b in zip(src.tolist(), dst.tolist(), strict=True):
         if left[a] and left[b]:
-            succ.setdefault(a, []).append(b)
+            pred.setdefault(b, []).append(a)
     start = int(np.flatnonzero(left)[0])
-    # Every unordered node lies on or leads into a cycle: walk until a node repeats.
+    # Every task Kahn's algorithm could not order has an unordered predecessor (else it
+    # would have been ordered), so walking predecessors must repeat a task: that is a
+    # cycle. (Walking successors can dead-end at a task downstream of the cycle.)
     seen: dict[int, int] = {}
     path: list[int] = []
     node = start
     while node not in seen:
         seen[node] = len(path)
         path.append(node)
-        node = succ[node][0]
-    cycle = path[seen[node]:] + [node]
+        node = min(pred[node])
+    cycle = [*path[seen[node]:], node]
+    cycle.reverse()  # predecessor first: a -> b means b depends on a
     names = " -> ".join(ids[i] for i in cycle)
     return Diagnostic(
         "dependency_cycle",
@@ -339,6 +348,11 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
                     ctime[i] = cal.day_start(when)
         if task.deadline is not None:
             deadline[i] = cal.day_end(task.deadline)
+        for ancestor in ancestors(task.id):
+            # A summary finishes when its last leaf does: its deadline binds every leaf.
+            inherited_deadline = plan.task(ancestor).deadline
+            if inherited_deadline is not None:
+                deadline[i] = min(int(deadline[i]), cal.day_end(inherited_deadline))
         add_links(task.id, task.after, [i])
         for ancestor in ancestors(task.id):
             # Links on a summary task apply to each of its leaves.

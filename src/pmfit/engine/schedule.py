@@ -18,7 +18,17 @@ import numpy.typing as npt
 from pmfit.engine.cpm import CpmResult, critical_path_method
 from pmfit.engine.kernels import DRIVER_CONSTRAINT, DRIVER_MUST, DRIVER_PROJECT_START, NO_UPPER
 from pmfit.engine.network import (
-    ALAP, CONSTRAINT_TYPES, LINK_TYPES, MFO, MSO, Network, compile_plan,
+    ALAP,
+    CONSTRAINT_TYPES,
+    LINK_TYPES,
+    MFO,
+    MSO,
+    SF,
+    SNET,
+    SNLT,
+    SS,
+    Network,
+    compile_plan,
 )
 from pmfit.model.diagnostics import Diagnostic
 
@@ -114,7 +124,9 @@ class Schedule:
 
     @property
     def finish(self) -> dt.datetime:
-        """The project finish (end of the last working minute of the last task)."""
+        """The project finish: the latest task finish (end of its last working minute)."""
+        if self.network.n:
+            return max(self._leaf_dates["finish"])
         return self.calendar.finish_at(self.cpm.project_finish)
 
     @property
@@ -132,20 +144,32 @@ class Schedule:
     # ---- per task ------------------------------------------------------
     @cached_property
     def _leaf_dates(self) -> dict[str, list[dt.datetime]]:
-        cal, c = self.calendar, self.cpm
-        milestone = self.network.milestone
+        cal, c, net = self.calendar, self.cpm, self.network
+        # A milestone sits at the moment its predecessors finish (MS Project: Fri 17:00, not
+        # Mon 08:00) unless what placed it is a start: an SS/SF link or a start constraint.
+        drv = c.driver
+        via_link = drv >= 0
+        link_type = np.where(via_link, net.link_type[np.where(via_link, drv, 0)] if net.m else -1, -1)
+        ctype = net.constraint_type
+        start_anchor = net.milestone & (
+            (via_link & ((link_type == SS) | (link_type == SF)))
+            | (~via_link & (drv != DRIVER_PROJECT_START) & np.isin(ctype, (SNET, SNLT, MSO)))
+        )
+        as_finish = net.milestone & ~start_anchor
 
         def starts(t: npt.NDArray[np.int64]) -> list[dt.datetime]:
-            # A milestone sits at the moment its predecessors finish (MS Project).
-            return _to_py(np.where(milestone & (t > 0), cal.finishes(t), cal.starts(t)))
+            return _to_py(np.where(as_finish, cal.finishes(t), cal.starts(t)))
+
+        def finishes(t: npt.NDArray[np.int64]) -> list[dt.datetime]:
+            return _to_py(np.where(start_anchor, cal.starts(t), cal.finishes(t)))
 
         return {
             "start": starts(c.start),
-            "finish": _to_py(cal.finishes(c.finish)),
+            "finish": finishes(c.finish),
             "early_start": starts(c.early_start),
-            "early_finish": _to_py(cal.finishes(c.early_finish)),
+            "early_finish": finishes(c.early_finish),
             "late_start": starts(c.late_start),
-            "late_finish": _to_py(cal.finishes(c.late_finish)),
+            "late_finish": finishes(c.late_finish),
         }
 
     @cached_property

@@ -245,7 +245,7 @@ class WorkingTime:
 
     def non_working_days_between(self, a: dt.datetime, b: dt.datetime) -> list[dt.date]:
         """Dates strictly between ``a`` and ``b`` with no working time (for explanations)."""
-        out = []
+        out: list[dt.date] = []
         day = a.date() + dt.timedelta(days=1)
         while day < b.date() and len(out) < 400:
             if not self.is_working_day(day):

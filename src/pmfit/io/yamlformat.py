@@ -6,8 +6,15 @@ import json
 
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.yamlplan import (
-    SourceMap, parse_yaml, plan_from_data, plan_to_data, plan_warnings, read_plan,
-    read_text_file, save_atomic, write_plan,
+    SourceMap,
+    parse_yaml,
+    plan_from_data,
+    plan_to_data,
+    plan_warnings,
+    read_plan,
+    read_text_file,
+    save_atomic,
+    write_plan,
 )
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.model.plan import Plan

@@ -4,8 +4,20 @@ from pmfit.model.calendar import CalendarSpec
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.model.duration import Duration
 from pmfit.model.plan import (
-    Baseline, Constraint, ConstraintType, Estimate, Link, LinkType, Plan, Progress,
-    Project, Resource, Risk, Stakeholder, Task, TaskProgress,
+    Baseline,
+    Constraint,
+    ConstraintType,
+    Estimate,
+    Link,
+    LinkType,
+    Plan,
+    Progress,
+    Project,
+    Resource,
+    Risk,
+    Stakeholder,
+    Task,
+    TaskProgress,
 )
 
 __all__ = [

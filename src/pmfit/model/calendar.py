@@ -7,6 +7,7 @@ The arithmetic that turns dates into working minutes lives in
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,10 +24,10 @@ _DAY_ALIASES = {
 def _parse_time(value: object) -> dt.time:
     if isinstance(value, dt.time):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:
         # YAML 1.1 reads 08:00 as a sexagesimal integer (480): minutes since midnight.
-        if 0 <= value <= 24 * 60:
-            return dt.time(value // 60 % 24, value % 60) if value < 1440 else dt.time(23, 59)
+        # 24:00 (1440) is the end of the day, as the string form "24:00" is.
+        return dt.time(value // 60, value % 60) if value < 1440 else dt.time(23, 59, 59, 999999)
     if isinstance(value, str):
         text = value.strip()
         if text in ("24:00", "24:00:00"):
@@ -131,7 +132,7 @@ class CalendarSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str | None = None
-    workweek: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    workweek: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: Annotated[float, Field(gt=0, le=24)] = 8.0
     shifts: list[Shift] | None = None
     country: str | None = None
@@ -172,7 +173,7 @@ class CalendarSpec(BaseModel):
         if self.shifts:
             minutes = sum(s.end_minute - s.start_minute for s in self.shifts)
             ordered = sorted(self.shifts, key=lambda s: s.start_minute)
-            for a, b in zip(ordered, ordered[1:], strict=False):
+            for a, b in itertools.pairwise(ordered):
                 if b.start_minute < a.end_minute:
                     raise ValueError(f"shifts {a} and {b} overlap")
             if "hours" not in self.model_fields_set:
@@ -185,7 +186,7 @@ class CalendarSpec(BaseModel):
 
     @property
     def minutes_per_day(self) -> int:
-        return int(round(self.hours * 60))
+        return round(self.hours * 60)
 
     @property
     def days_per_week(self) -> int:

@@ -91,7 +91,7 @@ class Duration:
             "w": minutes_per_day * days_per_week,
             "mo": minutes_per_day * 20,
         }[self.unit]
-        return int(round(self.amount * per_unit))
+        return round(self.amount * per_unit)
 
     @property
     def is_negative(self) -> bool:

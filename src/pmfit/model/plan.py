@@ -24,7 +24,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-class LinkType(str, Enum):
+class LinkType(str, Enum):  # noqa: UP042  (str() of members is relied on)
     """The four dependency types, with the relation each one enforces.
 
     - FS, finish-to-start: ``start(succ) >= finish(pred) + lag``
@@ -39,7 +39,7 @@ class LinkType(str, Enum):
     SF = "SF"
 
 
-class ConstraintType(str, Enum):
+class ConstraintType(str, Enum):  # noqa: UP042
     """Date constraints, as MS Project and Primavera name them."""
 
     ASAP = "ASAP"  # as soon as possible (default)

@@ -183,8 +183,8 @@ def _parent_cycles(plan: Plan) -> list[Diagnostic]:
         while node is not None and node in parent and node not in chain:
             chain.append(node)
             node = parent.get(node)
-        if node is not None and node in chain and node != start or (node == start and len(chain) > 1):
-            cycle = chain[chain.index(node):] + [node]
+        if (node is not None and node in chain and node != start) or (node == start and len(chain) > 1):
+            cycle = [*chain[chain.index(node):], node]
             key = min(cycle)
             if key not in reported:
                 reported.add(key)
