@@ -6,8 +6,13 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as _dt
+
+    from pmfit.engine.diff import PlanDiff
     from pmfit.engine.schedule import Schedule
-    from pmfit.model.plan import Plan
+    from pmfit.engine.status import StatusSchedule
+    from pmfit.engine.track import EarnedValue
+    from pmfit.model.plan import Baseline, Plan
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
@@ -53,3 +58,66 @@ def validate(plan: Plan) -> list:  # type: ignore[type-arg]
     from pmfit.model.validate import validate_plan
 
     return validate_plan(plan)
+
+
+def status_schedule(plan: Plan, as_of: _dt.date | _dt.datetime | None = None) -> StatusSchedule:
+    """The plan rescheduled around its progress as of ``as_of`` (default: its status date).
+
+    Finished work stays where it happened, in-progress work keeps its actual
+    start with its remaining duration from the status date, and unstarted
+    tasks that should have started move past it.
+    """
+    from pmfit.engine.status import status_schedule as _status
+
+    return _status(plan, as_of)
+
+
+def earned_value(
+    plan: Plan,
+    baseline: str | Baseline | None = None,
+    as_of: _dt.date | _dt.datetime | None = None,
+    period: str | None = None,
+) -> EarnedValue:
+    """Earned value and earned schedule of ``plan`` against a baseline (the first one by default).
+
+    ``as_of`` defaults to the plan's status date, else today. Raises
+    :class:`pmfit.PlanError` (``no_baseline``, ``unknown_baseline``) when there is nothing to
+    measure against.
+    """
+    import datetime
+
+    from pmfit.engine.track import earned_value as _ev
+
+    if as_of is None and (plan.progress is None or plan.progress.status_date is None):
+        as_of = datetime.date.today()
+    return _ev(plan, baseline, as_of, period)
+
+
+def baseline(plan: Plan, name: str = "baseline", replace: bool = False) -> Plan:
+    """A new plan with the current schedule frozen as baseline ``name`` (the plan is not changed).
+
+    Raises :class:`pmfit.PlanError` (``baseline_exists``) when the name is taken, unless ``replace``.
+    """
+    import datetime
+
+    from pmfit.engine.baseline import freeze, with_baseline
+
+    frozen = freeze(plan, name=name, created=datetime.datetime.now().replace(microsecond=0))
+    return with_baseline(plan, frozen, replace=replace)
+
+
+def diff(old: Plan, new: Plan | None = None, *, baseline: str | Baseline | None = None) -> PlanDiff:
+    """What changed between two plans and what it did to the finish date.
+
+    With ``new`` omitted, compares ``old`` with one of its own baselines
+    (``baseline``: a name or a Baseline; the first one by default).
+    """
+    if new is not None:
+        from pmfit.engine.diff import diff_plans
+
+        return diff_plans(old, new, old_label=old.project.name, new_label=new.project.name)
+    from pmfit.engine.diff import diff_baseline
+    from pmfit.engine.track import pick_baseline
+
+    base = baseline if baseline is not None and not isinstance(baseline, str) else pick_baseline(old, baseline)
+    return diff_baseline(old, base)

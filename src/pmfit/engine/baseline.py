@@ -169,7 +169,11 @@ def freeze(
     schedule: Schedule | None = None,
     period: str | None = None,
 ) -> Baseline:
-    """Freeze ``schedule`` (default: the plan's CPM schedule) into a named :class:`Baseline`.
+    """Freeze ``schedule`` into a named :class:`Baseline`.
+
+    The schedule defaults to the status-date schedule when the plan has a
+    status date (finished work where it happened, as MS Project's Set
+    Baseline does), else the plan's CPM schedule.
 
     Per task: start, finish, duration, work and cost (summaries roll up their
     leaves); for the project: start, finish, total cost, the calendar, and the
@@ -179,6 +183,10 @@ def freeze(
     from pmfit.engine.schedule import schedule as cpm_schedule
     from pmfit.model.plan import Baseline, BaselineTask, PlannedValue
 
+    if schedule is None and plan.progress is not None and plan.progress.status_date is not None:
+        from pmfit.engine.status import status_schedule
+
+        schedule = status_schedule(plan).schedule  # actuals where they happened (MS Project)
     sched = schedule or cpm_schedule(plan)
     net = sched.network
     costs = task_costs(plan, net)
