@@ -32,6 +32,10 @@ class ImportReport:
     warnings: list[Diagnostic] = field(default_factory=list)
     #: start/finish of each task as stored in the file, for the schedule check
     file_dates: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: probable causes of a schedule difference the reader already knows, per task id
+    task_causes: dict[str, list[str]] = field(default_factory=dict)
+    #: how many tasks the schedule check compared (0: not run)
+    schedule_checked: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +44,7 @@ class ImportReport:
             "read": self.read,
             "approximated": self.approximated,
             "dropped": self.dropped,
+            "schedule_checked": self.schedule_checked,
             "schedule_differences": self.schedule_differences,
             "warnings": [w.to_dict() for w in self.warnings],
         }
@@ -117,15 +122,25 @@ def _safe_sniff(fmt: Format, head: bytes) -> bool:
         return False
 
 
-def import_file(path: str | os.PathLike[str]) -> tuple[Plan, ImportReport]:
-    """Read any supported file into a plan, with the report of what was kept and lost."""
+def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+    """Read any supported file into a plan, with the report of what was kept and lost.
+
+    With ``check`` (the default) the imported plan is rescheduled by pmfit's CPM and
+    every task whose dates differ from the file's own dates is listed in
+    ``report.schedule_differences`` with the probable cause.
+    """
     fmt = detect_format(path)
-    return fmt.read(str(path))
+    plan, report = fmt.read(str(path))
+    if check and report.file_dates:
+        from pmfit.io.importcheck import check_schedule
+
+        check_schedule(plan, report)
+    return plan, report
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
-    plan, _ = import_file(path)
+    plan, _ = import_file(path, check=False)
     return plan
 
 

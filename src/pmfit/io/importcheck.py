@@ -1,0 +1,355 @@
+"""What every project-file reader shares, and the import report's schedule check.
+
+Readers (MSPDI, XER, P6 XML, MPX, ...) build plain data, hand it to
+:func:`finish_import` and get a validated plan back. Along the way they note
+what they mapped approximately or dropped in a :class:`Tally`, which turns
+counts into sentences: ``3 tasks use elapsed lags: kept as working-time lags``.
+
+:func:`check_schedule` reschedules the imported plan with pmfit's CPM and lists
+every task whose dates differ from the dates stored in the file, with the
+difference and the probable cause (actuals, calendar, constraint, link type,
+manual scheduling, a moved predecessor).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from pmfit.model.diagnostics import Diagnostic, PlanError
+
+if TYPE_CHECKING:
+    from pmfit.io.formats import ImportReport
+    from pmfit.model.calendar import CalendarSpec
+    from pmfit.model.plan import Plan
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPACES = re.compile(r"\s+")
+#: at most this many differing tasks are listed one by one in the report
+MAX_LISTED_DIFFERENCES = 10_000
+
+
+def clean_id(text: object, used: set[str], fallback: str = "task") -> str:
+    """A plan id from a file's id text: no commas, single spaces, unique within ``used``."""
+    raw = "" if text is None else str(text)
+    ident = _SPACES.sub(" ", raw.replace(",", ";")).strip()[:180] or fallback
+    candidate, n = ident, 2
+    while candidate in used:
+        candidate = f"{ident}#{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+class Tally:
+    """Counts what an import mapped approximately or dropped, grouped by reason.
+
+    ``tally.approx("elapsed lag", "kept as working-time lags", task_id)`` twice
+    becomes ``2 tasks use elapsed lags: kept as working-time lags``.
+    """
+
+    def __init__(self) -> None:
+        self._approx: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._dropped: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._order: list[tuple[str, tuple[str, str]]] = []
+        #: probable causes of a schedule difference, per task id
+        self.causes: dict[str, list[str]] = defaultdict(list)
+
+    def approx(self, what: str, how: str, item: str = "", cause: str | None = None) -> None:
+        key = (what, how)
+        if key not in self._approx:
+            self._order.append(("approx", key))
+        self._approx[key].append(item)
+        if cause and item:
+            self.causes[item].append(cause)
+
+    def drop(self, what: str, why: str, item: str = "") -> None:
+        key = (what, why)
+        if key not in self._dropped:
+            self._order.append(("drop", key))
+        self._dropped[key].append(item)
+
+    @staticmethod
+    def _sentence(what: str, how: str, items: list[str]) -> str:
+        named = [i for i in items if i]
+        count = len(items)
+        sample = ""
+        if named:
+            shown = ", ".join(f"'{i}'" for i in named[:5])
+            sample = f" ({shown}{', …' if len(named) > 5 else ''})"
+        if count == 1:
+            return f"{what}{sample}: {how}"
+        return f"{count} × {what}{sample}: {how}"
+
+    def apply(self, report: ImportReport) -> None:
+        for kind, key in self._order:
+            if kind == "approx":
+                report.approximated.append(self._sentence(*key, self._approx[key]))
+            else:
+                report.dropped.append(self._sentence(*key, self._dropped[key]))
+        report.task_causes = {k: list(dict.fromkeys(v)) for k, v in self.causes.items()}
+
+
+def drop_custom_fields(tally: Tally, counts: dict[str, int]) -> None:
+    """Report custom fields that carried values: one line each, or one line for many."""
+    merged: dict[str, int] = {}
+    for name, count in counts.items():
+        merged[name] = merged.get(name, 0) + count
+    if len(merged) <= 5:
+        for name, count in merged.items():
+            tally.drop(f"custom field '{name}'", f"not imported ({count} value{'s' if count != 1 else ''})")
+        return
+    names = ", ".join(f"'{n}'" for n in list(merged)[:6])
+    tally.drop(f"{len(merged)} custom fields ({names}, …)",
+               f"not imported ({sum(merged.values())} values in all)")
+
+
+def finish_import(data: dict[str, Any], report: ImportReport, tally: Tally) -> Plan:
+    """Validate the reader's plain data into a plan; errors are located in the source file.
+
+    A file with no tasks at all (a calendar-only export) gives an empty plan and a
+    ``no_tasks`` warning rather than an error, so that its calendar can still be used.
+    """
+    from pmfit.io.yamlplan import plan_from_data, plan_warnings
+    from pmfit.model.plan import Plan
+
+    if not data.get("tasks"):
+        try:
+            plan = Plan.model_validate(data)
+        except Exception as exc:  # pydantic ValidationError: fall through to the located errors
+            del exc
+        else:
+            tally.apply(report)
+            report.warnings.append(Diagnostic("no_tasks", "the file has no tasks (only calendars, "
+                                              "resources or settings were read)", severity="warning",
+                                              file=report.source))
+            return plan
+    try:
+        plan = plan_from_data(data)
+    except PlanError as exc:
+        raise PlanError([d.located(report.source) for d in exc.diagnostics]) from None
+    tally.apply(report)
+    report.warnings.extend(d.located(report.source) for d in plan_warnings(plan))
+    return plan
+
+
+# ---- calendars ------------------------------------------------------------
+def _fmt(minute: int) -> str:
+    return "24:00" if minute >= 1440 else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def shifts_text(shifts: list[tuple[int, int]]) -> list[str]:
+    return [f"{_fmt(a)}-{_fmt(b)}" for a, b in sorted(shifts) if b > a]
+
+
+def merge_shifts(shifts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping working intervals (minutes since midnight)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted((max(0, a), min(1440, b)) for a, b in shifts):
+        if b <= a:
+            continue
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def calendar_data(
+    name: str | None,
+    week: dict[str, list[tuple[int, int]]],
+    exceptions: list[tuple[dt.date, dt.date, list[tuple[int, int]], str | None]],
+    tally: Tally,
+) -> dict[str, Any]:
+    """A CalendarSpec as plain data from per-weekday shifts and dated exceptions.
+
+    ``week`` maps ``mon``..``sun`` to that day's working intervals (empty: not
+    worked). pmfit calendars have one set of shifts for every working day; when
+    the file's days differ, the most common pattern wins and the report says so.
+    Exceptions are ``(first day, last day, shifts, name)``; no shifts = holiday.
+    """
+    patterns: dict[tuple[tuple[int, int], ...], list[str]] = defaultdict(list)
+    for day in WEEKDAY_KEYS:
+        shifts = tuple(merge_shifts(week.get(day, [])))
+        if shifts:
+            patterns[shifts].append(day)
+    label = f"calendar '{name}'" if name else "calendar"
+    if not patterns:
+        return {"name": name, "workweek": [], "shifts": None, "holidays": [],
+                "exceptions": _exceptions_data(exceptions, None)}
+    best = max(patterns, key=lambda p: (len(patterns[p]), -WEEKDAY_KEYS.index(patterns[p][0])))
+    if len(patterns) > 1:
+        others = [d for p, days in patterns.items() if p != best for d in days]
+        tally.approx(f"{label} works different hours on {', '.join(others)}",
+                     f"every working day gets {', '.join(shifts_text(list(best)))}")
+    workweek = [d for d in WEEKDAY_KEYS if week.get(d) and merge_shifts(week[d])]
+    out: dict[str, Any] = {"workweek": workweek, "shifts": shifts_text(list(best))}
+    if name:
+        out["name"] = name
+    holidays, working = _split_exceptions(exceptions)
+    if holidays:
+        out["holidays"] = holidays
+    if working:
+        out["exceptions"] = working
+    return out
+
+
+def _split_exceptions(
+    exceptions: list[tuple[dt.date, dt.date, list[tuple[int, int]], str | None]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    holidays: list[dict[str, Any]] = []
+    working: list[dict[str, Any]] = []
+    for first, last, shifts, name in sorted(exceptions, key=lambda e: e[0]):
+        if last < first:
+            first, last = last, first
+        entry: dict[str, Any] = {"date": first}
+        if last != first:
+            entry["until"] = last
+        if name:
+            entry["name"] = name
+        merged = merge_shifts(shifts)
+        if merged:
+            working.append({**entry, "working": True, "shifts": shifts_text(merged)})
+        else:
+            holidays.append(entry)
+    return holidays, working
+
+
+def _exceptions_data(exceptions: list[tuple[dt.date, dt.date, list[tuple[int, int]], str | None]],
+                     _unused: None) -> list[dict[str, Any]]:
+    holidays, working = _split_exceptions(exceptions)
+    return working + [{**h, "working": False} for h in holidays]
+
+
+def calendar_week(spec: CalendarSpec) -> dict[str, list[tuple[int, int]]]:
+    """Per-weekday shifts of a pmfit calendar (for writers)."""
+    shifts = spec.day_shifts()
+    return {d: (list(shifts) if d in spec.workweek else []) for d in WEEKDAY_KEYS}
+
+
+def minutes_of_day(text: str) -> int:
+    """``08:00:00`` / ``08:00`` -> 480; ``24:00`` -> 1440."""
+    parts = text.strip().split(":")
+    return int(parts[0]) * 60 + (int(parts[1]) if len(parts) > 1 else 0)
+
+
+# ---- the schedule check ---------------------------------------------------
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return None
+
+
+def check_schedule(plan: Plan, report: ImportReport) -> None:
+    """Reschedule ``plan`` with pmfit's CPM; list tasks whose dates differ from the file's.
+
+    Each entry of ``report.schedule_differences`` holds the task, the file's
+    and pmfit's start and finish, the differences in working days and the
+    probable causes. A plan that cannot be scheduled adds a warning instead.
+    """
+    if not report.file_dates or not plan.tasks:
+        return
+    from pmfit.engine.schedule import schedule
+    from pmfit.engine.workcal import CalendarError
+
+    try:
+        result = schedule(plan)
+        rows = result.tasks
+    except (PlanError, CalendarError, ValueError, OverflowError) as exc:
+        message = exc.diagnostics[0].message if isinstance(exc, PlanError) else str(exc)
+        report.warnings.append(Diagnostic("import_mapped", f"the schedule check could not run: {message}",
+                                          severity="warning", file=report.source))
+        return
+    cal = result.calendar
+    mpd = cal.minutes_per_day
+    causes = getattr(report, "task_causes", {}) or {}
+    progress = plan.progress.tasks if plan.progress else {}
+    by_id = {t.id: t for t in plan.tasks}
+    resource_calendars = {r.id for r in plan.resources
+                          if r.calendar is not None and r.calendar.model_dump(exclude={"name"})
+                          != plan.project.calendar.model_dump(exclude={"name"})}
+    moved: set[str] = set()
+    diffs: list[dict[str, Any]] = []
+
+    def working_diff(a: dt.datetime, b: dt.datetime) -> float:
+        """Working days from a to b (0 when they are the same moment of working time)."""
+        try:
+            return (cal.offset(b) - cal.offset(a)) / mpd
+        except (ValueError, OverflowError, IndexError, ArithmeticError):
+            return (b - a).total_seconds() / 86400
+
+    # Plan order is outline order: predecessors are usually earlier, but a
+    # moved predecessor is only known after its own check, so do two passes.
+    checks: list[tuple[str, dt.datetime | None, dt.datetime | None, Any]] = []
+    for tid, (file_start, file_finish) in report.file_dates.items():
+        row = rows.get(tid)
+        if row is None:
+            continue
+        fs, ff = _as_datetime(file_start), _as_datetime(file_finish)
+        # Friday 17:00 and Monday 08:00 are the same moment of working time.
+        start_off = fs is not None and abs(working_diff(fs, row.start)) * mpd >= 1
+        finish_off = ff is not None and abs(working_diff(ff, row.finish)) * mpd >= 1
+        if start_off or finish_off:
+            moved.add(tid)
+            checks.append((tid, fs, ff, row))
+    for tid, fs, ff, row in checks:
+        task = by_id[tid]
+        why: list[str] = []
+        if tid in progress:
+            p = progress[tid]
+            if p.actual_start is not None or (p.percent_complete or 0) > 0:
+                why.append("actuals: the file dates follow recorded progress; pmfit plans the "
+                           "remaining work from the project start")
+        why.extend(causes.get(tid, []))
+        if task.constraint is not None and task.constraint.type.value not in ("ASAP",):
+            why.append(f"constraint {task.constraint.type.value}"
+                       + (f" {task.constraint.date:%Y-%m-%d}" if task.constraint.date else ""))
+        movers = [link.task for link in task.after if link.task in moved]
+        if movers:
+            why.append("predecessor moved: " + ", ".join(f"'{m}'" for m in movers[:3]))
+        odd_links = sorted({link.type.value for link in task.after if link.type.value != "FS"})
+        if odd_links and not movers:
+            why.append(f"link type {'/'.join(odd_links)}")
+        parent = by_id.get(task.parent) if task.parent is not None else None
+        if parent is not None and parent.id in moved and (parent.after or parent.constraint) and not task.after:
+            why.append(f"summary '{parent.id}' moved")
+        own_calendars = [r for r in task.needs if r in resource_calendars]
+        if own_calendars:
+            why.append("resource calendar of " + ", ".join(f"'{r}'" for r in own_calendars[:3])
+                       + " (pmfit schedules on the project calendar)")
+        if row.summary:
+            why.append("summary: its dates roll up from tasks that moved")
+        if not why:
+            why.append("calendar or scheduling rule: the file's tool placed it differently")
+        diffs.append({
+            "task": tid,
+            "name": task.name,
+            "file_start": fs.isoformat(timespec="minutes") if fs else None,
+            "file_finish": ff.isoformat(timespec="minutes") if ff else None,
+            "pmfit_start": row.start.isoformat(timespec="minutes"),
+            "pmfit_finish": row.finish.isoformat(timespec="minutes"),
+            "start_diff_days": round(working_diff(fs, row.start), 2) if fs else None,
+            "finish_diff_days": round(working_diff(ff, row.finish), 2) if ff else None,
+            "causes": list(dict.fromkeys(why)),
+        })
+    report.schedule_differences = diffs[:MAX_LISTED_DIFFERENCES]
+    report.schedule_checked = len(report.file_dates)
+
+
+def difference_lines(report: ImportReport, limit: int = 20) -> list[str]:
+    """The schedule differences as short sentences (for the CLI and the README)."""
+    out = []
+    for d in report.schedule_differences[:limit]:
+        parts = []
+        if d["start_diff_days"]:
+            parts.append(f"start {d['start_diff_days']:+g}d")
+        if d["finish_diff_days"]:
+            parts.append(f"finish {d['finish_diff_days']:+g}d")
+        out.append(f"'{d['task']}': {', '.join(parts) or 'time of day differs'} — {'; '.join(d['causes'])}")
+    return out
