@@ -26,7 +26,14 @@ from xml.etree.ElementTree import Element
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.safexml import local, parse_xml
 from pmfit.io.tabular import (
-    IdMap, clean_links, count_read, fail, finish_plan, plural, read_file, strip_summary_work,
+    IdMap,
+    clean_links,
+    count_read,
+    fail,
+    finish_plan,
+    plural,
+    read_file,
+    strip_summary_work,
 )
 from pmfit.model.plan import Plan
 

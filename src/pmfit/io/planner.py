@@ -28,7 +28,14 @@ from xml.etree.ElementTree import Element
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.safexml import local, parse_xml
 from pmfit.io.tabular import (
-    IdMap, clean_links, count_read, fail, finish_plan, plural, read_file, seconds_to_duration,
+    IdMap,
+    clean_links,
+    count_read,
+    fail,
+    finish_plan,
+    plural,
+    read_file,
+    seconds_to_duration,
     strip_summary_work,
 )
 from pmfit.model.duration import Duration
@@ -109,7 +116,7 @@ class _Calendar:
         return kind
 
     def spans(self, kind: str) -> list[tuple[int, int]] | None:
-        if kind in self.intervals and self.intervals[kind]:
+        if self.intervals.get(kind):
             return self.intervals[kind]
         return self.parent.spans(kind) if self.parent else None
 
