@@ -1,0 +1,111 @@
+"""``pmfit level PLAN``: resource leveling, the finish before and after, every delay and its cause."""
+
+from __future__ import annotations
+
+import typer
+
+from pmfit.cli.common import (
+    JsonOption,
+    console,
+    days,
+    err_console,
+    fail,
+    guarded,
+    load_plan,
+    parse_duration_option,
+    print_diagnostics,
+    print_json,
+)
+
+
+@guarded
+def level(
+    plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads, PSPLIB .sm too)."),
+    time_limit: str = typer.Option("5s", "--time-limit", "-t", help="Time budget, like 5s, 500ms or 2m."),
+    method: str = typer.Option("auto", "--method", "-m",
+                               help="auto (heuristic, then CP-SAT when installed), heuristic or cp."),
+    schedules: int = typer.Option(None, "--schedules", min=1,
+                                  help="Heuristic budget in generated schedules (default 5000; 1000 before CP-SAT)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same schedule)."),
+    plot: str = typer.Option(None, "--plot", help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),
+    all_tasks: bool = typer.Option(False, "--all", help="List every task, not only the delayed ones."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Level resources: move tasks so no resource is over its units, and say why each moved."""
+    from pmfit.api import level as run
+
+    if method not in ("auto", "heuristic", "cp"):
+        raise typer.BadParameter(f"{method!r} is not a method (choose auto, heuristic or cp)",
+                                 param_hint="--method")
+    seconds = parse_duration_option(time_limit, 5.0)
+    if seconds <= 0 or seconds > 24 * 3600:
+        raise typer.BadParameter("the time limit must be above 0 and at most a day", param_hint="--time-limit")
+    if plot is not None and not plot.lower().endswith((".png", ".svg", ".pdf")):
+        raise typer.BadParameter("the plot is written as .png, .svg or .pdf", param_hint="--plot")
+    plan = load_plan(plan_file, show_warnings=not json_out)
+    if json_out or seconds < 1:
+        result = run(plan, time_limit=seconds, method=method, schedules=schedules, seed=seed)
+    else:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+                      TimeElapsedColumn(), console=err_console(), transient=True) as progress:
+            progress.add_task(f"leveling {len(plan.tasks)} tasks (budget {seconds:g}s, {method})", total=None)
+            result = run(plan, time_limit=seconds, method=method, schedules=schedules, seed=seed)
+    if plot is not None:
+        from pmfit.report.charts.level import level_figure
+        from pmfit.report.charts.style import PlotUnavailable, save
+
+        try:
+            save(level_figure(result), plot)
+        except PlotUnavailable as exc:
+            raise fail(str(exc)) from None
+        except OSError as exc:
+            raise fail(f"{plot}: cannot write the chart ({exc.strerror or exc})") from None
+    mpd = result.minutes_per_day
+    if json_out:
+        print_json(result.to_dict())
+        return
+    from rich.table import Table
+
+    out = console()
+    before, after = result.finish_before, result.finish_after
+    moved = result.delays()
+    rows = list(result.tasks.values()) if all_tasks else moved
+    table = Table(title=f"{plan.project.name}: leveled ({result.method}, {result.status})", title_justify="left")
+    for column, justify in (("id", "left"), ("start", "left"), ("finish", "left"), ("delay", "right"),
+                            ("why", "left")):
+        table.add_column(column, justify=justify, no_wrap=column not in ("why",))  # type: ignore[arg-type]
+    for t in rows:
+        why = (t.cause or "").split(": ", 1)[-1]
+        table.add_row(t.id, f"{t.start:%a %d %b %Y}" if t.start else str(t.start_minute),
+                      f"{t.finish:%a %d %b %Y}" if t.finish else str(t.finish_minute),
+                      days(t.delay, mpd) if t.delay else "", why)
+    if rows:
+        out.print(table)
+    else:
+        out.print("No task had to move: every resource stays within its units.")
+    res = Table(title="Resources (peak units in use)", title_justify="left")
+    for column in ("resource", "units", "peak before", "peak after"):
+        res.add_column(column, justify="left" if column == "resource" else "right")
+    for p in result.profiles.values():
+        over = p.peak_before > p.capacity + 1e-9
+        res.add_row(p.name, f"{p.capacity:g}", f"[red]{p.peak_before:g}[/]" if over else f"{p.peak_before:g}",
+                    f"{p.peak_after:g}")
+    if result.profiles:
+        out.print(res)
+    added = result.duration_after - result.duration_before
+    proof = ("proven optimal" if result.proven_optimal
+             else f"not proven optimal; no schedule can finish before {days(result.lower_bound, mpd)}")
+    out.print(f"Finish before leveling [bold]{before:%a %d %b %Y}[/], after [bold]{after:%a %d %b %Y}[/] "
+              f"(+{days(added, mpd) if added else '0d'}); {len(moved)} task(s) delayed; {proof}. "
+              f"{result.schedules} heuristic schedules"
+              + (f", CP-SAT {result.cp_status.lower()} in {result.cp_seconds:.2f}s" if result.cp_status else "")
+              + f", {result.seconds:.2f}s.", highlight=False)
+    if plot is not None:
+        out.print(f"Chart written to {plot}", highlight=False)
+    print_diagnostics(result.diagnostics)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("level")(level)

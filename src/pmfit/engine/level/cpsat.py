@@ -1,0 +1,169 @@
+"""The exact/improving method: OR-Tools CP-SAT (the optional extra ``pmfit[cp]``).
+
+Variables (grid units): a start ``s_j`` per task and, for a task that takes
+time, an interval ``[s_j, s_j + d_j)``.
+
+Constraints, named as relations:
+
+- ``Precedence``: ``s_dst >= s_src + offset`` for every link (all four link
+  types with lags reduce to this, see :func:`pmfit.engine.cpm.link_offsets`);
+- ``Release``: ``s_j >= lower_j`` (project start, start/finish-no-earlier-than);
+- ``Pinned``: ``s_j == lower_j`` (must-start-on / must-finish-on);
+- ``NotLeveled``: for ``level: false`` tasks ``s_j == max(lower_j, s_src + offset ...)``:
+  they follow their predecessors but never wait for a resource;
+- ``Cumulative``: per resource, the demands of the intervals running at any
+  instant sum to at most the capacity;
+- ``Makespan``: ``C >= s_j + d_j``; objective ``min C``.
+
+Warm start: the heuristic's best schedule is given as a solution hint and its
+makespan as the upper bound of ``C``. When time remains after the makespan is
+settled, a second solve keeps ``C`` at its best value and minimises the
+priority-weighted total shift from the unleveled (CPM) starts, so tasks stay
+close to where the plan had them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from pmfit.engine.level.problem import IGNORE_RESOURCES, PINNED, Problem
+
+IntArray = npt.NDArray[np.int64]
+
+
+def cp_available() -> bool:
+    try:
+        import ortools.sat.python.cp_model  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class CpResult:
+    """What CP-SAT found (grid units)."""
+
+    start: IntArray | None
+    makespan: int | None
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
+    proven_optimal: bool
+    lower_bound: int
+    seconds: float
+    tidied: bool = False
+
+
+def _late_starts(problem: Problem, horizon: int) -> IntArray:
+    ls = horizon - problem.dur
+    for j in problem.network.order[::-1]:
+        for x in range(int(problem.fsp[j]), int(problem.fsp[j + 1])):
+            if problem.mode[problem.fsd[x]] == PINNED:
+                continue  # a pinned task ignores its predecessors
+            c = ls[problem.fsd[x]] - problem.fso[x]
+            if c < ls[j]:
+                ls[j] = c
+    return ls.astype(np.int64)
+
+
+def solve_cp(
+    problem: Problem,
+    time_limit: float,
+    hint: IntArray | None = None,
+    workers: int = 2,
+    tidy: bool = True,
+    unleveled: IntArray | None = None,
+    seed: int = 0,
+) -> CpResult:
+    """Minimise the makespan with CP-SAT within ``time_limit`` seconds (see the module doc)."""
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter()
+    p = problem
+    n = p.n
+    es = p.precedence_starts(np.zeros(n, dtype=np.int64), use_all=True)
+    lb = max(p.lower_bound(), int((es + p.dur).max()) if n else 0)
+    if hint is not None:
+        horizon = int((hint + p.dur).max())
+    else:
+        horizon = int(max(p.lower.max(initial=0), 0) + p.dur.sum() + np.maximum(p.fpo, 0).sum())
+        horizon = max(horizon, lb)
+    ls = _late_starts(p, horizon)
+    model = cp_model.CpModel()
+    starts = []
+    for j in range(n):
+        lo, hi = int(es[j]), int(ls[j])
+        if p.mode[j] == PINNED:
+            lo = hi = int(p.lower[j])
+        if hi < lo:
+            hi = lo  # the hint horizon is always feasible; a pinned task may sit past it
+        starts.append(model.new_int_var(lo, hi, f"s{j}"))
+    makespan = model.new_int_var(lb, max(horizon, int((p.lower + p.dur).max(initial=0))), "makespan")
+    for j in range(n):
+        model.add(makespan >= starts[j] + int(p.dur[j]))
+    for j in range(n):
+        preds = range(int(p.fpp[j]), int(p.fpp[j + 1]))
+        if p.mode[j] == PINNED:
+            continue
+        for k in preds:
+            model.add(starts[j] >= starts[int(p.fps[k])] + int(p.fpo[k]))
+        if p.mode[j] == IGNORE_RESOURCES and len(preds):
+            terms = [starts[int(p.fps[k])] + int(p.fpo[k]) for k in preds] + [int(p.lower[j])]
+            model.add_max_equality(starts[j], terms)
+        elif p.mode[j] == IGNORE_RESOURCES:
+            model.add(starts[j] == int(p.lower[j]))
+    per_resource: list[tuple[list[object], list[int]]] = [([], []) for _ in range(p.resources)]
+    for j in range(n):
+        d = int(p.dur[j])
+        if d <= 0:
+            continue
+        interval = None
+        for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
+            u = int(p.dun[k])
+            if u <= 0:
+                continue
+            if interval is None:
+                interval = model.new_fixed_size_interval_var(starts[j], d, f"i{j}")
+            per_resource[int(p.dres[k])][0].append(interval)
+            per_resource[int(p.dres[k])][1].append(u)
+    for r, (intervals, demands) in enumerate(per_resource):
+        if intervals and sum(demands) > int(p.cap[r]):
+            model.add_cumulative(intervals, demands, int(p.cap[r]))  # type: ignore[arg-type]
+    if hint is not None:
+        for j in range(n):
+            model.add_hint(starts[j], int(hint[j]))
+        model.add_hint(makespan, horizon)
+    model.minimize(makespan)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = max(lb, int(np.ceil(solver.best_objective_bound))) if status == cp_model.UNKNOWN else lb
+        return CpResult(None, None, name, False, bound, time.perf_counter() - t0)
+    best = int(solver.objective_value)
+    found = np.array([solver.value(s) for s in starts], dtype=np.int64)
+    proven = status == cp_model.OPTIMAL
+    bound = best if proven else max(lb, int(np.ceil(solver.best_objective_bound - 1e-6)))
+    tidied = False
+    left = time_limit - (time.perf_counter() - t0)
+    if tidy and unleveled is not None and left > 0.05 and n:
+        # second solve: same makespan, tasks as close as possible to their unleveled starts
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        for j in range(n):
+            model.add_hint(starts[j], int(found[j]))
+        model.add(makespan <= best)
+        weight = 1 + (p.rank.max(initial=0) - p.rank) if n else p.rank
+        shift = [int(weight[j]) * (starts[j] - int(unleveled[j])) for j in range(n)
+                 if p.mode[j] != PINNED]
+        model.minimize(sum(shift))  # type: ignore[arg-type]
+        solver.parameters.max_time_in_seconds = max(0.05, min(left, max(0.25 * time_limit, 0.2)))
+        status2 = solver.solve(model)
+        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = np.array([solver.value(s) for s in starts], dtype=np.int64)
+            tidied = True
+    return CpResult(found, best, name, proven, bound, time.perf_counter() - t0, tidied)

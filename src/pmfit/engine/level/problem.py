@@ -1,0 +1,195 @@
+"""The leveling problem: a compiled network reduced to integer grid arrays.
+
+Every link is one inequality ``S[dst] >= S[src] + offset`` (see
+:func:`pmfit.engine.cpm.link_offsets`), so all four link types with lags are
+the same thing here. Times are divided by the greatest common divisor of all
+durations, offsets and dates (a *grid unit*: a day for a plan in whole days),
+and fractional resource units are scaled to integers, so that the schedule
+generation works on a small integer grid and CP-SAT gets integer data.
+
+Date constraints: start/finish-no-earlier-than raise a task's release date;
+must-start-on / must-finish-on pin it; the project start is a release date
+for every task. Upper constraints (start/finish no later than, deadlines)
+cannot hold back a leveled task; they are checked afterwards and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from math import gcd
+
+import numpy as np
+import numpy.typing as npt
+
+from pmfit.engine.cpm import CpmResult, critical_path_method, link_offsets
+from pmfit.engine.kernels import NO_LOWER
+from pmfit.engine.network import ALAP, FNET, MFO, MSO, SNET, Network
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+NORMAL, IGNORE_RESOURCES, PINNED = 0, 1, 2
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Integer arrays for the leveling kernels (times in grid units)."""
+
+    network: Network
+    cpm: CpmResult
+    unit: int  # working minutes per grid unit
+    units_scale: int  # resource units are multiplied by this
+    dur: IntArray
+    lower: IntArray
+    mode: IntArray
+    rank: IntArray  # 0 = highest plan priority
+    # forward CSR
+    fpp: IntArray
+    fps: IntArray
+    fpo: IntArray
+    fsp: IntArray
+    fsd: IntArray
+    fso: IntArray
+    findeg: IntArray
+    # backward (reversed) CSR
+    bpp: IntArray
+    bps: IntArray
+    bpo: IntArray
+    bsp: IntArray
+    bsd: IntArray
+    bso: IntArray
+    bindeg: IntArray
+    # demands
+    dptr: IntArray
+    dres: IntArray
+    dun: IntArray
+    cap: IntArray
+    horizon: int
+    over_capacity: list[tuple[int, int]]  # (task, resource) whose demand was cut to capacity
+
+    @property
+    def n(self) -> int:
+        return len(self.dur)
+
+    @property
+    def resources(self) -> int:
+        return len(self.cap)
+
+    @property
+    def levelable_only(self) -> bool:
+        return bool((self.mode == NORMAL).all())
+
+    def cpm_bound(self) -> int:
+        """The critical-path length with releases and pins (grid units): no schedule is shorter."""
+        es = self.precedence_starts(np.zeros(self.n, dtype=np.int64), use_all=True)
+        return int((es + self.dur).max()) if self.n else 0
+
+    def precedence_starts(self, start: IntArray, use_all: bool = False) -> IntArray:
+        """Earliest starts from links and releases alone (``use_all``) or given other starts."""
+        es = self.lower.copy()
+        order = self.network.order
+        for j in order:
+            if self.mode[j] == PINNED:
+                continue
+            for k in range(int(self.fpp[j]), int(self.fpp[j + 1])):
+                src = int(self.fps[k])
+                c = (es[src] if use_all else start[src]) + self.fpo[k]
+                if c > es[j]:
+                    es[j] = c
+        return es
+
+    def energy_bound(self) -> int:
+        """``max_r ceil(sum_j d_j u_jr / cap_r)``: valid when every task is leveled and none is pinned."""
+        if not self.levelable_only or self.resources == 0:
+            return 0
+        energy = np.zeros(self.resources, dtype=np.int64)
+        per_task = np.repeat(np.arange(self.n), np.diff(self.dptr))
+        np.add.at(energy, self.dres, self.dun * self.dur[per_task])
+        return int(np.max(-(-energy // np.maximum(self.cap, 1))))
+
+    def lower_bound(self) -> int:
+        return max(self.cpm_bound(), self.energy_bound())
+
+    def to_minutes(self, t: IntArray) -> IntArray:
+        return (t * self.unit).astype(np.int64)
+
+
+def _gcd_of(values: IntArray) -> int:
+    nz = np.unique(np.abs(values[values != 0]))
+    if len(nz) == 0:
+        return 0
+    return int(reduce(gcd, nz.tolist()))
+
+
+def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
+    """Reduce a network to the leveler's integer arrays."""
+    cpm = cpm or critical_path_method(network)
+    n = network.n
+    d_min = network.duration.astype(np.int64)
+    offsets = link_offsets(network, d_min)
+    ctype, ctime = network.constraint_type, network.constraint_time
+    lower_min = np.zeros(n, dtype=np.int64)
+    lower_min = np.where(ctype == SNET, np.maximum(lower_min, ctime), lower_min)
+    lower_min = np.where(ctype == FNET, np.maximum(lower_min, ctime - d_min), lower_min)
+    pinned = (ctype == MSO) | (ctype == MFO)
+    pin = np.where(ctype == MSO, ctime, np.where(ctype == MFO, ctime - d_min, 0))
+    pin = np.where(pinned & (pin == NO_LOWER), 0, pin)
+    lower_min = np.where(pinned, pin, lower_min)
+    # ALAP tasks keep their late (unleveled) position as the earliest they may start
+    lower_min = np.where(ctype == ALAP, np.maximum(lower_min, cpm.start), lower_min)
+    lower_min = np.maximum(lower_min, 0)  # nothing starts before the project start
+    unit = reduce(gcd, [g for g in (_gcd_of(d_min), _gcd_of(offsets), _gcd_of(lower_min)) if g] or [1])
+    unit = max(unit, 1)
+    dur = d_min // unit
+    off = offsets // unit
+    lower = lower_min // unit
+    mode = np.where(pinned, PINNED, np.where(network.levelable, NORMAL, IGNORE_RESOURCES)).astype(np.int64)
+    pri = network.priority if len(network.priority) == n else np.zeros(n, dtype=np.int64)
+    levels = np.unique(pri)
+    rank = (len(levels) - 1 - np.searchsorted(levels, pri)).astype(np.int64)
+
+    # forward CSR: links are stored grouped by successor (dst)
+    fpp = network.pred_ptr.astype(np.int64)
+    fps = network.link_src.astype(np.int64)
+    fpo = off.astype(np.int64)
+    fsp = network.succ_ptr.astype(np.int64)
+    fsd = network.link_dst[network.succ_link].astype(np.int64)
+    fso = off[network.succ_link].astype(np.int64)
+    findeg = np.diff(fpp).astype(np.int64)
+    # reversed: link a->b with offset o becomes b->a with offset o + d_b - d_a
+    roff = (off + dur[network.link_dst] - dur[network.link_src]).astype(np.int64)
+    bpp = fsp
+    bps = fsd  # in reverse, a task's predecessors are its successors
+    bpo = roff[network.succ_link].astype(np.int64)
+    bsp = fpp
+    bsd = fps
+    bso = roff
+    bindeg = np.diff(fsp).astype(np.int64)
+
+    # demands: integer units, never above capacity (a task that needs more is cut and reported)
+    cap_f = network.capacity.astype(float) if len(network.capacity) else np.zeros(0)
+    units_f = network.demand_units.astype(float)
+    integral = np.all(np.isclose(units_f, np.round(units_f))) and np.all(np.isclose(cap_f, np.round(cap_f)))
+    scale = 1 if integral else 1000
+    cap = np.round(cap_f * scale).astype(np.int64)
+    dun = np.round(units_f * scale).astype(np.int64)
+    dres = network.demand_resource.astype(np.int64)
+    dptr = network.demand_ptr.astype(np.int64) if len(network.demand_ptr) == n + 1 else np.zeros(n + 1, np.int64)
+    over: list[tuple[int, int]] = []
+    if len(dun):
+        too_much = dun > cap[dres]
+        if too_much.any():
+            task_of = np.repeat(np.arange(n), np.diff(dptr))
+            over = [(int(task_of[k]), int(dres[k])) for k in np.flatnonzero(too_much)]
+            dun = np.minimum(dun, cap[dres])
+    # demands on zero-duration tasks and zero units never bind
+    horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(off, 0).sum()
+                  + np.maximum(roff, 0).sum() + dur.max(initial=0) + 2)
+    return Problem(
+        network=network, cpm=cpm, unit=unit, units_scale=scale,
+        dur=dur.astype(np.int64), lower=lower.astype(np.int64), mode=mode, rank=rank,
+        fpp=fpp, fps=fps, fpo=fpo, fsp=fsp, fsd=fsd, fso=fso, findeg=findeg,
+        bpp=bpp, bps=bps, bpo=bpo, bsp=bsp, bsd=bsd, bso=bso, bindeg=bindeg,
+        dptr=dptr, dres=dres, dun=dun, cap=cap, horizon=horizon, over_capacity=over,
+    )
