@@ -93,16 +93,19 @@ def earned_value(
     return _ev(plan, baseline, as_of, period)
 
 
-def baseline(plan: Plan, name: str = "baseline", replace: bool = False) -> Plan:
+def baseline(plan: Plan, name: str = "baseline", replace: bool = False, ignore_progress: bool = False) -> Plan:
     """A new plan with the current schedule frozen as baseline ``name`` (the plan is not changed).
 
+    The current schedule is the status-date schedule when the plan has a status
+    date; ``ignore_progress`` freezes the plan as scheduled without its progress.
     Raises :class:`pmfit.PlanError` (``baseline_exists``) when the name is taken, unless ``replace``.
     """
     import datetime
 
     from pmfit.engine.baseline import freeze, with_baseline
 
-    frozen = freeze(plan, name=name, created=datetime.datetime.now().replace(microsecond=0))
+    source = plan.model_copy(update={"progress": None}) if ignore_progress else plan
+    frozen = freeze(source, name=name, created=datetime.datetime.now().replace(microsecond=0))
     return with_baseline(plan, frozen, replace=replace)
 
 
@@ -121,3 +124,16 @@ def diff(old: Plan, new: Plan | None = None, *, baseline: str | Baseline | None 
 
     base = baseline if baseline is not None and not isinstance(baseline, str) else pick_baseline(old, baseline)
     return diff_baseline(old, base)
+
+
+def level(plan: Plan, time_limit: float = 5.0, method: str = "auto", schedules: int | None = None,
+          seed: int = 0, workers: int = 2) -> LeveledSchedule:
+    """Level the plan's resources: dates that respect capacities, delays with their causes.
+
+    ``method``: ``"auto"`` (heuristic, then CP-SAT with the rest of ``time_limit`` seconds when
+    OR-Tools is installed), ``"heuristic"`` or ``"cp"``. The plan is not changed.
+    """
+    from pmfit.engine.level import level as _level
+
+    return _level(plan, time_limit=time_limit, method=method, schedules=schedules,  # type: ignore[arg-type]
+                  seed=seed, workers=workers)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.kernels import NO_UPPER
@@ -129,9 +130,24 @@ def _finish_time(calendar: WorkingTime, when: dt.date | dt.datetime) -> int:
 
 
 def resolve_progress(
-    plan: Plan, network: Network, status: int, calendar: WorkingTime
+    plan: Plan, network: Network, status: int, calendar: WorkingTime,
+    planned_start: npt.NDArray[np.int64] | None = None,
 ) -> tuple[dict[str, TaskStatus], list[Diagnostic]]:
-    """Each leaf task's state, percent, actual times and remaining work at ``status``."""
+    """Each leaf task's state, percent, actual times and remaining work at ``status``.
+
+    A milestone reached on a bare date sits at its planned moment when that
+    falls on the same day, else at the start or end of that day, whichever is
+    nearer to the plan (a kickoff on the first day stays at 08:00, a sign-off
+    after a day's work at 17:00).
+    """
+
+    def milestone_time(i: int, when: dt.date | dt.datetime) -> int:
+        if isinstance(when, dt.datetime):
+            return calendar.offset(when)
+        lo, hi = calendar.day_start(when), calendar.day_end(when)
+        planned = int(planned_start[i]) if planned_start is not None else hi
+        return min(max(planned, lo), hi)
+
     progress = plan.progress
     records: dict[str, TaskProgress] = dict(progress.tasks) if progress else {}
     leaf = set(network.ids)
@@ -156,7 +172,7 @@ def resolve_progress(
             if milestone:
                 when = rec.actual_finish or rec.actual_start
                 assert when is not None
-                a = f = _finish_time(calendar, when)
+                a = f = milestone_time(i, when)
             else:
                 a = _start_time(calendar, rec.actual_start or rec.actual_finish)  # type: ignore[arg-type]
                 f = _finish_time(calendar, rec.actual_finish) if rec.actual_finish else max(status, a)
@@ -165,7 +181,7 @@ def resolve_progress(
                                      actual_cost=rec.actual_cost)
             continue
         assert rec.actual_start is not None
-        a = _finish_time(calendar, rec.actual_start) if milestone else _start_time(calendar, rec.actual_start)
+        a = milestone_time(i, rec.actual_start) if milestone else _start_time(calendar, rec.actual_start)
         elapsed = max(status - a, 0)
         pct = rec.percent_complete
         if rec.remaining is not None:
@@ -208,7 +224,7 @@ def status_schedule(
                 f"({plan.project.start}); nothing can have happened yet",
                 severity="warning", path=("progress", "status_date")))
             status = 0
-    states, found = resolve_progress(plan, net, status, cal)
+    states, found = resolve_progress(plan, net, status, cal, planned_cpm.start)
     diagnostics.extend(found)
 
     ctype = net.constraint_type.copy()
@@ -254,10 +270,24 @@ def status_schedule(
                          deadline=np.where(deadline < NO_UPPER, deadline, NO_UPPER).astype(np.int64)
                          ).with_durations(duration)
     cpm = critical_path_method(status_net)
+    # Started work sits at its actual dates: a "conflict" or negative float on it says
+    # only that the work ran out of sequence, so the warnings cover the rest of the plan.
     found_schedule = [
         d for d in schedule_diagnostics(status_net, cpm, cal)
         if not (d.code == "constraint_conflict" and d.task is not None and pinned[status_net.index(d.task)])
+        and d.code != "negative_float"
     ]
+    negative = np.flatnonzero((cpm.total_float < 0) & ~pinned)
+    if len(negative):
+        worst = int(negative[np.argmin(cpm.total_float[negative])])
+        names = ", ".join(f"'{status_net.ids[i]}'" for i in negative[:8])
+        more = f" and {len(negative) - 8} more" if len(negative) > 8 else ""
+        found_schedule.append(Diagnostic(
+            "negative_float",
+            f"{len(negative)} unfinished task(s) have negative float ({names}{more}): a constraint or "
+            f"deadline cannot be met; worst is '{status_net.ids[worst]}', "
+            f"{-cpm.total_float[worst] / cal.minutes_per_day:g} working days late",
+            severity="warning", task=status_net.ids[worst]))
     if moved:
         names = ", ".join(f"'{t}'" for t in moved[:8])
         more = f" and {len(moved) - 8} more" if len(moved) > 8 else ""

@@ -361,7 +361,8 @@ def pick_baseline(plan: Plan, name: str | None) -> Baseline:
     if not plan.baselines:
         raise PlanError(Diagnostic(
             "no_baseline", "the plan has no baseline to measure against; freeze one first "
-            "with `pmfit baseline PLAN`", path=("baselines",)))
+            "with `pmfit baseline PLAN` (add --ignore-progress to freeze the original plan)",
+            path=("baselines",)))
     try:
         return plan.baseline(name)
     except KeyError:

@@ -15,6 +15,10 @@ def baseline(
     sidecar: bool = typer.Option(False, "--sidecar",
                                  help="Write to PLAN's sidecar <plan>.baselines.yaml, not the plan file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing baseline of the same name."),
+    ignore_progress: bool = typer.Option(
+        False, "--ignore-progress",
+        help="Freeze the plan as scheduled without its progress section (the original plan), "
+        "not the status-date schedule."),
     list_only: bool = typer.Option(False, "--list", help="List the plan's baselines and exit."),
     json_out: bool = JsonOption,
 ) -> None:
@@ -44,7 +48,8 @@ def baseline(
                             + (f", set {row['created']}" if row["created"] else ""),
                             highlight=False, markup=False)
         return
-    frozen = freeze(plan, name=name, created=dt.datetime.now().replace(microsecond=0))
+    source = plan.model_copy(update={"progress": None}) if ignore_progress else plan
+    frozen = freeze(source, name=name, created=dt.datetime.now().replace(microsecond=0))
     written = write_baseline(plan_file, frozen, sidecar=sidecar, force=force)
     if json_out:
         print_json({"ok": True, "file": str(written), "name": frozen.name,
