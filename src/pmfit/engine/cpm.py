@@ -13,8 +13,9 @@ shortest-path pass in reverse gives the late dates, for all four types.
 
 Constraints follow MS Project: SNET/FNET raise the early dates; SNLT/FNLT
 and deadlines lower the late dates (a task that cannot meet them shows
-negative float); MSO/MFO pin the task; ALAP tasks are placed at their late
-dates, and their successors follow. No task starts before the project start.
+negative float); MSO/MFO pin the task; ALAP tasks are placed as late as they
+can go without delaying a successor (they use their free float). No task
+starts before the project start.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class CpmResult:
     """Early/late starts in working minutes per task, with floats and drivers.
 
     ``start``/``finish`` are the scheduled dates (the early dates, except for
-    ALAP tasks, which sit at their late dates). ``driver[i]`` is the link
+    ALAP tasks, which sit as late as their successors allow). ``driver[i]`` is the link
     index that set ``early_start[i]``, or a negative ``kernels.DRIVER_*`` code.
     """
 
@@ -158,13 +159,12 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     start = early_start
     alap = network.constraint_type == ALAP
     if alap.any():
-        pinned = np.where(alap, np.maximum(late_start, early_start), lower)
-        pinned_driver = np.where(alap, DRIVER_CONSTRAINT, lower_driver)
+        # ALAP: as late as possible without delaying any successor or the project finish
+        # (MS Project and Primavera: it uses its free float; successors keep their dates).
+        limit = np.minimum(upper, NO_UPPER).astype(np.int64)
         start = np.zeros(n, dtype=np.int64)
-        scheduled_driver = np.zeros(n, dtype=np.int64)
-        forward(network.order, network.pred_ptr, network.link_src, offset,
-                pinned, pinned_driver, must, start, scheduled_driver)
-        driver = scheduled_driver
+        kernel(kernels.alap_pass, size)(network.order, network.pred_ptr, network.link_src, offset,
+                                        alap, early_start, limit, start)
     return CpmResult(
         network=network,
         early_start=early_start,
@@ -183,3 +183,14 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
 
 __all__ = ["CpmResult", "critical_path_method", "link_offsets", "FS", "SS", "FF", "SF",
            "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"]
+
+
+def bounds(network: Network, duration: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The constraint bounds the passes apply for these durations: ``(lower, lower_driver, upper, must)``.
+
+    ``ES >= lower`` (SNET/FNET and the project start), ``LS <= upper``
+    (SNLT/FNLT/deadlines), ``must`` pins MSO/MFO tasks (``NO_LOWER`` = none).
+    Public so that other engines (the risk simulation) apply constraints
+    exactly as :func:`critical_path_method` does.
+    """
+    return _bounds(network, np.asarray(duration, dtype=np.int64))

@@ -173,3 +173,38 @@ def free_float_pass(
         slack = early_start[link_dst[k]] - early_start[i] - link_offset[k]
         if slack < free_float[i]:
             free_float[i] = slack
+
+
+def alap_pass(
+    order: IntArray,
+    pred_ptr: IntArray,
+    pred_src: IntArray,
+    link_offset: IntArray,
+    alap: npt.NDArray[np.bool_],
+    early_start: IntArray,
+    limit: IntArray,
+    start: IntArray,
+) -> None:
+    """Scheduled starts: ALAP tasks as late as they can go without delaying a successor.
+
+    Every other task stays at its early start. In reverse topological order
+    each task's scheduled start is final when it is reached; it then caps
+    each predecessor at ``start[j] - offset_k``. An ALAP task starts at
+    ``max(ES, min(limit, caps))`` where ``limit`` holds its own bound (the
+    project finish or a deadline, minus its duration). A chain of ALAP tasks
+    moves together; a successor that is not ALAP never moves.
+    """
+    for idx in range(len(order) - 1, -1, -1):
+        j = order[idx]
+        if alap[j]:
+            best = limit[j]
+            if best < early_start[j]:
+                best = early_start[j]
+            start[j] = best
+        else:
+            start[j] = early_start[j]
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_src[k]
+            candidate = start[j] - link_offset[k]
+            if candidate < limit[i]:
+                limit[i] = candidate

@@ -295,8 +295,8 @@ class Schedule:
             code = int(c.driver[i])
             ctype = int(net.constraint_type[i])
             if ctype == ALAP and c.start[i] > c.early_start[i]:
-                steps.append(DrivingStep(tid, start, "its ALAP constraint: placed at its late start, "
-                                         "the latest that does not delay its successors", "alap"))
+                steps.append(DrivingStep(tid, start, "its ALAP constraint: placed as late as it can go "
+                                         "without delaying a successor or the project finish", "alap"))
                 break
             if code >= 0:
                 pred = int(net.link_src[code])
