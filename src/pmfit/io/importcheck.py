@@ -334,8 +334,10 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
             "file_finish": ff.isoformat(timespec="minutes") if ff else None,
             "pmfit_start": row.start.isoformat(timespec="minutes"),
             "pmfit_finish": row.finish.isoformat(timespec="minutes"),
-            "start_diff_days": round(working_diff(fs, row.start), 2) if fs else None,
-            "finish_diff_days": round(working_diff(ff, row.finish), 2) if ff else None,
+            "start_diff_days": round(working_diff(fs, row.start), 3) if fs else None,
+            "finish_diff_days": round(working_diff(ff, row.finish), 3) if ff else None,
+            "start_diff_minutes": round(working_diff(fs, row.start) * mpd) if fs else None,
+            "finish_diff_minutes": round(working_diff(ff, row.finish) * mpd) if ff else None,
             "causes": list(dict.fromkeys(why)),
         })
     report.schedule_differences = diffs[:MAX_LISTED_DIFFERENCES]
@@ -347,9 +349,9 @@ def difference_lines(report: ImportReport, limit: int = 20) -> list[str]:
     out = []
     for d in report.schedule_differences[:limit]:
         parts = []
-        if d["start_diff_days"]:
-            parts.append(f"start {d['start_diff_days']:+g}d")
-        if d["finish_diff_days"]:
-            parts.append(f"finish {d['finish_diff_days']:+g}d")
+        for key in ("start", "finish"):
+            days, minutes = d[f"{key}_diff_days"], d[f"{key}_diff_minutes"]
+            if minutes:
+                parts.append(f"{key} {days:+g}d" if abs(days) >= 0.1 else f"{key} {minutes:+d}min")
         out.append(f"'{d['task']}': {', '.join(parts) or 'time of day differs'} — {'; '.join(d['causes'])}")
     return out

@@ -29,7 +29,13 @@ from xml.sax.saxutils import escape
 
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.importcheck import (
-    Tally, calendar_data, calendar_week, clean_id, drop_custom_fields, finish_import, minutes_of_day,
+    Tally,
+    calendar_data,
+    calendar_week,
+    clean_id,
+    drop_custom_fields,
+    finish_import,
+    minutes_of_day,
 )
 from pmfit.io.safexml import local, parse_xml, read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
