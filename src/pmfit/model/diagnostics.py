@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "hostile_file": "a file that uses entity expansion, external entities or other tricks pmfit refuses",
     "import_mapped": "something in an imported file that pmfit mapped approximately",
     "import_dropped": "something in an imported file that pmfit could not keep",
+    "mpp_needs_mpxj": "an .mpp file, which pmfit reads only through MPXJ (pip install 'pmfit[mpp]' and Java)",
+    "pod_refused": "a ProjectLibre .pod file (a Java object dump): save it as MS Project XML instead",
     "no_baseline": "earned value or a diff needs a baseline and the plan has none",
     "unknown_baseline": "a baseline name the plan (or its sidecar) does not have",
     "baseline_exists": "a baseline of that name exists already (pass --force to replace it)",
