@@ -155,12 +155,30 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(p for p in loc if isinstance(p, int) or (isinstance(p, str) and "[" not in p))
 
 
-def _describe(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in _clean_loc(error["loc"]))
+def _describe(error: dict[str, Any], task: str | None = None) -> str:
+    parts = _clean_loc(error["loc"])
+    prefix = ""
+    if task is not None and len(parts) >= 2 and parts[0] == "tasks":
+        # "task 'build': after.0.lag: ..." reads better than "tasks.3.after.0.lag: ..."
+        prefix, parts = f"task '{task}': ", parts[2:]
+    loc = ".".join(str(p) for p in parts)
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if error["type"] == "extra_forbidden":
-        return f"{loc}: unknown field"
-    return f"{loc}: {message}" if loc else message
+        return f"{prefix}{loc}: unknown field" + _field_hint(error)
+    return f"{prefix}{loc}: {message}" if loc else f"{prefix}{message}"
+
+
+def _field_hint(error: dict[str, Any]) -> str:
+    """`` — did you mean 'duration'?`` for a misspelt field name."""
+    from pmfit.model import plan as model
+    from pmfit.model.diagnostics import did_you_mean
+
+    name = str(error["loc"][-1]) if error["loc"] else ""
+    known: set[str] = set()
+    for cls in (model.Task, model.Project, model.Resource, model.Risk, model.Stakeholder, model.Plan,
+                model.Link, model.Constraint, model.Estimate, model.TaskProgress, model.Progress):
+        known.update(cls.model_fields)
+    return did_you_mean(name, known)
 
 
 def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
@@ -180,8 +198,9 @@ def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
         diagnostics = []
         for error in exc.errors(include_url=False)[:50]:
             loc = _clean_loc(error["loc"])
+            task = _task_for(data, loc)
             diagnostics.append(source.locate(Diagnostic(
-                _code_for(error), _describe(error), task=_task_for(data, loc), path=loc)))
+                _code_for(error), _describe(error, task), task=task, path=loc)))
         raise PlanError(diagnostics) from None
     problems = [source.locate(d) for d in validate_plan(plan)]
     if any(d.severity == "error" for d in problems):

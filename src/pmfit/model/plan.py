@@ -12,12 +12,22 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from pmfit.model.calendar import CalendarSpec
 from pmfit.model.duration import Duration
 
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s,]+(?: [^\s,]+)*$")]
+
+
+def _id_text(value: Any) -> Any:
+    """Ids may be written as numbers (``id: 12``, as MS Project numbers tasks); they are text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_id_text),
+               Field(min_length=1, max_length=200, pattern=r"^[^\s,]+(?: [^\s,]+)*$")]
 
 
 class Frozen(BaseModel):
@@ -89,6 +99,10 @@ class Link(Frozen):
             if match["lag"]:
                 out["lag"] = match["lag"].replace(" ", "")
             return out
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"task": str(value)}
+        if not isinstance(value, (dict, Link)):
+            raise ValueError(f"{value!r} is not a dependency (write it like 'design' or 'design SS+2d')")
         return value
 
     @field_validator("type", mode="before")
