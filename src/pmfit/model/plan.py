@@ -18,7 +18,6 @@ from pmfit.model.calendar import CalendarSpec
 from pmfit.model.duration import Duration
 
 
-
 def _id_text(value: Any) -> Any:
     """Ids may be written as numbers (``id: 12``, as MS Project numbers tasks); they are text."""
     if isinstance(value, int) and not isinstance(value, bool):
