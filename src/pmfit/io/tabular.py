@@ -385,17 +385,17 @@ def clean_links(tasks: list[dict[str, Any]], report: ImportReport, *, break_cycl
     duplicate = 0
     for task in tasks:
         kept: list[dict[str, Any]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str, str]] = set()
         for link in task.get("after", []):
             pred = link["task"]
             if pred not in ids:
                 unknown.append(f"{task['id']} after {pred}")
             elif pred == task["id"] or pred in ancestors(task["id"]) or task["id"] in ancestors(pred):
                 family.append(f"{pred} -> {task['id']}")
-            elif pred in seen:
+            elif (pred, str(link.get("type", "FS")).upper(), str(link.get("lag", "0d"))) in seen:
                 duplicate += 1
             else:
-                seen.add(pred)
+                seen.add((pred, str(link.get("type", "FS")).upper(), str(link.get("lag", "0d"))))
                 kept.append(link)
         task["after"] = kept
     if unknown:
@@ -405,8 +405,8 @@ def clean_links(tasks: list[dict[str, Any]], report: ImportReport, *, break_cycl
         report.dropped.append(f"{_count(len(family), what)} between a task and its own summary (a cycle "
                               "in disguise): " + ", ".join(family[:8]))
     if duplicate:
-        report.dropped.append(f"{_count(duplicate, 'duplicate ' + what)} between the same two tasks "
-                              "(only the first kept)")
+        report.dropped.append(f"{_count(duplicate, 'duplicate ' + what)} (same tasks, type and lag; "
+                              "only the first kept)")
     if break_cycles:
         _break_cycles(tasks, report, what)
 
