@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.status import StatusSchedule
     from pmfit.engine.track import EarnedValue
+    from pmfit.io.formats import Format, ImportReport
     from pmfit.model.plan import Baseline, Plan
 
 
@@ -137,3 +138,21 @@ def level(plan: Plan, time_limit: float = 5.0, method: str = "auto", schedules: 
 
     return _level(plan, time_limit=time_limit, method=method, schedules=schedules,  # type: ignore[arg-type]
                   seed=seed, workers=workers)
+
+
+def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+    """Read any supported file (MS Project, Primavera, ...) with the import report.
+
+    The report says what was read, mapped approximately and dropped; with ``check``
+    it also lists every task whose dates pmfit's CPM places differently from the file.
+    """
+    from pmfit.io.formats import import_file as _import_file
+
+    return _import_file(path, check=check)
+
+
+def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
+    """Write a plan in the format named by ``format`` or by the extension (.xml, .xer, ...)."""
+    from pmfit.io.formats import export_file as _export_file
+
+    return _export_file(plan, path, format)

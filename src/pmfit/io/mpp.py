@@ -46,7 +46,7 @@ def java_path() -> str | None:
 def mpxj_missing() -> str | None:
     """Why MPXJ cannot run here (None when it can)."""
     try:
-        import jpype  # noqa: F401
+        import jpype
         import mpxj  # noqa: F401
     except ImportError as exc:
         return f"the Python package '{exc.name}' is not installed"

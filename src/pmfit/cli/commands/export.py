@@ -1,0 +1,36 @@
+"""``pmfit export PLAN --to FILE``: write a plan for another tool (format from the extension)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pmfit.cli.common import JsonOption, console, fail, guarded, load_plan, print_json
+
+
+@guarded
+def export(
+    plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
+    to: str = typer.Option(..., "--to", help="Output file: .xml (MS Project), .xer (Primavera), .ics, .csv, "
+                                             ".xlsx, .yaml, .json."),
+    format_name: str | None = typer.Option(None, "--format", help="Format name when the extension is ambiguous."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON."""
+    from pmfit.api import export_file
+
+    if Path(to).exists() and not force:
+        raise fail(f"{to} exists; pass --force to overwrite it")
+    plan = load_plan(plan_file, show_warnings=not json_out)
+    written = export_file(plan, to, format_name)
+    if json_out:
+        print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks)})
+    else:
+        console().print(f"[green]wrote[/] {to} ({written.description or written.name}): "
+                        f"{len(plan.tasks)} tasks, {len(plan.resources)} resources", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
