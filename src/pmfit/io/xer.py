@@ -192,6 +192,8 @@ def _shifts(node: _Node) -> list[tuple[int, int]]:
 
 def calendar_from_row(row: dict[str, str], tally: Tally) -> dict[str, Any] | None:
     """A CalendarSpec (plain data) from a CALENDAR row, or None when it has no readable data."""
+    if "__spec__" in row:  # already built by another reader (P6 XML)
+        return row["__spec__"]  # type: ignore[return-value]
     tree = parse_clndr_data(row.get("clndr_data", "") or "")
     name = (row.get("clndr_name") or "").strip() or None
     if tree is None:
@@ -235,12 +237,13 @@ def read_xer(path: str) -> tuple[Plan, ImportReport]:
     report = ImportReport("xer", path)
     report.read.append(f"P6 version {header[1] if len(header) > 1 else '?'} export, {encoding} text")
     tally = Tally()
-    plan = _build(tables, report, tally, path)
+    plan = build_plan(tables, report, tally, path)
     return plan, report
 
 
-def _build(tables: dict[str, list[dict[str, str]]], report: ImportReport, tally: Tally,
-           filename: str) -> Plan:
+def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, tally: Tally,
+               filename: str) -> Plan:
+    """The plan from XER-shaped tables (also used by the P6 XML reader)."""
     projects = tables.get("PROJECT", [])
     if not projects:
         raise PlanError(Diagnostic("bad_file", "the XER file has no PROJECT table", file=filename))
