@@ -449,8 +449,8 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
                 task["constraint"] = {"type": "SNET", "date": begin}
                 pinned += 1
         if pinned:
-            report.approximated.append(f"{plural(pinned, 'task')} without predecessors keep their start date as a "
-                                       "start-no-earlier-than constraint")
+            report.approximated.append("start-no-earlier-than constraints keep the start date of "
+                                       f"{plural(pinned, 'task')} without predecessors")
     if elapsed:
         report.approximated.append(f"{plural(elapsed, 'elapsed duration')} (edays, ehrs) kept as working time")
     if from_dates:

@@ -252,8 +252,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             task["constraint"] = {"type": "SNET", "date": starts[tid]}
             pinned += 1
     if pinned:
-        report.approximated.append(f"{plural(pinned, 'task')} without predecessors keep their start date as a "
-                                   "start-no-earlier-than constraint (GanttProject places them by hand)")
+        report.approximated.append("start-no-earlier-than constraints keep the start date of "
+                                   f"{plural(pinned, 'task')} without predecessors (GanttProject places them by hand)")
     if strong:
         report.approximated.append(plural(strong, "'strong' dependency") + " (the successor sits exactly at the "
                                    "lag) kept as ordinary at-least dependencies")

@@ -109,11 +109,13 @@ class IdMap:
         self.by_raw: dict[str, str] = {}
         self.used: set[str] = set()
         self.renamed: dict[str, str] = {}
+        self.unnamed = 0
 
     def add(self, raw: object) -> str:
         text = "" if raw is None else str(raw)
         base = re.sub(r"\s+", " ", text.replace(",", "_")).strip()[:190]
         if not base:
+            self.unnamed += 1
             base = f"{self.kind}-{len(self.used) + 1}"
         ident, n = base, 2
         while ident in self.used:
@@ -136,10 +138,9 @@ class IdMap:
             more = f" and {len(real) - 5} more" if len(real) > 5 else ""
             report.approximated.append(f"{len(real)} {self.kind} ids changed to fit pmfit's id rules "
                                        f"(no commas, single spaces, unique): {sample}{more}")
-        missing = len(self.renamed) - len(real)
-        if missing:
-            report.approximated.append(f"{missing} {self.kind}s without an id were numbered "
-                                       f"{self.kind}-1, {self.kind}-2, ...")
+        if self.unnamed:
+            report.approximated.append(f"{plural(self.unnamed, self.kind)} without an id numbered by position "
+                                       f"({self.kind}-1, {self.kind}-2, ...)")
 
 
 # ---- dates ------------------------------------------------------------------
