@@ -162,3 +162,14 @@ def test_demo_is_quick(demo_json: dict) -> None:
     # The target is well under a second; the bound here only catches a hang or a big regression
     # on a busy shared machine.
     assert demo_json["seconds"] < 3.0
+
+
+def test_a_different_local_examples_folder_is_not_mistaken_for_the_bundled_one(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "office-move.yaml").write_text("project: {name: Mine, start: 2027-01-04}\n")
+    monkeypatch.chdir(tmp_path)
+    data = json.loads(cli("demo", "--json").stdout)
+    paths = {e["file"]: e["path"] for e in data["examples"]}
+    assert paths["office-move.yaml"] != "examples/office-move.yaml"
+    assert Path(paths["office-move.yaml"]).resolve() == (EXAMPLES / "office-move.yaml").resolve()

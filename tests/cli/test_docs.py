@@ -49,7 +49,8 @@ def test_every_command_is_documented() -> None:
     docs = _doc_text()
     for name, _ in _commands():
         assert re.search(rf"pmfit {re.escape(name)}\b", docs), (
-            f"`pmfit {name}` is not mentioned in docs/sections/*.md or README.md")
+            f"`pmfit {name}` is not mentioned in docs/sections/*.md or README.md: show it with a real run "
+            "in your area's docs/sections/<area>.md")
 
 
 # ---- the tour's examples are real runs ---------------------------------------------

@@ -175,9 +175,7 @@ def shown_path(name: str) -> str:
     try:
         if local.is_file() and local.resolve() == Path(str(packaged)).resolve():
             return local.as_posix()
-        if local.is_file():
-            return local.as_posix()
-    except OSError:
+    except OSError:  # pragma: no cover - an unreadable folder in the way
         pass
     return str(packaged)
 
