@@ -109,6 +109,9 @@ def load_with_baselines(plan_path: str | os.PathLike[str], plan: Plan | None = N
 
 
 def is_yaml_plan(text: str) -> bool:
+    """A YAML plan file that baselines can be written into (JSON plans get a sidecar)."""
+    if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        return False
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
