@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import datetime as _dt
 
+    from pmfit.engine.advise.advisor import Advice
+    from pmfit.engine.advise.portfolio import Portfolio
     from pmfit.engine.diff import PlanDiff
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.status import StatusSchedule
@@ -156,3 +158,39 @@ def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = N
     from pmfit.io.formats import export_file as _export_file
 
     return _export_file(plan, path, format)
+
+
+def advise(plan: Plan | str | os.PathLike[str], salaries: str | os.PathLike[str] | None = None,
+           risk: bool = False) -> Advice:
+    """Which kind of PM a plan needs (general, IT or technical), why, and what each costs.
+
+    ``plan`` is a :class:`Plan` or a plan file; ``salaries`` a YAML/CSV salary table whose rows
+    override the shipped OEWS May 2024 table (as does ``project.pm_salaries``). With ``risk``,
+    the Monte Carlo finish spread (P90 vs P50) feeds technology uncertainty when the risk
+    engine is available. Uses O*NET 29.3 data under CC BY 4.0 (see ``Advice.attribution``).
+    """
+    from pmfit.io.roledata import advise_plan
+
+    return advise_plan(plan, salaries=salaries, risk=risk)
+
+
+def advise_portfolio(plans: list[Plan | str | os.PathLike[str]] | str | os.PathLike[str],
+                     salaries: str | os.PathLike[str] | None = None) -> Portfolio:
+    """Advice for several plans (or every plan file in a folder) with shared-PM staffing and totals."""
+    from pmfit.io.roledata import advise_plans
+
+    return advise_plans(plans, salaries=salaries)
+
+
+def advise_brief(text: str, salaries: str | os.PathLike[str] | None = None, name: str = "project brief") -> Advice:
+    """Advice from a free-text project description or job advert (lower confidence than a plan)."""
+    from pmfit.io.roledata import advise_text
+
+    return advise_text(text, salaries=salaries, name=name)
+
+
+def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] | None = None) -> Advice:
+    """Advice from interview answers (keys of ``pmfit.engine.advise.brief.QUESTIONS``)."""
+    from pmfit.io.roledata import advise_interview
+
+    return advise_interview(answers, salaries=salaries)

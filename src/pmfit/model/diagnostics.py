@@ -56,6 +56,9 @@ CODES: dict[str, str] = {
     "start_overdue": "a task that should have started by the status date but has not (moved past it)",
     "not_in_baseline": "a task added after the baseline was set: it has no budget, so no planned or earned value",
     "derived_actual_cost": "a started task without actual_cost: its actual cost was derived from rates and time",
+    "bad_salaries": "a PM salary table (--salaries, project.pm_salaries) that cannot be used",
+    "bad_brief": "a project brief with no text the role advisor can read",
+    "no_plans": "a portfolio folder or list without any plan files",
 }
 
 

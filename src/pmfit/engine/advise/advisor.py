@@ -1,0 +1,342 @@
+"""Put it together: profile -> signals -> role needs -> recommendation, reasons and cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pmfit.engine.advise.cost import CostTable, cost_table
+from pmfit.engine.advise.data import CAPABILITY, ROLE_LABELS, ROLES, RoleData
+from pmfit.engine.advise.decision import (
+    NTCP,
+    THRESHOLDS,
+    WIDEMAN,
+    Confidence,
+    Counterfactual,
+    RoleScore,
+    cheapest_sufficient,
+    confidence,
+    counterfactuals,
+    describe_cost_difference,
+    programme_note,
+    quote_statements,
+    required_level,
+    role_scores,
+)
+from pmfit.engine.advise.profile import Profile, profile_from_plan
+from pmfit.engine.advise.signals import (
+    Features,
+    Measured,
+    Signal,
+    measure,
+    ntcp_levels,
+    signals_from_features,
+)
+
+if TYPE_CHECKING:
+    from pmfit.model.plan import Plan
+
+CAPABILITY_TEXT = {
+    "general": "timelines, coordination, vendors and stakeholders across any domain",
+    "it": "deploying and running IT (infrastructure, security, enterprise software, roll-outs) and "
+          "translating between technical teams and business stakeholders",
+    "technical": "reading technical requirements, specifications and technical risk with development teams "
+                 "(software, data, hardware engineering)",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a person can check: the signal, what was found, and the plan items behind it."""
+
+    signal: str
+    text: str
+    items: tuple[str, ...] = ()
+    weight: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signal": self.signal, "text": self.text, "items": list(self.items), "weight": round(self.weight, 3)}
+
+
+@dataclass
+class Advice:
+    """Which kind of PM a project needs, why, with what confidence, and what it costs."""
+
+    project: str
+    source: str
+    recommended: str
+    required_level: int
+    scores: dict[str, RoleScore]
+    signals: dict[str, Signal]
+    ntcp: dict[str, str]
+    features: Features
+    confidence: Confidence
+    reasons: list[Reason]
+    onet: list[dict[str, str]]
+    counterfactuals: list[Counterfactual]
+    programme: str | None
+    cost: CostTable
+    cost_differences: list[str]
+    decision: str
+    frameworks: tuple[str, ...]
+    consultation: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    attribution: str = ""
+    domain_effort: dict[str, float] = field(default_factory=dict)
+    start: Any = None
+    finish: Any = None
+
+    @property
+    def role(self) -> str:
+        return self.recommended
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self.recommended]
+
+    @property
+    def allocation(self) -> float:
+        return self.cost.costs[self.recommended].allocation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "source": self.source,
+            "recommendation": {"role": self.recommended, "label": self.label,
+                               "required_capability": ["general", "it", "technical"][self.required_level - 1]},
+            "decision": self.decision,
+            "confidence": self.confidence.to_dict(),
+            "scores": {r: s.to_dict() for r, s in self.scores.items()},
+            "signals": {k: v.to_dict() for k, v in self.signals.items()},
+            "ntcp": self.ntcp,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "onet_statements": self.onet,
+            "counterfactuals": [c.to_dict() for c in self.counterfactuals],
+            "programme": self.programme,
+            "cost": self.cost.to_dict(),
+            "cost_differences": self.cost_differences,
+            "consultation": self.consultation,
+            "notes": self.notes,
+            "frameworks": list(self.frameworks),
+            "features": self.features.to_dict(),
+            "domain_effort": {k: round(v, 2) for k, v in sorted(self.domain_effort.items(), key=lambda kv: -kv[1])},
+            "attribution": self.attribution,
+        }
+
+    def explain(self) -> list[str]:
+        """The advice as plain sentences (what the CLI prints and the golden tests compare)."""
+        lines = [self.decision]
+        lines += [f"- {r.text}" for r in self.reasons]
+        lines += [f"- Nearest O*NET task: \"{q['text']}\" ({q['cite']})" for q in self.onet]
+        lines += [f"- What would change the answer: {c.text}" for c in self.counterfactuals]
+        if self.programme:
+            lines.append(f"- {self.programme}")
+        lines += [f"- {d}" for d in self.cost_differences]
+        return lines
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _ids(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict[str, str],
+             vocab_labels: dict[str, str]) -> list[Reason]:
+    out: list[Reason] = []
+    ge = f.group_effort or {}
+    domain_total = ge.get("development", 0) + ge.get("it_operations", 0) + ge.get("non_it", 0)
+    # technology
+    t = sig["technology"]
+    text = f"Technology (NTCP: {ntcp['technology']}): "
+    parts = []
+    if f.n_items:
+        parts.append(f"{_pct(f.dev_share)} of the domain effort is development work"
+                     + (f" ({ge.get('development', 0):.0f} of {domain_total:.0f} person-days; {f.n_dev} tasks"
+                        f"{', e.g. ' + _ids(m.dev_items, 4) if m and m.dev_items else ''})" if m else ""))
+    if f.n_newtech:
+        markers = ", ".join(f"'{mk}' ({where})" for where, mk in (m.newtech[:4] if m else []))
+        parts.append(f"{f.n_newtech} new-technology markers" + (f": {markers}" if markers else ""))
+    if f.n_wide_spread:
+        parts.append(f"{f.n_wide_spread} development tasks have wide three-point estimates "
+                     f"(pessimistic - optimistic >= likely)")
+    if f.risk_spread is not None:
+        parts.append(f"the risk simulation's P90 is {_pct(f.risk_spread)} beyond its P50")
+    out.append(Reason("technology", text + ("; ".join(parts) or "no development work found"),
+                      tuple((m.dev_items[:10] + m.wide_items[:5]) if m else ()), t.value))
+    # engineering
+    e = sig["engineering"]
+    parts = [f"{_pct(f.eng_effort_share)} of all effort is development or done by engineers"]
+    if m and m.eng_resources:
+        parts.append(f"engineering resources: {_ids(m.eng_resources, 6)} ({_pct(f.eng_resource_share)} of the "
+                     f"resource units)")
+    if f.n_spec:
+        parts.append(f"{f.n_spec} specification/architecture tasks"
+                     + (f" ({_ids(m.spec_items, 4)})" if m else ""))
+    out.append(Reason("engineering", "Engineering depth: " + "; ".join(parts),
+                      tuple(m.spec_items[:6] + m.eng_resources[:6]) if m else (), e.value))
+    # IT operations
+    i = sig["it_operations"]
+    it_domains = [(d, v) for d, v in (m.domain_effort.items() if m else []) if d in vocab_labels
+                  and vocab_labels[d].startswith("it:")]
+    it_domains.sort(key=lambda kv: -kv[1])
+    breakdown = ", ".join(f"{vocab_labels[d][3:]} {v:.0f} person-days" for d, v in it_domains[:3])
+    out.append(Reason("it_operations",
+                      f"IT operations: {f.n_it} of {f.n_tasks} tasks are IT-operations work, "
+                      f"{_pct(f.it_share)} of the domain effort" + (f" ({breakdown})" if breakdown else "")
+                      + (f", e.g. {_ids(m.it_items, 4)}" if m and m.it_items else ""),
+                      tuple(m.it_items[:10]) if m else (), i.value))
+    # business
+    b = sig["business"]
+    parts = [f"{f.n_business} business stakeholders" + (f" ({_ids(m.business, 4)})" if m and m.business else "")]
+    parts.append(f"{f.n_technical_people} technical")
+    if f.n_approvals:
+        parts.append(f"{f.n_approvals} business approvals" + (f" ({_ids(m.approvals, 3)})" if m else ""))
+    parts.append(f"{f.n_objectives} stated objectives")
+    out.append(Reason("business", "Business-stakeholder mix: " + "; ".join(parts),
+                      tuple(m.business[:6]) if m else (), b.value))
+    # non-IT
+    n = sig["non_it"]
+    non_domains = [(d, v) for d, v in (m.domain_effort.items() if m else []) if d in vocab_labels
+                   and vocab_labels[d].startswith("non:")]
+    non_domains.sort(key=lambda kv: -kv[1])
+    breakdown = ", ".join(f"{vocab_labels[d][4:]} {v:.0f} person-days" for d, v in non_domains[:3])
+    out.append(Reason("non_it", f"Non-IT work: {_pct(f.nonit_share)} of the domain effort"
+                      + (f" ({breakdown})" if breakdown else "")
+                      + (f", e.g. {_ids(m.nonit_items, 4)}" if m and m.nonit_items else ""),
+                      tuple(m.nonit_items[:10]) if m else (), n.value))
+    # complexity
+    c = sig["complexity"]
+    out.append(Reason("complexity",
+                      f"Complexity (NTCP: {ntcp['complexity']}): {f.n_tasks} tasks, {f.link_density:.1f} links per "
+                      f"task, {f.n_teams} teams, {_pct(f.cross_team_share)} of links cross teams",
+                      (), c.value))
+    # pace
+    p = sig["pace"]
+    if f.deadline_slack is not None:
+        slack = (f"the critical path ends {_pct(abs(f.deadline_slack))} of its length "
+                 f"{'before' if f.deadline_slack >= 0 else 'AFTER'} the deadline")
+    else:
+        slack = "no deadline given"
+    out.append(Reason("pace", f"Pace (NTCP: {ntcp['pace']}): {slack}; {_pct(f.critical_share)} of tasks are "
+                      f"critical", (), p.value))
+    nv = sig["novelty"]
+    parts = []
+    if m and m.novel:
+        parts.append("new-product words: " + ", ".join(m.novel[:4]))
+    if m and m.derivative:
+        parts.append("derivative words: " + ", ".join(m.derivative[:4]))
+    out.append(Reason("novelty", f"Novelty (NTCP: {ntcp['novelty']}): " + ("; ".join(parts) or "no novelty cues"),
+                      (), nv.value))
+    return out
+
+
+def _order_reasons(reasons: list[Reason], scores: dict[str, RoleScore], level: int) -> list[Reason]:
+    """Decisive signals first: those that drove the required role, then the rest by weight."""
+    decisive = {3: scores["technical"].contributions, 2: scores["it"].contributions,
+                1: scores["general"].contributions}[level]
+    rank = {k: -v for k, v in decisive.items()}
+    return sorted(reasons, key=lambda r: (rank.get(r.signal, 0.0), -r.weight))
+
+
+def consultation_questions(f: Features, sig: dict[str, Signal], conf: Confidence, scores: dict[str, RoleScore],
+                           name: str) -> list[str]:
+    """The questions an expert would ask in a one-to-one consultation, for a low-confidence case."""
+    q = [f"Consultation brief: which kind of project manager does '{name}' need?",
+         f"pmfit's reading (confidence {conf.level}, {conf.value:.2f}): technical need "
+         f"{scores['technical'].score:.2f} (threshold {THRESHOLDS['technical']}), IT need {scores['it'].score:.2f} "
+         f"(threshold {THRESHOLDS['it']}).",
+         "Questions for the expert to ask:"]
+    q.append("1. What will the team build, install or change? Name the three largest pieces of work and who "
+             "does them (developers, IT operations, vendors, facilities, marketing...).")
+    q.append("2. Is any of the technology new to the organisation or unproven? Which parts could fail "
+             "technically, and who would spot it first? (NTCP technology)")
+    q.append("3. Who must agree or sign off, and are they technical or business people? How often will "
+             "the PM have to translate between the two?")
+    q.append("4. How many teams and vendors are involved, and how tightly do their tasks depend on each "
+             "other? (NTCP complexity)")
+    q.append("5. What happens if the deadline slips by a month? (NTCP pace: regular, competitive, "
+             "time-critical or blitz)")
+    q.append("6. Is the outcome an improvement of something existing, a new platform or new to the "
+             "market? (NTCP novelty)")
+    for missing in conf.missing:
+        q.append(f"- Information that would raise confidence: {missing}")
+    return q
+
+
+def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None = None,
+                   features: Features | None = None, measured: Measured | None = None) -> Advice:
+    """Advice for a profile (or for ready-made features, as the interview gives)."""
+    vocab = data.vocabulary
+    m = measured if measured is not None else (measure(vocab, profile) if features is None else None)
+    f = features if features is not None else (m.features if m is not None else Features())
+    sig = signals_from_features(f)
+    scores = role_scores(sig, f)
+    level = required_level(scores)
+    costs = cost_table(data.salaries, currency=profile.currency, location=profile.location,
+                       organisation=profile.organisation, team_size=f.team_size,
+                       duration_days=f.duration_days, days_per_year=f.days_per_year, allocation=allocation)
+    yearly = {r: c.yearly for r, c in costs.costs.items()}
+    role = cheapest_sufficient(level, yearly)
+    ntcp = ntcp_levels(sig)
+    conf = confidence(f, scores, level, m.unread if m else [])
+    labels = {}
+    for d, meta in vocab.domains.items():
+        group = meta.get("group")
+        if group == "it_operations":
+            labels[d] = "it:" + str(meta.get("label", d))
+        elif group == "non_it":
+            labels[d] = "non:" + str(meta.get("label", d))
+    reasons = _order_reasons(_reasons(m, f, sig, ntcp, labels), scores, level)
+    # O*NET: the recommended role's statements nearest to the project's work and its main domains
+    # (query: the O*NET-style "anchor" words of the project's largest domains in the group that
+    # decided the role, so the quote says what that PM does on *this kind* of work)
+    group = {3: ("development",), 2: ("it_operations",), 1: ("non_it", "management")}[level]
+    effort = m.domain_effort if m else {}
+    top_domains = sorted((d for d in vocab.domains if vocab.group_of(d) in group),
+                         key=lambda d: -effort.get(d, 0.0))[:2]
+    query = " ".join(str(vocab.domains[d].get("anchor", "")) for d in top_domains)
+    onet = quote_statements(vocab, role, query)
+    cfs = counterfactuals(f, yearly)
+    required = ["general", "it", "technical"][level - 1]
+    missing_caps = {r: f"{CAPABILITY_TEXT[required]}" for r in ROLES if CAPABILITY[r] < level}
+    differences = describe_cost_difference(costs, role, missing_caps)
+    rec_cost = costs.costs[role]
+    decisive = scores["technical"] if level == 3 else scores["it"] if level == 2 else None
+    if decisive is not None:
+        top = max(decisive.contributions, key=lambda k: decisive.contributions[k])
+        why = (f"its {ROLE_LABELS[decisive.role].replace(' PM', '')} need is {decisive.score:.2f}, at or above the "
+               f"{decisive.threshold:.2f} capability threshold (driven most by {sig[top].label})")
+    else:
+        why = (f"its technical need ({scores['technical'].score:.2f} < {THRESHOLDS['technical']:.2f}) and IT need "
+               f"({scores['it'].score:.2f} < {THRESHOLDS['it']:.2f}) stay below the capability thresholds")
+    article = "an" if role == "it" else "a"
+    decision = (f"Recommendation: {article} {ROLE_LABELS[role]} (confidence {conf.level}, {conf.value:.2f}) for "
+                f"{profile.name}: {why}. Capability first, then cost: {article} {ROLE_LABELS[role]} is the "
+                f"cheapest role that covers {CAPABILITY_TEXT[required]}. Loaded cost "
+                f"{costs.currency} {rec_cost.yearly:,.0f} a year; {rec_cost.allocation:.2f} FTE for "
+                f"{rec_cost.years * 12:.1f} months = {costs.currency} {rec_cost.project:,.0f} for this project.")
+    prog = programme_note(f, rec_cost.allocation, ntcp["complexity"])
+    notes = list(costs.notes) + list(profile.notes)
+    if profile.source != "plan":
+        notes.append(f"advice from a {profile.source}, not a plan: confidence is scaled down; a plan file gives "
+                     f"firmer advice")
+    consultation = consultation_questions(f, sig, conf, scores, profile.name) if conf.level == "low" else []
+    return Advice(
+        project=profile.name, source=profile.source, recommended=role, required_level=level, scores=scores,
+        signals=sig, ntcp=ntcp, features=f, confidence=conf, reasons=reasons, onet=onet, counterfactuals=cfs,
+        programme=prog, cost=costs, cost_differences=differences, decision=decision,
+        frameworks=(NTCP, WIDEMAN, "capability thresholds first, then cost"),
+        consultation=consultation, notes=notes, attribution=vocab.attribution,
+        domain_effort=dict(m.domain_effort) if m else {}, start=profile.start, finish=profile.finish,
+    )
+
+
+def advise(plan: Plan, data: RoleData, *, risk_spread: float | None = None,
+           allocation: float | None = None) -> Advice:
+    """Which kind of PM this plan needs (pure: the caller passes the reference data)."""
+    profile = profile_from_plan(plan, risk_spread=risk_spread)
+    return advise_profile(profile, data, allocation=allocation)
