@@ -292,9 +292,8 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
         if row is None:
             continue
         fs, ff = _as_datetime(file_start), _as_datetime(file_finish)
-        # Friday 17:00 and Monday 08:00 are the same moment of working time.
-        start_off = fs is not None and abs(working_diff(fs, row.start)) * mpd >= 1
-        finish_off = ff is not None and abs(working_diff(ff, row.finish)) * mpd >= 1
+        start_off = _differs(file_start, row.start, working_diff, cal, mpd, "start")
+        finish_off = _differs(file_finish, row.finish, working_diff, cal, mpd, "finish")
         if start_off or finish_off:
             moved.add(tid)
             checks.append((tid, fs, ff, row))
@@ -342,6 +341,23 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
         })
     report.schedule_differences = diffs[:MAX_LISTED_DIFFERENCES]
     report.schedule_checked = len(report.file_dates)
+
+
+def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mpd: int, kind: str) -> bool:
+    """Whether pmfit's date differs from the file's (a bare date is compared as a day)."""
+    if file_value is None:
+        return False
+    if isinstance(file_value, dt.date) and not isinstance(file_value, dt.datetime):
+        if ours.date() == file_value:
+            return False
+        try:  # a finish at the very end of one working day is the start of the next
+            edge = cal.day_start(file_value) if kind == "finish" else cal.day_end(file_value)
+            return bool(cal.offset(ours) != edge)
+        except (ValueError, OverflowError, IndexError, ArithmeticError):
+            return True
+    moment = _as_datetime(file_value)
+    # Friday 17:00 and Monday 08:00 are the same moment of working time.
+    return moment is not None and abs(working_diff(moment, ours)) * mpd >= 1
 
 
 def difference_lines(report: ImportReport, limit: int = 20) -> list[str]:
