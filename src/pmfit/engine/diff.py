@@ -301,7 +301,8 @@ def _total_cost(plan: Plan, sched: Schedule) -> float:
     return float(task_costs(plan, sched.network).sum())
 
 
-def _attribute(new: Plan, new_sched: Schedule, old: Plan, task_id: str, source_id: str | None) -> float | None:
+def _attribute(new: Plan, new_sched: Schedule, old: Plan, task_id: str, source_id: str | None,
+               rename: dict[str, str] | None = None) -> float | None:
     """Working days the finish would move back if this one task's change were undone."""
     from pmfit.model.diagnostics import PlanError
 
@@ -318,8 +319,11 @@ def _attribute(new: Plan, new_sched: Schedule, old: Plan, task_id: str, source_i
         else:
             original = old.task(source_id).model_copy(update={"id": task_id})
             known = {t.id for t in new.tasks}
-            kept = [link for link in original.after if link.task in known]
-            parent = original.parent if original.parent in known else None
+            rename = rename or {}
+            moved = [link.model_copy(update={"task": rename.get(link.task, link.task)}) for link in original.after]
+            kept = [link for link in moved if link.task in known]
+            parent = rename.get(original.parent, original.parent) if original.parent else None
+            parent = parent if parent in known else None
             original = original.model_copy(update={"after": kept, "parent": parent})
             tasks = [original if t.id == task_id else t for t in new.tasks]
             finish = current_schedule(new.model_copy(update={"tasks": tasks})).duration_minutes
@@ -361,7 +365,7 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
         effect = None
         if k < MAX_ATTRIBUTIONS and tid not in summaries:
             source = back.get(tid, tid if tid in old_ids else None)
-            effect = _attribute(new, new_sched, old, tid, source)
+            effect = _attribute(new, new_sched, old, tid, source, rename)
         drivers.append(Driver(tid, changed[tid], effect))
     drivers.sort(key=lambda d: -(d.effect_days or 0.0))
     return PlanDiff(
