@@ -101,7 +101,7 @@ def test_demo_text_output(cli) -> None:
                  "Munich head office move"):
         assert name in out
     assert "critical path method" in out
-    assert "Critical path:" in out and "Why is '" in out
+    assert "Critical path:" in out and "Why does " in out
     assert "Try next" in out and "pmfit schedule" in out and "pmfit why" in out
 
 

@@ -120,7 +120,7 @@ def step_why(ctx: DemoContext) -> DemoLine | None:
         return None
     row = ctx.schedule[task_id]
     origin = steps[-1]
-    text = f"Why is '{task_id}' on {_date(row.start)}? Because of {steps[0].reason}"
+    text = f"Why does {row.name} ({task_id}) fall on {_date(row.start)}? Because of {steps[0].reason}"
     if len(steps) > 1:
         text += (f"; that chain runs back {len(steps) - 1} step(s) to '{origin.task}', "
                  f"placed by {origin.reason}")
