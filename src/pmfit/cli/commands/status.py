@@ -7,6 +7,7 @@ import datetime as dt
 import typer
 
 from pmfit.cli.common import (
+    EXIT_USAGE,
     JsonOption,
     console,
     err_console,
@@ -25,7 +26,7 @@ def parse_when(text: str | None) -> dt.date | dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text) if "T" in text or " " in text.strip() else dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2027-02-12", param_hint="--as-of") from None
+        raise fail(f"--as-of: {text!r} is not a date like 2027-02-12", EXIT_USAGE) from None
 
 
 @guarded
@@ -46,7 +47,7 @@ def status(
 
     when = parse_when(as_of)
     if period is not None and period not in ("day", "week", "month"):
-        raise typer.BadParameter(f"{period!r}: use day, week or month", param_hint="--period")
+        raise fail(f"--period: {period!r} is not day, week or month", EXIT_USAGE)
     plan = load_with_baselines(plan_file, load_plan(plan_file, show_warnings=not json_out))
     result = earned_value(plan, baseline, when, period)
     written = None
