@@ -22,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     "dumps": "pmfit.api",
     "schedule": "pmfit.api",
     "validate": "pmfit.api",
+    "simulate": "pmfit.api",
+    "RiskResult": "pmfit.engine.risk.result",
     "earned_value": "pmfit.api",
     "baseline": "pmfit.api",
     "diff": "pmfit.api",

@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as _dt
+    from collections.abc import Callable
+
+    import numpy as np
 
     from pmfit.engine.advise.advisor import Advice
     from pmfit.engine.advise.portfolio import Portfolio
     from pmfit.engine.diff import PlanDiff
+    from pmfit.engine.risk.result import RiskResult
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.status import StatusSchedule
     from pmfit.engine.track import EarnedValue
@@ -194,3 +198,23 @@ def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] 
     from pmfit.io.roledata import advise_interview
 
     return advise_interview(answers, salaries=salaries)
+
+
+def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generator | None = None, *,
+             correlation: float = 0.5, precision: float | str | None = None, risk_impact: bool = True,
+             progress: Callable[[int, int], None] | None = None) -> RiskResult:
+    """Monte Carlo schedule risk: P10/P50/P80/P90 finish, deadline odds, criticality, tornado, risk impact.
+
+    ``seed`` makes runs repeatable (an int or a ``numpy.random.Generator``);
+    ``correlation`` is the shared-factor correlation within a task ``group``;
+    ``precision`` (working minutes, or a duration like ``"0.5d"``) stops
+    early once P80's standard error is that small.
+    """
+    from pmfit.engine.risk import simulate as _simulate
+
+    if isinstance(precision, str):
+        from pmfit.engine.workcal import WorkingTime
+
+        precision = WorkingTime(plan.project.calendar, plan.project.start).minutes(precision)
+    return _simulate(plan, iterations, seed, correlation=correlation, precision=precision,
+                     risk_impact=risk_impact, progress=progress)
