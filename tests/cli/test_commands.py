@@ -218,3 +218,25 @@ def test_version_and_help(cli) -> None:
     assert help_text.exit_code == 0
     for command in ("validate", "schedule", "why", "schema", "demo"):
         assert command in help_text.stdout
+
+
+def test_why_names_a_constraint_and_a_start_to_finish_link(cli, tmp_path: Path) -> None:
+    # Hand-computed: 'kit' may not start before Wed 6 Jan (SNET), so it runs Wed 6 .. Thu 7.
+    # 'fit' is tied by SF+1d to the start of 'kit': finish(fit) >= start(kit) + 1d = end of Wed 6,
+    # so the 1-day 'fit' runs on Wed 6; 'ship' follows 'fit' FS on Thu 7.
+    plan = tmp_path / "snet.yaml"
+    plan.write_text(
+        "project: {name: S, start: 2027-01-04}\n"
+        "tasks:\n"
+        "  - {id: kit, name: Kit arrives, duration: 2d, constraint: {start_no_earlier_than: 2027-01-06}}\n"
+        "  - {id: fit, name: Fit, duration: 1d, after: ['kit SF+1d']}\n"
+        "  - {id: ship, name: Ship, duration: 1d, after: [fit]}\n")
+    data = json.loads(cli("why", plan, "ship", "--json").stdout)
+    assert [s["task"] for s in data["chain"]] == ["ship", "fit", "kit"]
+    assert [s["kind"] for s in data["chain"]] == ["link", "link", "constraint"]
+    assert data["chain"][1]["link"] == "kit SF +1d lag"
+    assert data["chain"][0]["start"] == "2027-01-07T08:00"
+    assert data["chain"][1]["start"] == "2027-01-06T08:00"
+    assert data["chain"][2]["start"] == "2027-01-06T08:00"
+    text = " ".join(cli("why", plan, "ship").stdout.split())
+    assert "SNET constraint: start no earlier than 2027-01-06" in text
