@@ -160,7 +160,8 @@ def issues_from_csv(path: str, report: ImportReport) -> list[Issue]:
                             report, bad_dates)
         issue.labels = [label for value in cells(row, "labels") for label in value.split()]
         for name, idx in link_columns:
-            kind = name[name.find("(") + 1:name.rfind(")")] if "(" in name else "link"
+            title = header[idx[0]]
+            kind = title[title.find("(") + 1:title.rfind(")")] if "(" in title else "link"
             inward = name.startswith("inward")
             for i in idx:
                 if i < len(row) and row[i].strip():
@@ -184,6 +185,9 @@ def _text(el: Element | None) -> str | None:
     if el is None:
         return None
     value = "".join(el.itertext()).strip()
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        # Jira writes characters outside the BMP (emoji) as two UTF-16 surrogate character references
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return value or None
 
 
@@ -406,8 +410,8 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     resources: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
     parent_missing: list[str] = []
-    no_estimate = 0
-    from_dates = 0
+    no_estimate: set[str] = set()
+    from_dates: set[str] = set()
     types: dict[str, int] = {}
     for issue in issues:
         tid = key_of[issue.key]
@@ -434,10 +438,10 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
             task["work"] = str(work)
         elif issue.start is not None and issue.due is not None and as_date(issue.due) >= as_date(issue.start):
             task["duration"] = f"{_weekdays(as_date(issue.start), as_date(issue.due))}d"
-            from_dates += 1
+            from_dates.add(tid)
         else:
             task["duration"] = "0d"
-            no_estimate += 1
+            no_estimate.add(tid)
         if issue.due is not None:
             task["deadline"] = issue.due
         if issue.start is not None:
@@ -489,6 +493,12 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
                               "(kept at the top level): " + ", ".join(parent_missing[:6])
                               + (" ..." if len(parent_missing) > 6 else ""))
     _drop_parent_cycles(tasks, report)
+    parents = {t.get("parent") for t in tasks if t.get("parent")}
+    for task in tasks:
+        if task["id"] in parents and task["id"] in no_estimate | from_dates:
+            task.pop("duration", None)  # a summary without an estimate of its own: nothing to report
+    no_estimate -= parents
+    from_dates -= parents
     strip_summary_work(tasks, report, what=f"epic or parent {word}")
     clean_links(tasks, report, break_cycles=True, what="dependency")
 
@@ -505,10 +515,10 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
         report.approximated.append("original estimates are effort; each is taken as the duration for one "
                                    "person working full time (1d = 8h), and kept as the task's work")
     if from_dates:
-        report.approximated.append(f"{plural(from_dates, word)} without an estimate last the working days "
+        report.approximated.append(f"{plural(len(from_dates), word)} without an estimate last the working days "
                                    "from start date to due date")
     if no_estimate:
-        report.approximated.append(f"{plural(no_estimate, word)} without an estimate or dates: duration 0d "
+        report.approximated.append(f"{plural(len(no_estimate), word)} without an estimate or dates: duration 0d "
                                    "(give them estimates before trusting the schedule)")
     if any(i.status for i in issues):
         report.approximated.append("status kept as a tag ('status: ...'), not as progress: trackers give no "
