@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -76,13 +75,19 @@ def test_json_mode_reports_bad_file_as_json(cli, tmp_path: Path) -> None:
     assert data["ok"] is False and data["diagnostics"][0]["code"] == "bad_yaml"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file(cli, tmp_path: Path) -> None:  # pragma: no cover - not as root
+def test_unreadable_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.yaml"
     path.write_text(TINY_PLAN)
-    path.chmod(0)
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # chmod 0 does not stop root, so fake it
     result = cli("validate", path)
-    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert f"{path}" in result.stderr and "[bad_file]" in result.stderr and "Permission denied" in result.stderr
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
