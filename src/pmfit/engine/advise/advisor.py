@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pmfit.engine.advise.cost import CostTable, cost_table
 from pmfit.engine.advise.data import CAPABILITY, ROLE_LABELS, ROLES, RoleData
 from pmfit.engine.advise.decision import (
+    GENERAL_TECH_CEILING,
     NTCP,
     THRESHOLDS,
     WIDEMAN,
@@ -234,11 +235,17 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
     return out
 
 
+def _decisive(scores: dict[str, RoleScore], level: int) -> RoleScore:
+    """The role score that set the required level."""
+    if level == 3 or (level == 2 and scores["it"].score < THRESHOLDS["it"]):
+        return scores["technical"]
+    return scores["it"] if level == 2 else scores["general"]
+
+
 def _order_reasons(reasons: list[Reason], scores: dict[str, RoleScore], level: int) -> list[Reason]:
     """Decisive signals first: those that drove the required role, then the rest by weight."""
-    decisive = {3: scores["technical"].contributions, 2: scores["it"].contributions,
-                1: scores["general"].contributions}[level]
-    rank = {k: -v for k, v in decisive.items()}
+    decisive = _decisive(scores, level).contributions
+    rank = {k: -v for k, v in decisive.items() if v >= 0.03}
     return sorted(reasons, key=lambda r: (rank.get(r.signal, 0.0), -r.weight))
 
 
@@ -302,17 +309,20 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
     onet = quote_statements(vocab, role, query)
     cfs = counterfactuals(f, yearly)
     required = ["general", "it", "technical"][level - 1]
-    missing_caps = {r: f"{CAPABILITY_TEXT[required]}" for r in ROLES if CAPABILITY[r] < level}
+    missing_caps = {r: CAPABILITY_TEXT[required] for r in ROLES if CAPABILITY[r] < level}
     differences = describe_cost_difference(costs, role, missing_caps)
     rec_cost = costs.costs[role]
     decisive = scores["technical"] if level == 3 else scores["it"] if level == 2 else None
-    if decisive is not None:
+    if level == 2 and scores["it"].score < THRESHOLDS["it"]:
+        why = (f"its technical need ({scores['technical'].score:.2f}) is more than a general PM covers "
+               f"({GENERAL_TECH_CEILING:.2f}) but below the technical PM threshold ({THRESHOLDS['technical']:.2f})")
+    elif decisive is not None:
         top = max(decisive.contributions, key=lambda k: decisive.contributions[k])
         why = (f"its {ROLE_LABELS[decisive.role].replace(' PM', '')} need is {decisive.score:.2f}, at or above the "
                f"{decisive.threshold:.2f} capability threshold (driven most by {sig[top].label})")
     else:
-        why = (f"its technical need ({scores['technical'].score:.2f} < {THRESHOLDS['technical']:.2f}) and IT need "
-               f"({scores['it'].score:.2f} < {THRESHOLDS['it']:.2f}) stay below the capability thresholds")
+        why = (f"its technical need ({scores['technical'].score:.2f} < {GENERAL_TECH_CEILING:.2f}) and IT need "
+               f"({scores['it'].score:.2f} < {THRESHOLDS['it']:.2f}) stay within what a general PM covers")
     article = "an" if role == "it" else "a"
     decision = (f"Recommendation: {article} {ROLE_LABELS[role]} (confidence {conf.level}, {conf.value:.2f}) for "
                 f"{profile.name}: {why}. Capability first, then cost: {article} {ROLE_LABELS[role]} is the "

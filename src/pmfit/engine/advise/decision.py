@@ -14,8 +14,9 @@ Role needs (each a weighted sum of signals, contributions kept for the explanati
   structural complexity, business mix. Every project needs it; every PM provides it.
 
 Capability is nested (general < IT < technical): a technical PM is *required* when the
-technical need reaches 0.50; an IT PM when the IT need reaches 0.40; otherwise a general
-PM covers the project. The recommendation is the cheapest role (by the salary table) whose
+technical need reaches 0.50; at least an IT PM when the IT need reaches 0.40 or the
+technical need reaches 0.30 (more technology than a general PM can read, less than needs
+a technical lead); otherwise a general PM covers the project. The recommendation is the cheapest role (by the salary table) whose
 capability covers the required level — never a more capable role because a project
 merely "is tech". Confidence combines the margin to the nearest threshold with how much
 of the plan the signals could read.
@@ -33,6 +34,9 @@ from pmfit.engine.advise.data import CAPABILITY, ROLE_LABELS, ROLES
 from pmfit.engine.advise.signals import Features, Signal, ramp, signals_from_features
 
 THRESHOLDS = {"technical": 0.50, "it": 0.40}
+#: the most technical need a general PM covers: above it, at least an IT PM (who has a
+#: technical background and speaks the team's language, without being a technical lead)
+GENERAL_TECH_CEILING = 0.30
 SOURCE_CONFIDENCE = {"plan": 1.0, "brief": 0.65, "interview": 0.7}
 
 NTCP = ("Shenhar & Dvir's NTCP diamond (Reinventing Project Management, 2007: novelty, technology, "
@@ -75,7 +79,7 @@ def required_level(scores: dict[str, RoleScore]) -> int:
     """1 general, 2 IT, 3 technical: the least capability that covers the need."""
     if scores["technical"].score >= THRESHOLDS["technical"]:
         return 3
-    if scores["it"].score >= THRESHOLDS["it"]:
+    if scores["it"].score >= THRESHOLDS["it"] or scores["technical"].score >= GENERAL_TECH_CEILING:
         return 2
     return 1
 
@@ -92,13 +96,15 @@ def cheapest_sufficient(level: int, yearly: dict[str, float]) -> str:
 
 
 def margin(scores: dict[str, RoleScore], level: int) -> float:
-    t = scores["technical"].score - THRESHOLDS["technical"]
+    tech = scores["technical"].score
+    t = tech - THRESHOLDS["technical"]
+    g = tech - GENERAL_TECH_CEILING
     i = scores["it"].score - THRESHOLDS["it"]
     if level == 3:
         return t
     if level == 2:
-        return min(i, -t)
-    return min(-i, -t)
+        return min(max(i, g), -t)
+    return min(-i, -g)
 
 
 @dataclass(frozen=True)

@@ -194,14 +194,31 @@ class Measured:
     domain_effort: dict[str, float]
 
 
-def _resource_groups(vocab: Vocabulary, profile: Profile) -> tuple[set[str], set[str]]:
+def _resource_groups(vocab: Vocabulary, profile: Profile,
+                     classified: list[Classified]) -> tuple[set[str], set[str]]:
+    """Engineering and IT resources: by their own name and skills, else by the work they do.
+
+    A resource whose name and skills say nothing ("Person 4") is read through its tasks:
+    an engineer if at least half of its assigned effort is development work.
+    """
+    assigned: dict[str, dict[str, float]] = {}
+    for c in classified:
+        for rid in c.item.resources:
+            acc = assigned.setdefault(rid, {"development": 0.0, "it_operations": 0.0, "all": 0.0})
+            acc["all"] += c.item.effort
+            acc["development"] += c.item.effort * c.group_share(vocab, "development")
+            acc["it_operations"] += c.item.effort * c.group_share(vocab, "it_operations")
     eng, it = set(), set()
     for r in profile.resources:
         mix = mix_from_scores(vocab.index.score(r.text))
-        if not mix:
-            continue
-        dev = sum(w for d, w in mix.items() if vocab.group_of(d) == "development")
-        ops = sum(w for d, w in mix.items() if vocab.group_of(d) == "it_operations")
+        if mix:
+            dev = sum(w for d, w in mix.items() if vocab.group_of(d) == "development")
+            ops = sum(w for d, w in mix.items() if vocab.group_of(d) == "it_operations")
+        else:
+            acc = assigned.get(r.id)
+            if not acc or acc["all"] <= 0:
+                continue
+            dev, ops = acc["development"] / acc["all"], acc["it_operations"] / acc["all"]
         if dev >= 0.5:
             eng.add(r.id)
         elif ops >= 0.5:
@@ -212,7 +229,7 @@ def _resource_groups(vocab: Vocabulary, profile: Profile) -> tuple[set[str], set
 def measure(vocab: Vocabulary, profile: Profile) -> Measured:
     """Classify every item and count what the signals need."""
     classified = [classify(vocab, item) for item in profile.items]
-    eng_res, it_res = _resource_groups(vocab, profile)
+    eng_res, it_res = _resource_groups(vocab, profile, classified)
     group_effort = dict.fromkeys(GROUPS, 0.0)
     domain_effort: dict[str, float] = {}
     dev_items, it_items, nonit_items, spec_items, wide_items, unread = [], [], [], [], [], []
