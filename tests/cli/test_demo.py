@@ -173,3 +173,11 @@ def test_a_different_local_examples_folder_is_not_mistaken_for_the_bundled_one(
     paths = {e["file"]: e["path"] for e in data["examples"]}
     assert paths["office-move.yaml"] != "examples/office-move.yaml"
     assert Path(paths["office-move.yaml"]).resolve() == (EXAMPLES / "office-move.yaml").resolve()
+
+
+def test_missing_examples_are_a_clear_error(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_module, "bundled_examples", lambda: [])
+    result = cli("demo")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "no example plans" in result.stderr

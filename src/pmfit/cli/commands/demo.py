@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, err_console, guarded, print_json
+from pmfit.cli.common import JsonOption, console, err_console, fail, guarded, print_json
 
 if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
@@ -161,8 +161,11 @@ def bundled_examples() -> list[tuple[str, str]]:
     from importlib.resources import files
 
     folder = files("pmfit").joinpath("examples")
-    out = [(entry.name, entry.read_text(encoding="utf-8"))
-           for entry in folder.iterdir() if entry.name.endswith(".yaml")]
+    try:
+        out = [(entry.name, entry.read_text(encoding="utf-8"))
+               for entry in folder.iterdir() if entry.name.endswith(".yaml")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
     return sorted(out, key=lambda item: (FIRST.index(item[0]) if item[0] in FIRST else len(FIRST), item[0]))
 
 
@@ -224,6 +227,8 @@ def demo(json_out: bool = JsonOption) -> None:
     from rich.markup import escape
 
     result = run_demo()
+    if not result["examples"]:
+        raise fail("this pmfit installation has no example plans (pmfit/examples/*.yaml); reinstall pmfit")
     for problem in result["skipped"]:
         err_console().print(f"[yellow]demo step skipped:[/] {escape(problem)}", highlight=False)
     if json_out:
