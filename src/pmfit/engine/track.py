@@ -516,10 +516,13 @@ def earned_value(
             f"{' …' if len(derived) > 8 else ''}); their actual cost was derived from rates and time spent",
             severity="info", task=derived[0]))
 
+    # Behind schedule: work that is due and not done — overdue tasks, and tasks in
+    # progress that earn less than planned or will finish after their baseline finish.
+    # (Unstarted tasks that are merely pushed later show in their finish variance.)
     behind = sorted(
         (t.id for t in ordered.values()
-         if not t.summary and (t.state == "overdue" or (t.finish_variance_days or 0) > 1e-9
-                               or (t.figures.sv < -1e-6 and t.state != "done"))),
+         if not t.summary and (t.state == "overdue" or (t.state == "in_progress" and (
+             (t.finish_variance_days or 0) > 1e-9 or t.figures.sv < -1e-6)))),
         key=lambda tid: -(ordered[tid].finish_variance_days or 0))
 
     table = _timephased(base, bcal, plan, st, leaf_figures, rows, now, project, forecast, period,
@@ -579,8 +582,9 @@ def _timephased(
     out: list[PeriodRow] = []
     forecast_t = bcal.offset(forecast) if forecast is not None else None
     eac = project.eac
+    status_day = bcal.finish_at(now).date()
     for d, t, p in zip(dates, times.tolist(), pv.tolist(), strict=True):
-        if t <= now:
+        if d <= status_day:
             out.append(PeriodRow(d, float(p), spread(ev_list, t), spread(ac_list, t), None))
         else:
             fc = None

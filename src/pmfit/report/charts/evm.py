@@ -43,6 +43,9 @@ def s_curve_figure(result: EarnedValue) -> Any:
                label=f"baseline finish {es.planned_finish:%d %b %Y}")
     ax.set_title(f"Earned value against baseline '{result.baseline}'")
     ax.set_ylabel(result.currency)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ax.legend(loc="upper left", fontsize=7, frameon=False)
     fig.autofmt_xdate()
     return fig
