@@ -397,7 +397,7 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
     lag_percent = 0
     for tid, (line, text) in links_raw.items():
         links = []
-        for token in _split(text):
+        for token in [text.strip()] if ids.get(text.strip()) is not None else _split(text):
             pred = ids.get(token)
             link: dict[str, Any] = {}
             if pred is None:
