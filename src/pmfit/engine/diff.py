@@ -127,8 +127,10 @@ class PlanDiff:
             lines += [f"Cost: {self.old_cost:,.2f} → {self.new_cost:,.2f} "
                       f"({self.new_cost - self.old_cost:+,.2f}).", ""]
         if self.drivers:
+            effect = ("effect on finish (working days)" if self.old_critical is not None
+                      else "task finish against the baseline (working days)")
             lines += ["## What drove the finish date", "",
-                      "| task | changes | effect on finish (working days) |", "|---|---|---:|"]
+                      f"| task | changes | {effect} |", "|---|---|---:|"]
             for d in self.drivers:
                 effect = "" if d.effect_days is None else f"{d.effect_days:+g}"
                 lines.append(f"| {_md(d.task)} | {_md('; '.join(d.changes))} | {effect} |")
@@ -146,6 +148,10 @@ class PlanDiff:
                 lines.append(f"| {c.kind} | {c.entity} | {_md(c.id)} | {_md(c.field or '')} | "
                              f"{_md(_show(c.old))} | {_md(_show(c.new))} |")
         return "\n".join(lines) + "\n"
+
+
+def _days(minutes: int, minutes_per_day: int) -> str:
+    return f"{round(minutes / minutes_per_day, 2):g}d"
 
 
 def _md(text: str) -> str:
@@ -378,7 +384,6 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
 def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0) -> PlanDiff:
     """Compare a plan (its current or status-date schedule) with one of its baselines."""
     from pmfit.engine.baseline import task_costs
-    from pmfit.model.duration import Duration
 
     sched = current_schedule(plan)
     cal = sched.calendar
@@ -400,7 +405,7 @@ def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0) ->
             ("start", bt.start, row.start, abs(cal.offset(row.start) - cal.offset(bt.start)) > tolerance_minutes),
             ("finish", bt.finish, row.finish,
              abs(cal.offset(row.finish) - cal.offset(bt.finish)) > tolerance_minutes),
-            ("duration", str(bt.duration), str(Duration.from_minutes(row.duration, mpd)),
+            ("duration", _days(bt.duration.minutes(mpd, cal.days_per_week), mpd), _days(row.duration, mpd),
              abs(bt.duration.minutes(mpd, cal.days_per_week) - row.duration) > tolerance_minutes),
         ]
         if not row.summary:

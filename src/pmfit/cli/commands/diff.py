@@ -64,7 +64,8 @@ def _table(result: object) -> None:
                       title_justify="left")
         table.add_column("task")
         table.add_column("changes")
-        table.add_column("effect (working days)", justify="right")
+        table.add_column("effect (working days)" if result.old_critical is not None
+                         else "task slip vs baseline (working days)", justify="right")
         for d in result.drivers:
             table.add_row(d.task, "; ".join(d.changes), "" if d.effect_days is None else f"{d.effect_days:+g}")
         out.print(table)
