@@ -60,7 +60,7 @@ def inverse_cdf(dist: int, q: float, lo: float, mode: float, hi: float,
         width = hi - lo
         if width <= 0.0:
             return lo
-        if q * width < mode - lo:
+        if q < (mode - lo) / width:
             return lo + math.sqrt(q * width * (mode - lo))
         return hi - math.sqrt((1.0 - q) * width * (hi - mode))
     if dist == PERT:
@@ -96,19 +96,34 @@ def sample_durations(
     root2 = math.sqrt(2.0)
     for j in prange(n):
         s = sample_of[j]
+        dj = d[j]
         if s < 0:
+            fixed = base[j]
             for it in range(width):
-                d[j, it] = base[j]
+                dj[it] = fixed
             continue
+        qs = q[s]
         g = group[s]
-        for it in range(width):
-            u = q[s, it]
-            if g >= 0:
-                z = shared * factor[g, it] + own * u
-                u = 0.5 * math.erfc(-z / root2)
-                q[s, it] = u
-            x = inverse_cdf(dist[s], u, lo[s], mode[s], hi[s], table, table_row[s])
-            d[j, it] = int(x + 0.5)
+        if g >= 0:
+            fg = factor[g]
+            for it in range(width):
+                qs[it] = 0.5 * math.erfc(-(shared * fg[it] + own * qs[it]) / root2)
+        a = lo[s]
+        b = hi[s]
+        c = mode[s]
+        if dist[s] == TRIANGULAR:
+            # the closed form of inverse_cdf, hoisted so that the loop vectorises
+            cut = (c - a) / (b - a)
+            left = (b - a) * (c - a)
+            right = (b - a) * (b - c)
+            for it in range(width):
+                u = qs[it]
+                low = a + math.sqrt(u * left)
+                high = b - math.sqrt((1.0 - u) * right)
+                dj[it] = int((low if u < cut else high) + 0.5)
+        else:
+            for it in range(width):
+                dj[it] = int(inverse_cdf(dist[s], qs[it], a, c, b, table, table_row[s]) + 0.5)
     for r in range(len(risk_ptr) - 1):
         for it in range(width):
             if occurred[r, it]:

@@ -294,6 +294,7 @@ def _run(
     s_r = s_rr = 0.0
     flat = _FlatConstraints(network, dep, chunk)
     buffers: dict[int, _Buffers] = {}
+    with_outputs = bool(len(tracked) or np.any(cost_rate != 0) or np.any(sampling.risk_cost != 0))
     done = 0
     stopped = False
     for c in range(chunks):
@@ -328,8 +329,9 @@ def _run(
                int(network.project_deadline), d, nblocks, early, late, fin, critical)
         sl = slice(done, done + width)
         finish[sl] = fin
-        outputs(d, early, cost_rate, sampling.risk_cost, occurred, tracked, nblocks, cost[sl],
-                tracked_start[sl], tracked_finish[sl])
+        if with_outputs:
+            outputs(d, early, cost_rate, sampling.risk_cost, occurred, tracked, nblocks, cost[sl],
+                    tracked_start[sl], tracked_finish[sl])
         if keep_durations:
             durations[sl] = d.T
         occurred_count += occurred.sum(axis=1)
