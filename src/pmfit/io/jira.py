@@ -400,12 +400,19 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     if not issues:
         raise fail("no_tasks", f"the {tool} export has no {word}s", path)
     ids = IdMap("task")
-    key_of: dict[str, str] = {}
+    key_of: dict[str, str] = {}  # issue key or id -> task id (the first issue with that key)
+    own: dict[int, str] = {}  # each issue's own task id, even when a key is used twice
+    duplicates = 0
     for issue in issues:
         tid = ids.add(issue.key)
-        key_of[issue.key] = tid
+        own[id(issue)] = tid
+        duplicates += issue.key in key_of
+        key_of.setdefault(issue.key, tid)
         if issue.id:
             key_of.setdefault(issue.id, tid)
+    if duplicates:
+        report.approximated.append(f"{plural(duplicates, word)} repeat a key already used: renamed "
+                                   "(links and parents name the first one)")
     people = IdMap("resource")
     resources: dict[str, dict[str, Any]] = {}
     tasks: list[dict[str, Any]] = []
@@ -414,7 +421,7 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     from_dates: set[str] = set()
     types: dict[str, int] = {}
     for issue in issues:
-        tid = key_of[issue.key]
+        tid = own[id(issue)]
         task: dict[str, Any] = {"id": tid, "name": issue.summary.strip() or tid}
         parent_ref = issue.parent or issue.epic
         if parent_ref:
@@ -460,14 +467,14 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     for issue in issues:
         for sub in issue.subtasks:
             child = by_tid.get(key_of.get(sub, ""))
-            if child is not None and "parent" not in child and child["id"] != key_of[issue.key]:
-                child["parent"] = key_of[issue.key]
+            if child is not None and "parent" not in child and child["id"] != own[id(issue)]:
+                child["parent"] = own[id(issue)]
 
     seen: set[tuple[str, str]] = set()
     dropped_kinds: dict[str, int] = {}
     unknown: list[str] = []
     for issue in issues:
-        me = key_of[issue.key]
+        me = own[id(issue)]
         for kind, description, other_key in issue.links:
             direction = _dependency(kind, description)
             if direction is None:
@@ -538,7 +545,7 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     plan = finish_plan(data, report, path)
     for issue in issues:
         if issue.start is not None and issue.due is not None:
-            report.file_dates[key_of[issue.key]] = (issue.start, issue.due)
+            report.file_dates[own[id(issue)]] = (issue.start, issue.due)
     if types:
         report.read.append(f"{word} types: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
     if len(projects) > 1:

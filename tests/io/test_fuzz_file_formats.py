@@ -1,0 +1,201 @@
+"""Bad input for the file and tracker readers: mutated files, hostile XML, huge files, encodings.
+
+The contract: whatever the bytes, a reader returns a plan or raises :class:`PlanError` (with a
+stable code and the file name), never another exception and never a hang.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import SHARED
+
+from pmfit.io import clickup, csvplan, gan, ical, jira, planner
+from pmfit.io.formats import import_file
+from pmfit.io.safexml import MAX_XML_BYTES
+from pmfit.model.diagnostics import PlanError
+
+PROJECTS = SHARED / "projects"
+Reader = Callable[[str], object]
+
+# (reader, shared file) for every shared file of these formats; the generic table reader also
+# gets the tracker CSVs, since any CSV can be handed to it.
+CASES: list[tuple[str, Reader, str]] = [
+    *[("gan", gan.read, f"gan/{n}") for n in (
+        "ganttproject-house-building-sample.gan", "ts-gan-baseline-with-subtasks.gan",
+        "ts-gan-resource-with-rate.gan", "ts-gan-task-with-custom-properties.gan",
+        "ts-gan-task-with-dependencies.gan")],
+    *[("planner", planner.read, f"planner/{n}") for n in (
+        "gnome-planner-sample-1.planner", "mpxj-planner-calendar.planner", "mpxj-planner-resource.planner",
+        "mpxj-planner-sample.planner")],
+    ("jira-csv", jira.read_csv, "jira/jira-cloud-all-fields.csv"),
+    ("jira-xml", jira.read_rss, "jira/jira-cloud-rss.xml"),
+    ("jira-json", jira.read_json, "jira/perceval-jira-issues-page-1.json"),
+    ("jira-json", jira.read_json, "jira/perceval-jira-fields.json"),
+    ("clickup", clickup.read, "clickup/nox-analytics-every-task-excerpt60.csv"),
+    ("table", csvplan.read_table, "clickup/nox-analytics-every-task-excerpt60.csv"),
+    ("table", csvplan.read_table, "jira/jira-cloud-all-fields.csv"),
+    *[("ical", ical.read, f"ical/{n}") for n in (
+        "ganttproject-hebcal-holidays.ics", "icalendar-events-and-todos.ics", "icalendar-related-to.ics")],
+]
+
+
+@contextmanager
+def no_hang(seconds: float = 10.0) -> Iterator[None]:
+    def alarm(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the reader took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@st.composite
+def mutated(draw: st.DrawFn, data: bytes) -> bytes:
+    """The file with a few random edits: byte flips, truncation, insertions, deletions, duplications."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "truncate", "insert", "delete", "duplicate", "special"]))
+        at = draw(st.integers(0, max(0, len(out) - 1)))
+        if kind == "flip" and out:
+            out[at] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "truncate":
+            del out[at:]
+        elif kind == "insert":
+            out[at:at] = draw(st.binary(min_size=1, max_size=16))
+        elif kind == "delete":
+            del out[at:at + draw(st.integers(1, 64))]
+        elif kind == "duplicate":
+            out[at:at] = out[at:at + draw(st.integers(1, 200))]
+        else:  # characters that matter to these formats
+            out[at:at] = draw(st.sampled_from([b"<", b">", b"&", b'"', b",", b";", b"\r\n", b"\n ", b"\x00",
+                                               b"\xff\xfe", b"<task id=\"0\">", b"BEGIN:VEVENT\n", b"{", b"]",
+                                               b"&#55358;", b"T99999999", b"-1", b"1e308", b"\xc3"]))
+    return bytes(out)
+
+
+def _check(reader: Reader, data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"fuzz{suffix}"
+        path.write_bytes(data)
+        with no_hang():
+            try:
+                reader(str(path))
+            except PlanError as exc:
+                assert exc.diagnostics and all(d.code for d in exc.diagnostics)
+            with contextlib.suppress(PlanError):
+                import_file(path)  # detection by content, then whichever reader claims it
+
+
+@pytest.mark.parametrize("name, reader, rel", CASES, ids=[f"{c[0]}:{Path(c[2]).name}" for c in CASES])
+def test_mutated_shared_files_only_raise_plan_error(name: str, reader: Reader, rel: str) -> None:
+    source = PROJECTS / rel
+    if not source.exists():
+        pytest.skip(f"shared data not available: {source}")
+    data = source.read_bytes()
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(mutated(data))
+    def run(blob: bytes) -> None:
+        _check(reader, blob, source.suffix)
+
+    run()
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY a "lollollollol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]>
+"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+"""
+BODIES = {
+    "gan": ('<project name="&{e};" view-date="2024-01-01" gantt-divider-location="1"><tasks empty-milestones="true">'
+            '<task id="1" name="a" start="2024-01-01" duration="1"/></tasks></project>', gan.read, ".gan"),
+    "planner": ('<project name="&{e};" mrproject-version="2" project-start="20240101T000000Z"><tasks>'
+                '<task id="1" name="a" start="20240101T000000Z" end="20240101T170000Z"/></tasks></project>',
+                planner.read, ".planner"),
+    "jira-xml": ('<rss version="0.92"><channel><!-- JIRA --><item><key id="1">A-1</key><summary>&{e};</summary>'
+                 '</item></channel></rss>', jira.read_rss, ".xml"),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(BODIES))
+@pytest.mark.parametrize("attack, entity", [(BILLION_LAUGHS, "f"), (EXTERNAL, "secret")],
+                         ids=["billion-laughs", "external-entity"])
+def test_hostile_xml_is_refused(fmt: str, attack: str, entity: str, tmp_path: Path) -> None:
+    body, reader, suffix = BODIES[fmt]
+    path = tmp_path / f"hostile{suffix}"
+    path.write_text(attack + body.replace("{e}", entity))
+    with no_hang(5), pytest.raises(PlanError) as err:
+        reader(str(path))
+    assert err.value.codes == ["hostile_file"]
+    assert err.value.diagnostics[0].file == str(path)
+    assert "root:" not in str(err.value)
+
+
+READERS_BY_SUFFIX: list[tuple[Reader, str]] = [
+    (gan.read, ".gan"), (planner.read, ".planner"), (jira.read_csv, ".csv"), (jira.read_rss, ".xml"),
+    (jira.read_json, ".json"), (clickup.read, ".csv"), (ical.read, ".ics"), (csvplan.read_table, ".csv"),
+    (csvplan.read_table, ".xlsx"),
+]
+
+
+@pytest.mark.parametrize("reader, suffix", READERS_BY_SUFFIX,
+                         ids=[f"{r.__module__.rsplit('.', 1)[-1]}{s}" for r, s in READERS_BY_SUFFIX])
+def test_huge_files_hit_the_size_limit(reader: Reader, suffix: str, tmp_path: Path) -> None:
+    path = tmp_path / f"huge{suffix}"
+    with open(path, "wb") as fh:  # a sparse file: instant, takes no disk
+        fh.truncate(MAX_XML_BYTES + 1)
+    with no_hang(5), pytest.raises(PlanError) as err:
+        reader(str(path))
+    assert err.value.codes == ["file_too_large"]
+
+
+def test_workbook_that_unpacks_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Name", "Duration"])
+    book.active.append(["x" * 5000, "1d"])
+    path = tmp_path / "bomb.xlsx"
+    book.save(path)
+    monkeypatch.setattr(csvplan, "MAX_XLSX_UNCOMPRESSED", 4096)
+    with pytest.raises(PlanError) as err:
+        csvplan.read_table(path)
+    assert err.value.codes == ["file_too_large"]
+
+
+@pytest.mark.parametrize("reader, rel, count", [
+    (jira.read_csv, "jira/jira-cloud-all-fields.csv", 19),
+    (clickup.read, "clickup/nox-analytics-every-task-excerpt60.csv", 60),
+])
+def test_tracker_csv_in_other_encodings(reader: Reader, rel: str, count: int, tmp_path: Path) -> None:
+    source = PROJECTS / rel
+    if not source.exists():
+        pytest.skip(f"shared data not available: {source}")
+    text = source.read_bytes().decode("utf-8-sig")
+    for label, data in (("bom", b"\xef\xbb\xbf" + text.encode("utf-8")), ("plain", text.encode("utf-8")),
+                        ("cp1252", text.encode("cp1252", errors="replace"))):
+        path = tmp_path / f"{label}.csv"
+        path.write_bytes(data)
+        plan, report = reader(str(path))  # type: ignore[misc]
+        assert len(plan.tasks) == count, label
+        assert any("cp1252" in a for a in report.approximated) == (label == "cp1252"), label
+    # a pound sign survives the Windows-1252 round trip (BD-10's summary: "Insurance Premiums +£3,100")
+    if "jira" in rel:
+        assert any("£" in t.name for t in plan.tasks)
