@@ -120,9 +120,12 @@ class WorkingTime:
     def _extend(self, forward: int = 0, backward: int = 0) -> None:
         if len(self._day_minutes) + forward + backward > _MAX_DAYS:
             raise CalendarError("the calendar has too little working time for this plan")
-        days_before = [self._base - dt.timedelta(days=i) for i in range(backward, 0, -1)]
-        start = self._base + dt.timedelta(days=len(self._day_minutes))
-        days_after = [start + dt.timedelta(days=i) for i in range(forward)]
+        try:
+            days_before = [self._base - dt.timedelta(days=i) for i in range(backward, 0, -1)]
+            start = self._base + dt.timedelta(days=len(self._day_minutes))
+            days_after = [start + dt.timedelta(days=i) for i in range(forward)]
+        except OverflowError:
+            raise CalendarError("the schedule runs outside the years 1-9999: check the dates") from None
         def table(days: list[dt.date]) -> tuple[IntArray, IntArray]:
             shifts = [self._shifts_on(d) for d in days]
             minutes = np.fromiter((sum(e - s for s, e in sh) for sh in shifts), np.int64, len(days))

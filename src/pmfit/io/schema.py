@@ -12,11 +12,12 @@ _SHORT_FORMS: dict[str, list[dict[str, Any]]] = {
     "Link": [{"type": "string", "pattern": _LINK_PATTERN,
               "description": "A predecessor id, optionally with type and lag: 'design', 'spec SS+2d', 'test FF-1d'"}],
     "Constraint": [
-        {"type": "string", "enum": ["ASAP", "ALAP"]},
+        {"type": "string", "enum": ["ASAP", "ALAP", "asap", "alap", "as_soon_as_possible", "as_late_as_possible"]},
         {"type": "object", "minProperties": 1, "maxProperties": 1,
          "propertyNames": {"enum": ["start_no_earlier_than", "start_no_later_than", "finish_no_earlier_than",
                                     "finish_no_later_than", "must_start_on", "must_finish_on",
-                                    "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"]},
+                                    "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO",
+                                    "snet", "snlt", "fnet", "fnlt", "mso", "mfo"]},
          "description": "{finish_no_later_than: 2027-04-30}"},
     ],
     "Estimate": [{"type": "array", "minItems": 3, "maxItems": 3,
@@ -45,7 +46,33 @@ def plan_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://pmfit.dev/schema/plan-v1.json"
     schema["title"] = "pmfit plan (version 1)"
     _relax_time(schema)
+    _allow_numeric_ids(schema)
+    defs["Link"]["anyOf"].insert(1, {"type": "integer", "description": "A predecessor id written as a number"})
     return schema
+
+
+def _is_id(value: Any) -> bool:
+    return (isinstance(value, dict) and value.get("type") == "string"
+            and value.get("maxLength") == 200 and value.get("minLength") == 1)
+
+
+def _allow_numeric_ids(node: Any) -> None:
+    """Ids may be written as numbers (``id: 12``); pmfit reads them as text."""
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if key != "propertyNames" and _is_id(value):
+                node[key] = {"anyOf": [{**value, "pattern": _ID_PATTERN}, {"type": "integer"}]}
+            else:
+                _allow_numeric_ids(value)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if _is_id(value):
+                node[index] = {"anyOf": [{**value, "pattern": _ID_PATTERN}, {"type": "integer"}]}
+            else:
+                _allow_numeric_ids(value)
+
+
+_ID_PATTERN = r"^[^\s,]+( [^\s,]+)*$"
 
 
 def _relax_time(node: Any) -> None:

@@ -98,6 +98,7 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
         raise PlanError(Diagnostic("bad_yaml", "nesting too deep", file=filename)) from None
     if node is None:
         raise PlanError(Diagnostic("bad_yaml", "the file is empty", file=filename))
+    _check_expanded_size(node, filename)
     try:
         data = _Builder(source).build(node, ())
     except PlanError as exc:
@@ -107,6 +108,46 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     except RecursionError:
         raise PlanError(Diagnostic("bad_yaml", "nesting too deep", file=filename)) from None
     return data, source
+
+
+def _check_expanded_size(root: yaml.Node, filename: str | None) -> None:
+    """Refuse alias bombs and recursive aliases before expanding anything.
+
+    Aliases share nodes, so a few lines can stand for billions of values
+    ("billion laughs"). The expanded size of each node is computed once
+    (memoised by identity), so this costs time in the file's size, not in
+    its expanded size.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_NODES:
+                raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
+                                           "(an alias bomb?)", file=filename, line=node.start_mark.line + 1))
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise PlanError(Diagnostic("bad_yaml", "an alias refers to itself (a recursive structure)",
+                                       file=filename, line=node.start_mark.line + 1))
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 _CODE_BY_FIELD = {

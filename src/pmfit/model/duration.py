@@ -28,7 +28,17 @@ _UNIT_ALIASES: dict[str, Unit] = {
     "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
     "mo": "mo", "month": "mo", "months": "mo",
 }
-DURATION_PATTERN = r"^\s*[+-]?\s*(\d+(\.\d+)?|\.\d+)\s*([a-zA-Z]+)?\s*$"
+_UNIT_WORDS = ("mo", "months", "month", "weeks", "week", "wks", "wk", "w", "days", "day", "d",
+               "hours", "hour", "hrs", "hr", "h", "minutes", "minute", "mins", "min", "m")
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+#: The same language as :meth:`Duration.parse`, as a JSON Schema (ECMA-262) pattern.
+DURATION_PATTERN = (r"^\s*[+-]?\s*(\d+(\.\d+)?|\.\d+)\s*("
+                    + "|".join(_any_case(w) for w in _UNIT_WORDS) + r")?\s*$")
 
 
 class DurationError(ValueError):
