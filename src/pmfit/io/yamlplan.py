@@ -63,16 +63,23 @@ class _Builder:
                                        line=node.start_mark.line + 1))
         self.source.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
+            # Keys written in this mapping; merged ones (<<: *anchor) may be overridden by them.
+            explicit = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
+            written: set[Any] = set()
             for key_node, value_node in node.value:
                 key = self.build(key_node, path, depth + 1)
                 if isinstance(key, (list, dict)):
                     raise PlanError(Diagnostic("bad_yaml", "a mapping key must be a plain value",
                                                line=key_node.start_mark.line + 1))
-                if key in out:
-                    raise PlanError(Diagnostic("bad_yaml", f"duplicate key {key!r}",
-                                               line=key_node.start_mark.line + 1))
+                if id(key_node) in explicit:
+                    if key in written:
+                        raise PlanError(Diagnostic("bad_yaml", f"duplicate key {key!r}",
+                                                   line=key_node.start_mark.line + 1))
+                    written.add(key)
+                elif key in written:
+                    continue
                 child = (*path, key if isinstance(key, (str, int)) else str(key))
                 self.source.lines[child] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, child, depth + 1)
