@@ -71,7 +71,7 @@ def executive_document(facts: StatusFacts) -> Document:
             if event.cost:
                 text += f" and cost {money(event.cost, cur)}"
             if event.mitigation:
-                text += f". Response: {event.mitigation}"
+                text += f". Response: {event.mitigation.rstrip('. ')}"
             items.append(text + ".")
         sections.append(Section("risks", "Top risks", [Bullets(items)],
                                 topics=("risk", "risks", "security", "vendor", "compliance")))
@@ -91,10 +91,11 @@ def executive_document(facts: StatusFacts) -> Document:
     if f.advice is not None:
         a = f.advice
         alternatives = "; ".join(
-            f"a {label} would {'add' if diff > 0 else 'save'} {money(abs(diff), a.currency)} a year"
+            f"{_article(label)} {label} would {'add' if diff > 0 else 'save'} {money(abs(diff), a.currency)} a year"
             for label, diff in a.alternatives.items())
         sections.append(Section("advice", "Who should run this project", [Paragraph(
-            f"Recommended: a {a.role_label} ({money(a.annual_cost, a.currency)} a year, fully loaded). "
+            f"Recommended: {_article(a.role_label)} {a.role_label} ({money(a.annual_cost, a.currency)} a year, "
+            "fully loaded). "
             + (f"By comparison, {alternatives}." if alternatives else "")
             + (f" {a.note}" if a.note else ""))],
             topics=("staffing", "pm", "project manager", "hiring", "people", "cost", "budget")))
@@ -123,3 +124,7 @@ def _gerund(word: str) -> str:
         if key in word:
             return value
     return f"reaching '{word}'"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" or word.startswith(("IT ", "IT-")) else "a"

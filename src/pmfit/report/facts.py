@@ -206,7 +206,9 @@ class StatusFacts:
     chart_data: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+        data = asdict(self)
+        data["chart_data"] = {k: v for k, v in data["chart_data"].items() if not k.startswith("_")}
+        return _jsonable(data)  # type: ignore[no-any-return]
 
 
 def _jsonable(value: Any) -> Any:
@@ -300,7 +302,11 @@ def gather_facts(
     from pmfit.engine.schedule import schedule as run_schedule
     from pmfit.report import gather
     from pmfit.report.status_rules import (
-        cost_status, decisions_needed, objectives_status, schedule_status, worst,
+        cost_status,
+        decisions_needed,
+        objectives_status,
+        schedule_status,
+        worst,
     )
 
     sched = run_schedule(plan)

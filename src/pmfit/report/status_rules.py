@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from pmfit.report.facts import (
-    DecisionFact, EvmFacts, LevelingFacts, ObjectiveFact, Rag, RiskFacts, ScheduleFacts,
+    DecisionFact,
+    EvmFacts,
+    LevelingFacts,
+    ObjectiveFact,
+    Rag,
+    RiskFacts,
+    ScheduleFacts,
 )
 
 _ORDER: dict[Rag, int] = {"green": 0, "amber": 1, "red": 2}

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
 from pmfit.cli.common import console, err_console, fail, guarded, load_plan
 
 
-class AudienceChoice(str, Enum):
+class AudienceChoice(StrEnum):
     technical = "technical"
     executive = "executive"
 
 
-class FormatChoice(str, Enum):
+class FormatChoice(StrEnum):
     md = "md"
     html = "html"
     pdf = "pdf"
