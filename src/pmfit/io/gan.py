@@ -312,9 +312,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         report.read.append(f"{priorities} task priorities")
     report.dropped.append("display settings (colours, column layout, zoom) not imported")
     plan = finish_plan(data, report, path)
-    for task in plan.tasks:
-        if task.id in dates:
-            report.file_dates[task.id] = dates[task.id]
+    for tid, span in dates.items():
+        report.file_dates[tid] = span
     ids.note(report)
     count_read(report, plan)
     return plan, report
@@ -366,12 +365,12 @@ def _resources(root: Element, ids: IdMap, calendar: dict[str, Any],
         report.dropped.append(f"{plural(default_roles, 'resource')} use a built-in GanttProject role; role not imported")
     vacations = 0
     for vac in root.iter("vacation"):
-        resource = by_raw.get(vac.get("resourceid") or "")
+        owner = by_raw.get(vac.get("resourceid") or "")
         start, end = _date(vac.get("start")), _date(vac.get("end"))
-        if resource is None or start is None:
+        if owner is None or start is None:
             continue
         end = end if end is not None and end >= start else start
-        cal = resource.setdefault("calendar", {k: v for k, v in calendar.items() if k != "holidays"}
+        cal = owner.setdefault("calendar", {k: v for k, v in calendar.items() if k != "holidays"}
                                   | {"holidays": list(calendar.get("holidays", []))})
         cal["holidays"].append({"date": start, "until": end, "name": "vacation"})
         vacations += 1
@@ -381,17 +380,17 @@ def _resources(root: Element, ids: IdMap, calendar: dict[str, Any],
     skipped = 0
     for alloc in root.iter("allocation"):
         tid = ids.get(alloc.get("task-id"))
-        resource = by_raw.get(alloc.get("resource-id") or "")
+        target = by_raw.get(alloc.get("resource-id") or "")
         load = _float(alloc.get("load"))
-        if tid is None or resource is None:
+        if tid is None or target is None:
             skipped += 1
             continue
         units = (load if load is not None else 100.0) / 100.0
         if units <= 0:
             continue
-        needs.setdefault(tid, {})[resource["id"]] = round(units, 6)
+        needs.setdefault(tid, {})[target["id"]] = round(units, 6)
         if units > 1:
-            resource["units"] = max(float(resource.get("units", 1.0)), units)
+            target["units"] = max(float(target.get("units", 1.0)), units)
     if skipped:
         report.dropped.append(f"{skipped} allocations name a task or resource that is not in the file")
     res_ids.note(report)

@@ -258,7 +258,7 @@ def issues_from_rss(path: str, report: ImportReport) -> list[Issue]:
         customfields = _child(item, "customfields")
         if customfields is not None:
             for cf in customfields:
-                name = _text(_child(cf, "customfieldname")) or cf.get("id", "custom field")
+                name = _text(_child(cf, "customfieldname")) or cf.get("id") or "custom field"
                 values = [t for t in (_text(v) for v in cf.iter("customfieldvalue")) if t]
                 lname = name.lower()
                 if not values or lname == "rank":
@@ -332,7 +332,7 @@ def issues_from_json(data: Any, path: str, report: ImportReport, names: dict[str
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
             report.dropped.append("an issue without a key")
             continue
-        fields = entry.get("fields") if isinstance(entry.get("fields"), dict) else {}
+        fields: dict[str, Any] = entry["fields"] if isinstance(entry.get("fields"), dict) else {}
         key = entry["key"]
         issue = Issue(key=key, id=str(entry.get("id")) if entry.get("id") is not None else None,
                       summary=str(fields.get("summary") or key), type=_name(fields.get("issuetype")),
@@ -343,7 +343,7 @@ def issues_from_json(data: Any, path: str, report: ImportReport, names: dict[str
         parent = fields.get("parent")
         issue.parent = parent.get("key") if isinstance(parent, dict) else None
         issue.subtasks = [s["key"] for s in fields.get("subtasks") or [] if isinstance(s, dict) and "key" in s]
-        tracking = fields.get("timetracking") if isinstance(fields.get("timetracking"), dict) else {}
+        tracking: dict[str, Any] = fields["timetracking"] if isinstance(fields.get("timetracking"), dict) else {}
         issue.estimate = _seconds(fields.get("timeoriginalestimate") or tracking.get("originalEstimateSeconds"))
         issue.remaining = _seconds(fields.get("timeestimate") or tracking.get("remainingEstimateSeconds"))
         issue.spent = _seconds(fields.get("timespent") or tracking.get("timeSpentSeconds"))

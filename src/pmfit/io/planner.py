@@ -367,15 +367,15 @@ def _resources(root: Element, ids: IdMap, calendars: dict[str, _Calendar], proje
     skipped = 0
     for alloc in root.iter("allocation"):
         tid = ids.get(alloc.get("task-id"))
-        resource = by_raw.get(alloc.get("resource-id") or "")
-        if tid is None or resource is None:
+        target = by_raw.get(alloc.get("resource-id") or "")
+        if tid is None or target is None:
             skipped += 1
             continue
         units = _int(alloc.get("units"), 100) / 100.0
         if units > 0:
-            needs.setdefault(tid, {})[resource["id"]] = units
+            needs.setdefault(tid, {})[target["id"]] = units
             if units > 1:
-                resource["units"] = max(float(resource.get("units", 1.0)), units)
+                target["units"] = max(float(target.get("units", 1.0)), units)
     if skipped:
         report.dropped.append(f"{plural(skipped, 'allocation')} name a task or resource that is not in the file")
     res_ids.note(report)
