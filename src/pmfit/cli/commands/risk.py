@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from pmfit.cli.common import (
+    EXIT_USAGE,
     JsonOption,
     console,
     days,
@@ -45,7 +46,7 @@ def risk(
     from pmfit.api import simulate
 
     if plot is not None and not plot.lower().endswith((".png", ".svg", ".pdf")):
-        raise typer.BadParameter("the chart is written as .png, .svg or .pdf", param_hint="--plot")
+        raise fail(f"--plot: {plot!r}: the chart is written as .png, .svg or .pdf", EXIT_USAGE)
     plan = load_plan(plan_file, show_warnings=not json_out)
     precision_minutes = _precision(plan, precision)
     work = iterations * max(len(plan.tasks), 1) * (1 + (0 if no_risk_impact else len(plan.risks)))
@@ -97,9 +98,9 @@ def _precision(plan: Plan, text: str | None) -> float | None:
     try:
         minutes = WorkingTime(plan.project.calendar, plan.project.start).minutes(Duration.parse(text))
     except (ValueError, TypeError):
-        raise typer.BadParameter(f"{text!r} is not a duration like 0.5d or 2h", param_hint="--precision") from None
+        raise fail(f"--precision: {text!r} is not a duration like 0.5d or 2h", EXIT_USAGE) from None
     if minutes <= 0:
-        raise typer.BadParameter("the precision must be above zero", param_hint="--precision")
+        raise fail("--precision: the precision must be above zero", EXIT_USAGE)
     return float(minutes)
 
 
