@@ -362,7 +362,8 @@ def _resources(root: Element, ids: IdMap, calendar: dict[str, Any],
         resources.append(resource)
         by_raw[el.get("id") or ""] = resource
     if default_roles:
-        report.dropped.append(f"{plural(default_roles, 'resource')} use a built-in GanttProject role; role not imported")
+        report.dropped.append(f"{plural(default_roles, 'resource')} with a built-in GanttProject role: role "
+                              "not imported")
     vacations = 0
     for vac in root.iter("vacation"):
         owner = by_raw.get(vac.get("resourceid") or "")
