@@ -30,11 +30,10 @@ from pmfit.engine.advise.data import (
 )
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
-PACKAGE = "pmfit.data.roles"
-
 
 def _read_resource(name: str) -> str:
-    return resources.files(PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    # through the regular package `pmfit`, so it works from a wheel, a zip or a source tree
+    return resources.files("pmfit").joinpath("data", "roles", name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -167,12 +167,12 @@ def parse_answer(q: Question, raw: str) -> Any:
         raise AnswerError("answer y or n")
     if q.kind == "choice":
         try:
-            value = int(text)
+            choice = int(text)
         except ValueError:
             raise AnswerError(f"answer a number from 1 to {len(q.choices)}") from None
-        if not 1 <= value <= len(q.choices):
+        if not 1 <= choice <= len(q.choices):
             raise AnswerError(f"answer a number from 1 to {len(q.choices)}")
-        return value
+        return choice
     if text == "" and q.key == "budget":
         return None
     try:

@@ -91,6 +91,7 @@ def classify(vocab: Vocabulary, item: WorkItem) -> Classified:
     """The domain mix of one work item: explicit domain/tags first, else the text."""
     explicit = [d for d in (alias(vocab, v) for v in ([item.domain] if item.domain else []) + list(item.tags))
                 if d is not None]
+    mix: dict[str, float]
     if item.domain and not explicit:
         # an unknown domain word: read it as text, it is still the user's own label
         mix = mix_from_scores(vocab.index.score(item.domain))
@@ -98,7 +99,7 @@ def classify(vocab: Vocabulary, item: WorkItem) -> Classified:
             return Classified(item, mix, "explicit", tuple(vocab.index.evidence(item.domain, next(iter(mix)))))
     if explicit:
         share = 1.0 / len(explicit)
-        mix: dict[str, float] = {}
+        mix = {}
         for d in explicit:
             mix[d] = mix.get(d, 0.0) + share
         return Classified(item, mix, "explicit", tuple(v for v in [item.domain, *item.tags] if v))
@@ -210,15 +211,15 @@ def _resource_groups(vocab: Vocabulary, profile: Profile,
             acc["it_operations"] += c.item.effort * c.group_share(vocab, "it_operations")
     eng, it = set(), set()
     for r in profile.resources:
-        mix = mix_from_scores(vocab.index.score(r.text))
-        if mix:
-            dev = sum(w for d, w in mix.items() if vocab.group_of(d) == "development")
-            ops = sum(w for d, w in mix.items() if vocab.group_of(d) == "it_operations")
+        own = mix_from_scores(vocab.index.score(r.text))
+        if own:
+            dev = sum(w for d, w in own.items() if vocab.group_of(d) == "development")
+            ops = sum(w for d, w in own.items() if vocab.group_of(d) == "it_operations")
         else:
-            acc = assigned.get(r.id)
-            if not acc or acc["all"] <= 0:
+            work = assigned.get(r.id)
+            if not work or work["all"] <= 0:
                 continue
-            dev, ops = acc["development"] / acc["all"], acc["it_operations"] / acc["all"]
+            dev, ops = work["development"] / work["all"], work["it_operations"] / work["all"]
         if dev >= 0.5:
             eng.add(r.id)
         elif ops >= 0.5:
@@ -292,7 +293,9 @@ def measure(vocab: Vocabulary, profile: Profile) -> Measured:
     objectives = list(profile.objectives)
 
     domain_total = group_effort["development"] + group_effort["it_operations"] + group_effort["non_it"]
-    share = (lambda g: group_effort[g] / domain_total) if domain_total > 0 else (lambda g: 0.0)
+    def share(group: str) -> float:
+        return group_effort[group] / domain_total if domain_total > 0 else 0.0
+
     units = sum(r.units for r in profile.resources)
     eng_units = sum(r.units for r in profile.resources if r.id in eng_res)
     work = profile.work_items
