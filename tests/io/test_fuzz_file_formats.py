@@ -199,3 +199,17 @@ def test_tracker_csv_in_other_encodings(reader: Reader, rel: str, count: int, tm
     # a pound sign survives the Windows-1252 round trip (BD-10's summary: "Insurance Premiums +£3,100")
     if "jira" in rel:
         assert any("£" in t.name for t in plan.tasks)
+
+
+@pytest.mark.parametrize("reader, body", [
+    (gan.read, BODIES["gan"][0].replace("&{e};", "x")),
+    (planner.read, BODIES["planner"][0].replace("&{e};", "x")),
+    (jira.read_rss, BODIES["jira-xml"][0].replace("&{e};", "x")),
+])
+def test_unknown_declared_encoding_is_bad_xml(reader: Reader, body: str, tmp_path: Path) -> None:
+    # found by a longer fuzz run: a flipped bit turned encoding="UTF-8" into "UTF-9"
+    path = tmp_path / "odd.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-9"?>' + body)
+    with pytest.raises(PlanError) as err:
+        reader(str(path))
+    assert err.value.codes == ["bad_xml"]

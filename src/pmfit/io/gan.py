@@ -24,13 +24,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from pmfit.io.formats import Format, ImportReport, register
-from pmfit.io.safexml import local, parse_xml
+from pmfit.io.safexml import local
 from pmfit.io.tabular import (
     IdMap,
     clean_links,
     count_read,
     fail,
     finish_plan,
+    parse_xml,
     plural,
     read_file,
     strip_summary_work,

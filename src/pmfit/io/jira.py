@@ -27,7 +27,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from pmfit.io.formats import Format, ImportReport, register
-from pmfit.io.safexml import local, parse_xml
+from pmfit.io.safexml import local
 from pmfit.io.tabular import (
     IdMap,
     as_date,
@@ -38,6 +38,7 @@ from pmfit.io.tabular import (
     finish_plan,
     number,
     parse_date,
+    parse_xml,
     plural,
     read_csv_rows,
     read_file,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from pmfit.io.formats import ImportReport
 from pmfit.io.safexml import MAX_XML_BYTES, read_bytes
@@ -33,6 +34,16 @@ MINUTES_PER_DAY = 480
 def read_file(path: str | os.PathLike[str], max_bytes: int = MAX_TABLE_BYTES) -> bytes:
     """A file's bytes with the size limit (PlanError ``file_too_large`` / ``bad_file``)."""
     return read_bytes(path, max_bytes)
+
+
+def parse_xml(data: bytes, filename: str | None = None) -> Element:
+    """:func:`pmfit.io.safexml.parse_xml`, also turning an unknown declared encoding into ``bad_xml``."""
+    from pmfit.io.safexml import parse_xml as _parse
+
+    try:
+        return _parse(data, filename)
+    except LookupError as exc:  # <?xml encoding="UTF-9"?>
+        raise PlanError(Diagnostic("bad_xml", f"not readable XML: {exc}", file=filename, line=1)) from None
 
 
 def decode_text(raw: bytes, filename: str | None = None, report: ImportReport | None = None) -> str:
