@@ -9,9 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pmfit
 from pmfit.engine.baseline import (
+    Accrual,
     baseline_calendar,
     freeze,
     period_ends,
@@ -193,3 +196,18 @@ def test_a_broken_sidecar_is_a_located_error(tmp_path: Path) -> None:
         read_sidecar(path)
     assert err.value.codes == ["bad_field"]
     assert err.value.diagnostics[0].line == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-20, 40), st.integers(0, 20), st.floats(0, 1000)), max_size=8),
+       st.lists(st.integers(-30, 70), min_size=1, max_size=10))
+def test_accrual_sweep_equals_the_direct_sum(items: list[tuple[int, int, float]], times: list[int]) -> None:
+    """The O(n log n) sweep against the obvious per-task formula summed directly."""
+    starts = np.array([s for s, _, _ in items], dtype=float)
+    finishes = starts + np.array([d for _, d, _ in items], dtype=float)
+    costs = np.array([c for _, _, c in items], dtype=float)
+    t = np.array(times, dtype=float)
+    direct = np.zeros(len(t))
+    for s, f, c in zip(starts, finishes, costs, strict=True):
+        direct += c * (np.clip((t - s) / (f - s), 0, 1) if f > s else (t >= f).astype(float))
+    assert Accrual(starts, finishes, costs).at(t) == pytest.approx(direct, rel=1e-9, abs=1e-6)

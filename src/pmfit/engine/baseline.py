@@ -27,7 +27,7 @@ from pmfit.model.duration import Duration
 if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.workcal import WorkingTime
-    from pmfit.model.plan import Baseline, Plan
+    from pmfit.model.plan import Baseline, Plan, Task
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -76,10 +76,8 @@ def task_costs(plan: Plan, network: Network, duration: npt.NDArray[np.int64] | N
     return per_minute * d + fixed
 
 
-def _work(plan: Plan, task_id: str, minutes: int) -> Duration | None:
-    task = plan.task(task_id)
-    units = sum(u for rid, u in task.needs.items()
-                if any(r.id == rid and r.kind == "work" for r in plan.resources))
+def _work(task: Task, work_resources: set[str], minutes: int) -> Duration | None:
+    units = sum(u for rid, u in task.needs.items() if rid in work_resources)
     if not units:
         return None
     hours = units * minutes / 60.0
@@ -129,6 +127,71 @@ def baseline_calendar(baseline: Baseline, plan: Plan) -> WorkingTime:
     return WorkingTime(baseline.calendar or plan.project.calendar, baseline.start or plan.project.start)
 
 
+class Accrual:
+    """The sum of linear ramps: value ``cost_i`` accrued evenly from ``start_i`` to ``finish_i``.
+
+    ``V(t) = sum_i cost_i x clip((t - start_i) / (finish_i - start_i), 0, 1)``, and a
+    zero-length item (a milestone) adds its whole cost at ``t >= finish_i``.
+    ``V`` is piecewise linear with breaks at the starts and finishes, so it is
+    built once by a sweep over the sorted breakpoints, O(n log n), and then
+    evaluated (:meth:`at`) or inverted (:meth:`first_reaching`) exactly.
+    """
+
+    def __init__(self, starts: npt.ArrayLike, finishes: npt.ArrayLike, costs: npt.ArrayLike) -> None:
+        s = np.asarray(starts, dtype=np.float64)
+        f = np.maximum(np.asarray(finishes, dtype=np.float64), s)
+        c = np.asarray(costs, dtype=np.float64)
+        ramp = f > s
+        points, inverse = np.unique(np.concatenate([s, f]), return_inverse=True)
+        n = len(s)
+        rate = np.where(ramp, c / np.where(ramp, f - s, 1.0), 0.0)
+        slope_delta = np.zeros(len(points))
+        np.add.at(slope_delta, inverse[:n], rate)
+        np.add.at(slope_delta, inverse[n:], -rate)
+        jumps = np.zeros(len(points))
+        np.add.at(jumps, inverse[n:], np.where(ramp, 0.0, c))
+        slope_after = np.cumsum(slope_delta)
+        value = np.zeros(len(points))
+        if len(points):
+            gains = slope_after[:-1] * np.diff(points)
+            value = np.cumsum(np.concatenate([[0.0], gains])) + np.cumsum(jumps)
+        self.points = points
+        self.value = value          # V at each breakpoint (jumps included)
+        self.jumps = jumps
+        self.slope_after = np.where(np.abs(slope_after) < 1e-12, 0.0, slope_after)
+        self.total = float(c.sum())
+
+    def at(self, times: npt.ArrayLike) -> FloatArray:
+        """``V(t)`` for each time."""
+        t = np.asarray(times, dtype=np.float64)
+        if len(self.points) == 0:
+            return np.zeros(t.shape)
+        k = np.searchsorted(self.points, t, side="right") - 1
+        safe = np.maximum(k, 0)
+        out = self.value[safe] + self.slope_after[safe] * (t - self.points[safe])
+        return np.asarray(np.where(k < 0, 0.0, out), dtype=np.float64)
+
+    def first_reaching(self, target: float) -> float:
+        """The earliest time with ``V(t) >= target`` (the last breakpoint when never reached)."""
+        if len(self.points) == 0:
+            return 0.0
+        if target <= 0:
+            return float(self.points[0])
+        tolerance = 1e-9 * max(1.0, abs(target))
+        reached = np.flatnonzero(self.value >= target - tolerance)
+        if len(reached) == 0:
+            return float(self.points[-1])
+        k = int(reached[0])
+        if k == 0:
+            return float(self.points[0])
+        before = float(self.value[k - 1])
+        left = float(self.value[k] - self.jumps[k])  # the value just before any step at points[k]
+        slope = float(self.slope_after[k - 1])
+        if slope > 0 and target <= left + tolerance:
+            return min(float(self.points[k - 1]) + (target - before) / slope, float(self.points[k]))
+        return float(self.points[k])
+
+
 def planned_value_at(baseline: Baseline, calendar: WorkingTime, times: npt.NDArray[np.int64],
                      summaries: set[str] | None = None) -> FloatArray:
     """Cumulative planned value at each time (working minutes on ``calendar``).
@@ -138,11 +201,7 @@ def planned_value_at(baseline: Baseline, calendar: WorkingTime, times: npt.NDArr
     a zero-length task (milestone) earns its budget at its date.
     """
     _, starts, finishes, costs = leaf_arrays(baseline, calendar, summaries)
-    t = np.asarray(times, dtype=np.float64)[:, None]
-    span = (finishes - starts).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(span > 0, (t - starts) / np.where(span > 0, span, 1), (t >= finishes).astype(float))
-    return np.asarray((np.clip(frac, 0, 1) * costs).sum(axis=1), dtype=np.float64)
+    return Accrual(starts, finishes, costs).at(times)
 
 
 def leaf_arrays(baseline: Baseline, calendar: WorkingTime, summaries: set[str] | None = None
@@ -196,12 +255,14 @@ def freeze(
         cost_by_id[sid] = float(costs[members].sum())
     tasks: dict[str, BaselineTask] = {}
     mpd = sched.minutes_per_day
+    by_id = {t.id: t for t in plan.tasks}
+    work_resources = {r.id for r in plan.resources if r.kind == "work"}
     for tid, row in sched.tasks.items():
-        task = plan.task(tid)
+        task = by_id[tid]
         tasks[tid] = BaselineTask(
             start=row.start, finish=row.finish,
             duration=Duration.from_minutes(row.duration, mpd),
-            work=None if row.summary else _work(plan, tid, row.duration),
+            work=None if row.summary else _work(task, work_resources, row.duration),
             cost=round(cost_by_id.get(tid, 0.0), 6),
             name=task.name if task.name != tid else None,
             parent=task.parent,
@@ -240,4 +301,4 @@ def with_baseline(plan: Plan, baseline: Baseline, replace: bool = False) -> Plan
 
 
 __all__ = ["cost_rates", "task_costs", "freeze", "with_baseline", "planned_value_at",
-           "baseline_calendar", "period_ends", "auto_period", "leaf_arrays"]
+           "baseline_calendar", "period_ends", "auto_period", "leaf_arrays", "Accrual"]

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pmfit.engine.baseline import (
+    Accrual,
     auto_period,
     baseline_calendar,
     cost_rates,
@@ -188,33 +189,11 @@ def earned_schedule_time(starts: npt.NDArray[np.int64], finishes: npt.NDArray[np
     so inverting it exactly is a search over the breakpoints and one
     interpolation: Lipke's formula with the breakpoints as periods.
     """
-    if len(starts) == 0 or ev <= 0:
-        return float(starts.min()) if len(starts) else 0.0
-    points = np.unique(np.concatenate([starts, finishes]))
-    span = (finishes - starts).astype(float)
-
-    def pv(t: npt.NDArray[np.float64]) -> FloatArray:
-        col = t[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(span > 0, (col - starts) / np.where(span > 0, span, 1),
-                            (col >= finishes).astype(float))
-        return np.asarray((np.clip(frac, 0, 1) * costs).sum(axis=1), dtype=np.float64)
-
-    values = pv(points.astype(float))
-    reached = np.flatnonzero(values >= ev - 1e-9)
-    if len(reached) == 0:
-        return float(points[-1])
-    k = int(reached[0])
-    if k == 0:
-        return float(points[0])
-    t0, t1 = float(points[k - 1]), float(points[k])
-    # Between two breakpoints the curve is linear, except that a milestone
-    # earns its budget at t1 itself (a step): take the interpolation, capped at t1.
-    left = float(pv(np.array([t1 - 1e-6]))[0]) if t1 - t0 > 1e-6 else float(values[k - 1])
-    v0 = float(values[k - 1])
-    if ev <= left and left > v0:
-        return t0 + (ev - v0) / (left - v0) * (t1 - t0)
-    return t1
+    if len(starts) == 0:
+        return 0.0
+    if ev <= 0:
+        return float(np.min(starts))
+    return Accrual(starts, finishes, costs).first_reaching(ev)
 
 
 @dataclass(frozen=True)
@@ -568,16 +547,8 @@ def _timephased(
         e_list.append(max(bcal.offset(e_dt), a_list[-1]))
         ev_list.append(figures.ev)
         ac_list.append(figures.ac)
-    a = np.array(a_list, dtype=np.int64)
-    e = np.array(e_list, dtype=np.int64)
-    span = (e - a).astype(float)
-
-    def spread(values: list[float], t: int) -> float:
-        if not values:
-            return 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(span > 0, (t - a) / np.where(span > 0, span, 1), (t >= e).astype(float))
-        return float((np.clip(frac, 0, 1) * np.array(values)).sum())
+    earned = Accrual(a_list, e_list, ev_list)
+    spent = Accrual(a_list, e_list, ac_list)
 
     out: list[PeriodRow] = []
     forecast_t = bcal.offset(forecast) if forecast is not None else None
@@ -585,7 +556,8 @@ def _timephased(
     status_day = bcal.finish_at(now).date()
     for d, t, p in zip(dates, times.tolist(), pv.tolist(), strict=True):
         if d <= status_day:
-            out.append(PeriodRow(d, float(p), spread(ev_list, t), spread(ac_list, t), None))
+            out.append(PeriodRow(d, float(p), float(earned.at(np.array([t]))[0]),
+                                 float(spent.at(np.array([t]))[0]), None))
         else:
             fc = None
             if forecast_t is not None and forecast_t > now:
