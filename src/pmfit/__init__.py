@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "load": "pmfit.api",
+    "report": "pmfit.api",
+    "status_facts": "pmfit.api",
     "loads": "pmfit.api",
     "save": "pmfit.api",
     "dumps": "pmfit.api",
@@ -24,6 +26,8 @@ _EXPORTS: dict[str, str] = {
     "validate": "pmfit.api",
     "simulate": "pmfit.api",
     "RiskResult": "pmfit.engine.risk.result",
+    "level": "pmfit.api",
+    "LeveledSchedule": "pmfit.engine.level.result",
     "earned_value": "pmfit.api",
     "baseline": "pmfit.api",
     "diff": "pmfit.api",

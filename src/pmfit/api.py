@@ -14,12 +14,14 @@ if TYPE_CHECKING:
     from pmfit.engine.advise.advisor import Advice
     from pmfit.engine.advise.portfolio import Portfolio
     from pmfit.engine.diff import PlanDiff
+    from pmfit.engine.level.result import LeveledSchedule
     from pmfit.engine.risk.result import RiskResult
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.status import StatusSchedule
     from pmfit.engine.track import EarnedValue
     from pmfit.io.formats import Format, ImportReport
     from pmfit.model.plan import Baseline, Plan
+    from pmfit.report.facts import StatusFacts
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
@@ -218,3 +220,27 @@ def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generat
         precision = WorkingTime(plan.project.calendar, plan.project.start).minutes(precision)
     return _simulate(plan, iterations, seed, correlation=correlation, precision=precision,
                      risk_impact=risk_impact, progress=progress)
+
+
+def report(plan: Plan, audience: str | None = None, format: str = "md", *, for_stakeholder: str | None = None,
+           as_of: _dt.date | _dt.datetime | None = None, previous: Plan | None = None, iterations: int = 2000,
+           seed: int = 20270104, facts: object = None) -> str | bytes:
+    """A status report: ``audience`` "technical" or "executive", ``format`` "md", "html" or "pdf" (bytes).
+
+    ``for_stakeholder`` (a stakeholder's name or role in the plan) picks the audience
+    and puts first the sections that stakeholder cares about. Both reports come from
+    one :func:`status_facts` gathering, so their numbers agree.
+    """
+    from pmfit.report.build import build_report
+
+    return build_report(plan, audience, format, for_stakeholder=for_stakeholder,  # type: ignore[arg-type]
+                        facts=facts, as_of=as_of, previous=previous,  # type: ignore[arg-type]
+                        iterations=iterations, seed=seed)
+
+
+def status_facts(plan: Plan, *, as_of: _dt.date | _dt.datetime | None = None, previous: Plan | None = None,
+                 iterations: int = 2000, seed: int = 20270104) -> StatusFacts:
+    """Every fact a status report states (schedule, leveling, risk, earned value, changes, advice)."""
+    from pmfit.report.facts import gather_facts
+
+    return gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)

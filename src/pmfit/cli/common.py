@@ -80,7 +80,7 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
                                         indent=2) + "\n")
         print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_INVALID) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
         raise
     except FileNotFoundError as exc:
         raise fail(f"{exc.filename or exc}: no such file") from None
