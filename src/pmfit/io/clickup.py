@@ -37,6 +37,13 @@ from pmfit.io.tabular import (
 from pmfit.model.plan import Plan
 
 _EPOCH = dt.datetime(1970, 1, 1)
+#: columns of a ClickUp export that the reader uses or knowingly leaves out (compared with :func:`norm`)
+_KNOWN = frozenset({
+    "taskid", "taskname", "taskcontent", "status", "datecreated", "datecreatedtext", "duedate", "duedatetext",
+    "startdate", "startdatetext", "parentid", "attachments", "assignees", "tags", "priority", "listname",
+    "foldername", "spacename", "timeestimated", "timeestimatedtext", "checklists", "comments",
+    "assignedcomments", "timespent", "timespenttext", "rolleduptime", "rolleduptimetext",
+})
 
 
 def sniff(head: bytes) -> bool:
@@ -78,6 +85,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     issues: list[Issue] = []
     bad: list[str] = []
     dropped_columns: dict[str, int] = {}
+    unknown = [(i, h) for i, h in enumerate(header) if norm(h) not in _KNOWN and h.strip()]
     for line, row in rows:
         key = get(row, "taskid")
         if not key:
@@ -122,6 +130,9 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         spent = number(get(row, "timespent"))
         if spent and spent > 0:
             issue.spent = spent / 1000
+        for i, title in unknown:
+            if i < len(row) and row[i].strip() not in ("", "null", "[]", "{}", "NaN"):
+                dropped_columns[f"column {title.strip()!r}"] = dropped_columns.get(f"column {title.strip()!r}", 0) + 1
         for name, label in (("checklists", "Checklists"), ("comments", "Comments"),
                             ("attachments", "Attachments")):
             value = get(row, name)
@@ -131,7 +142,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     if bad:
         report.dropped.append(f"{plural(len(bad), 'value')} that could not be read: " + ", ".join(bad[:5]))
     for label, count in sorted(dropped_columns.items()):
-        report.dropped.append(f"{label} not imported ({plural(count, 'task')} with some)")
+        report.dropped.append(f"{label} not imported ({plural(count, 'task')} with a value)")
     if any(isinstance(i.due, dt.date) and not isinstance(i.due, dt.datetime) for i in issues):
         report.approximated.append("ClickUp dates at 4:00 AM (its way of writing a date without a time) "
                                    "read as dates")

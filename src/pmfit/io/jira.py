@@ -54,6 +54,11 @@ _BACKWARD = ("is blocked by", "depends on", "has to be done after", "is successo
              "is dependent on", "requires")
 
 
+#: standard Jira columns that carry planning information pmfit does not model (reported when used)
+_OTHER_FIELDS = ("sprint", "fix version/s", "fix versions", "component/s", "components", "affects version/s",
+                 "affects versions", "time spent", "story points")
+
+
 @dataclass
 class Issue:
     """One Jira issue, whichever export it came from."""
@@ -139,6 +144,7 @@ def issues_from_csv(path: str, report: ImportReport) -> list[Issue]:
     custom_columns = [(name, idx) for name, idx in columns.items() if name.startswith("custom field (")]
     bad_dates: list[str] = []
     issues: list[Issue] = []
+    other_fields: dict[str, int] = {}
     for line, row in rows:
         key = cell(row, "issue key")
         if not key:
@@ -168,6 +174,9 @@ def issues_from_csv(path: str, report: ImportReport) -> list[Issue]:
                 if i < len(row) and row[i].strip():
                     for other in split_list(row[i]):
                         issue.links.append((kind, "inward" if inward else "outward", other))
+        for name in _OTHER_FIELDS:
+            if cells(row, name):
+                other_fields[name] = other_fields.get(name, 0) + 1
         for name, idx in custom_columns:
             if name in ("custom field (epic link)", "custom field (start date)", "custom field (rank)"):
                 continue
@@ -175,6 +184,9 @@ def issues_from_csv(path: str, report: ImportReport) -> list[Issue]:
                 label = header[idx[0]][len("custom field ("):-1]
                 issue.custom[label] = 1
         issues.append(issue)
+    for name, count in sorted(other_fields.items()):
+        title = next(h for h in header if h.strip().lower() == name)
+        report.dropped.append(f"Jira field {title!r} not imported ({plural(count, 'issue')} with a value)")
     if bad_dates:
         report.dropped.append(f"{plural(len(bad_dates), 'date')} that could not be read: "
                               + ", ".join(bad_dates[:5]))
