@@ -39,6 +39,25 @@ def _parse_time(value: object) -> dt.time:
     raise ValueError(f"{value!r} is not a time of day (write it like 08:00)")
 
 
+def _supported_countries() -> frozenset[str]:
+    """ISO codes the ``holidays`` package has tables for, read from its registry.
+
+    ``holidays.list_supported_countries()`` imports every country module
+    (about 0.2 s); the registry lists the same codes without importing them.
+    """
+    import holidays
+
+    try:
+        from holidays import registry
+
+        codes = {code for entry in registry.COUNTRIES.values() for code in entry[1:3]}
+    except (ImportError, AttributeError, TypeError, IndexError):
+        codes = set()
+    if "GB" in codes:
+        codes.add("UK")  # holidays accepts UK for GB
+    return frozenset(codes) if codes else frozenset(holidays.list_supported_countries())
+
+
 class Shift(BaseModel):
     """A working interval within a day, e.g. 08:00-12:00."""
 
@@ -161,10 +180,8 @@ class CalendarSpec(BaseModel):
     def _known_country(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        import holidays
-
         code = value.strip().upper()
-        if code not in holidays.list_supported_countries():
+        if code not in _supported_countries():
             raise ValueError(f"no public-holiday table for country {value!r} (use an ISO code like US, GB, DE)")
         return code
 
