@@ -42,7 +42,8 @@ def baseline_to_data(baseline: Baseline) -> dict[str, Any]:
 
     data = baseline.model_dump(mode="json", exclude_defaults=True)
     data = {"name": baseline.name, **data}
-    return _short_datetimes(_restore_dates(data))
+    out: dict[str, Any] = _short_datetimes(_restore_dates(data))
+    return out
 
 
 def _short_datetimes(value: Any) -> Any:
