@@ -135,6 +135,27 @@ def finish_import(data: dict[str, Any], report: ImportReport, tally: Tally) -> P
     return plan
 
 
+def outline_order(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tasks in outline order: each summary followed by its children (file order kept among siblings)."""
+    ids = {t["id"] for t in tasks}
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for task in tasks:
+        parent = task.get("parent")
+        children[parent if parent in ids else None].append(task)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    stack = list(reversed(children[None]))
+    while stack:
+        task = stack.pop()
+        if task["id"] in seen:
+            continue
+        seen.add(task["id"])
+        out.append(task)
+        stack.extend(reversed(children.get(task["id"], [])))
+    out.extend(t for t in tasks if t["id"] not in seen)  # parent cycles: validation reports them
+    return out
+
+
 # ---- calendars ------------------------------------------------------------
 def _fmt(minute: int) -> str:
     return "24:00" if minute >= 1440 else f"{minute // 60:02d}:{minute % 60:02d}"

@@ -491,9 +491,15 @@ class _Reader:
                 entry: dict[str, Any] = {}
                 if actual_start is not None:
                     entry["actual_start"] = actual_start
+                entry["percent_complete"] = min(max(pct, 0.0), 100.0)
+                if actual_finish is None and pct >= 100:
+                    actual_finish = parse_datetime(f.get("Finish"))
+                    tally.approx("task 100% complete without an actual finish",
+                                 "its finish date is taken as the actual finish", ident)
+                    if actual_finish is None:
+                        entry["percent_complete"] = 99.99
                 if actual_finish is not None:
                     entry["actual_finish"] = actual_finish
-                entry["percent_complete"] = min(max(pct, 0.0), 100.0)
                 remaining = parse_duration(f.get("RemainingDuration"))
                 if remaining is not None and remaining >= 0 and not is_summary:
                     entry["remaining"] = _duration_value(remaining, mpd)
@@ -673,11 +679,11 @@ def _calendar_xml(uid: int, spec: CalendarSpec, name: str, base_uid: int | None 
     out.append("</WeekDays>")
     exceptions: list[tuple[dt.date, dt.date, list[tuple[int, int]], str]] = []
     for h in spec.holidays:
-        exceptions.append((h.date, h.until or h.date, [], h.name or "Holiday"))
+        exceptions.append((h.date, h.until or h.date, [], h.name or ""))
     for e in spec.exceptions:
         shifts = (sorted((s.start_minute, s.end_minute) for s in e.shifts) if e.shifts
                   else list(spec.day_shifts())) if e.working else []
-        exceptions.append((e.date, e.until or e.date, shifts, e.name or ("Working day" if e.working else "Day off")))
+        exceptions.append((e.date, e.until or e.date, shifts, e.name or ""))
     if spec.country:
         from pmfit.engine.workcal import _country_holidays
 
@@ -691,7 +697,8 @@ def _calendar_xml(uid: int, spec: CalendarSpec, name: str, base_uid: int | None 
             out.append("<Exception><EnteredByOccurrence>0</EnteredByOccurrence>"
                        f"<TimePeriod><FromDate>{first:%Y-%m-%d}T00:00:00</FromDate>"
                        f"<ToDate>{last:%Y-%m-%d}T23:59:00</ToDate></TimePeriod>"
-                       f"<Occurrences>{(last - first).days + 1}</Occurrences><Name>{_x(name)}</Name>"
+                       f"<Occurrences>{(last - first).days + 1}</Occurrences>"
+                       + (f"<Name>{_x(name)}</Name>" if name else "") +
                        f"<Type>1</Type><DayWorking>{1 if shifts else 0}</DayWorking>")
             if shifts:
                 out.append("<WorkingTimes>" + "".join(
@@ -820,7 +827,8 @@ def mspdi_text(plan: Plan) -> str:
         p = progress.get(task.id)
         if p is not None:
             if p.percent_complete is not None:
-                parts.append(f"<PercentComplete>{round(p.percent_complete)}</PercentComplete>")
+                pct = 100 if p.percent_complete >= 100 else int(p.percent_complete)
+                parts.append(f"<PercentComplete>{pct}</PercentComplete>")
             if p.actual_start is not None:
                 parts.append(f"<ActualStart>{_iso(_as_dt(p.actual_start, day_start))}</ActualStart>")
             if p.actual_finish is not None:
@@ -870,7 +878,7 @@ def mspdi_text(plan: Plan) -> str:
         if r.team:
             parts.append(f"<Group>{_x(r.team)}</Group>")
         if r.kind == "work":
-            parts.append(f"<MaxUnits>{r.units:.2f}</MaxUnits>")
+            parts.append(f"<MaxUnits>{r.units:.10g}</MaxUnits>")
         if r.rate is not None:
             hourly = r.rate.per_hour(spec.hours) if r.rate.per != "use" else r.rate.amount
             parts += [f"<StandardRate>{hourly:g}</StandardRate>", "<StandardRateFormat>2</StandardRateFormat>"]
@@ -893,7 +901,7 @@ def mspdi_text(plan: Plan) -> str:
             dates = (f"<Finish>{_iso(row.finish)}</Finish>" if row else "")
             starts = (f"<Start>{_iso(row.start)}</Start>" if row else "")
             out.append(f"<Assignment><UID>{auid}</UID><TaskUID>{uid[task.id]}</TaskUID>"
-                       f"<ResourceUID>{ruid[rid]}</ResourceUID>{dates}{starts}<Units>{units:g}</Units>"
+                       f"<ResourceUID>{ruid[rid]}</ResourceUID>{dates}{starts}<Units>{units:.10g}</Units>"
                        f"<Work>{_pt(work)}</Work></Assignment>")
     out.append("</Assignments>")
     out.append("</Project>")

@@ -29,6 +29,7 @@ from pmfit.io.importcheck import (
     drop_custom_fields,
     finish_import,
     minutes_of_day,
+    outline_order,
 )
 from pmfit.io.safexml import read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
@@ -326,8 +327,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         task_id[t.get("task_id", "")] = clean_id(t.get("task_code") or t.get("task_id"), used, "activity")
     notes: dict[str, list[str]] = {}
     for n in tables.get("TASKNOTE", []):
-        text = re.sub(r"<[^>]+>", " ", n.get("task_notes", "") or "")
-        text = re.sub(r"\s+", " ", text.replace("\x7f\x7f", "\n")).strip()
+        raw_note = n.get("task_notes", "") or ""
+        text = re.sub(r"<[^>]+>", " ", raw_note) if "<" in raw_note else raw_note
+        text = "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\x7f\x7f")).strip()
         if text and n.get("task_id") in task_id:
             notes.setdefault(task_id[n["task_id"]], []).append(text)
     progress: dict[str, dict[str, Any]] = {}
@@ -578,6 +580,7 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
                        f"{len(resources)} resources", f"{needs} assignments"]
     if progress:
         report.read.append(f"progress on {len(progress)} activities")
+    data["tasks"] = outline_order(tasks)
     return finish_import(data, report, tally)
 
 
@@ -652,7 +655,7 @@ def xer_text(plan: Plan) -> str:
     status = plan.progress.status_date if plan.progress else None
     table("PROJECT", ["proj_id", "proj_short_name", "clndr_id", "plan_start_date", "scd_end_date",
                       "last_recalc_date", "export_flag", "def_duration_type", "def_task_type"],
-          [[1, plan.project.name[:40], 1, start, finish, _fmt(status, day_end) if status else start, "Y",
+          [[1, plan.project.name[:40], 1, start, finish, _fmt(status, day_end) if status else "", "Y",
             "DT_FixedDUR2", "TT_Task"]])
     cal_rows: list[list[object]] = [[1, "Y", spec.name or "Standard", "", "CA_Base", spec.hours,
                                      spec.hours * dpw, clndr_data(spec)]]
@@ -680,9 +683,10 @@ def xer_text(plan: Plan) -> str:
     res_num = {r.id: 1000 + i for i, r in enumerate(plan.resources)}
     team_rows = sorted({r.team for r in plan.resources if r.team and r.team not in {x.name for x in plan.resources}})
     del team_rows
+    by_name = {r.name: res_num[r.id] for r in plan.resources}
     table("RSRC", ["rsrc_id", "parent_rsrc_id", "clndr_id", "rsrc_name", "rsrc_short_name", "def_qty_per_hr",
                    "rsrc_type", "active_flag"],
-          [[res_num[r.id], "", res_cal.get(r.id, 1), r.name, r.id, f"{r.units:g}",
+          [[res_num[r.id], by_name.get(r.team or "", ""), res_cal.get(r.id, 1), r.name, r.id, f"{r.units:.10g}",
             "RT_Mat" if r.kind == "material" else "RT_Labor", "Y"] for r in plan.resources])
     table("RSRCRATE", ["rsrc_rate_id", "rsrc_id", "max_qty_per_hr", "cost_per_qty", "start_date"],
           [[5000 + i, res_num[r.id], f"{r.units:g}",
@@ -758,10 +762,13 @@ def xer_text(plan: Plan) -> str:
         hours = max(t.planned_duration().minutes(mpd, dpw), 0) / 60
         for rid, units in t.needs.items():
             if rid in res_num:
-                assign_rows.append([30000 + len(assign_rows), leaf_num[t.id], 1, res_num[rid], f"{units:g}",
+                assign_rows.append([30000 + len(assign_rows), leaf_num[t.id], 1, res_num[rid], f"{units:.10g}",
                                     f"{units * hours:g}", f"{units * hours:g}"])
     table("TASKRSRC", ["taskrsrc_id", "task_id", "proj_id", "rsrc_id", "target_qty_per_hr", "target_qty",
                        "remain_qty"], assign_rows)
+    table("TASKNOTE", ["task_id", "proj_id", "memo_type_id", "task_notes"],
+          [[leaf_num[t.id], 1, 1, t.notes.replace("\r", "").replace("\n", "\x7f\x7f")]
+           for t in plan.tasks if t.notes and t.id in leaf_num])
     out.append("%E")
     return "\r\n".join(out) + "\r\n"
 
