@@ -364,6 +364,18 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
                     ctype[i] = SNET
                     ctime[i] = cal.day_start(inherited.date)
                     break
+        for ancestor in ancestors(task.id):
+            # FNLT on a summary: every leaf finishes by then (the summary ends with its last leaf).
+            inherited = plan.task(ancestor).constraint
+            if inherited is None or inherited.type is not ConstraintType.FNLT or inherited.date is None:
+                continue
+            limit = cal.day_end(inherited.date)
+            if ctype[i] == ASAP:
+                ctype[i], ctime[i] = FNLT, limit
+            elif ctype[i] == FNLT:
+                ctime[i] = min(int(ctime[i]), limit)
+            else:  # the leaf has its own constraint: hold the date as a deadline instead
+                deadline[i] = min(int(deadline[i]), limit)
 
     resource_ids = [r.id for r in plan.resources]
     res_index = {rid: k for k, rid in enumerate(resource_ids)}

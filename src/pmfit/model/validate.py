@@ -86,6 +86,13 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                     f"task '{task.id}' needs {units:g} of '{rid}' but only "
                     f"{resources[rid].units:g} exist; leveling cannot fit it",
                     severity="warning", task=task.id, path=(*where, "needs", rid)))
+        if (task.id in summaries and task.constraint is not None
+                and task.constraint.type.value not in ("ASAP", "SNET", "FNLT")):
+            out.append(Diagnostic(
+                "invalid_constraint",
+                f"summary task '{task.id}': a {task.constraint.type.value} constraint is ignored on a summary "
+                "(only SNET and FNLT apply to a summary, through each of its subtasks); put it on a subtask",
+                severity="warning", task=task.id, path=(*where, "constraint")))
         if task.id in summaries and (task.duration is not None or task.needs or task.estimate):
             out.append(Diagnostic(
                 "summary_has_work",
