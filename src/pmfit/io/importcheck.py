@@ -206,7 +206,9 @@ def calendar_data(
         tally.approx(f"{label} works different hours on {', '.join(others)}",
                      f"every working day gets {', '.join(shifts_text(list(best)))}")
     workweek = [d for d in WEEKDAY_KEYS if week.get(d) and merge_shifts(week[d])]
-    out: dict[str, Any] = {"workweek": workweek, "shifts": shifts_text(list(best))}
+    out: dict[str, Any] = {"workweek": workweek}
+    if list(best) != [(480, 720), (780, 1020)]:  # pmfit's default day needs no shifts
+        out["shifts"] = shifts_text(list(best))
     if name:
         out["name"] = name
     holidays, working = _split_exceptions(exceptions)

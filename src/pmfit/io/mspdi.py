@@ -120,6 +120,23 @@ def _fields(element: Element) -> dict[str, Any]:
     return out
 
 
+FORMAT_UNITS = {3: "m", 5: "h", 7: "d", 9: "w", 11: "mo"}
+UNIT_FORMATS = {v: k for k, v in FORMAT_UNITS.items()}
+
+
+def _in_format(minutes: float, mpd: int, dpw: int, duration_format: int) -> str | None:
+    """The duration in the unit the file shows it in (``2.5d`` rather than ``20h``), when exact."""
+    base = duration_format - 32 if duration_format > 32 else duration_format
+    unit = FORMAT_UNITS.get(base)
+    if unit is None:
+        return None
+    per = {"m": 1, "h": 60, "d": mpd, "w": mpd * dpw, "mo": mpd * 20}[unit]
+    amount = minutes / per
+    if amount != round(amount, 3) or amount < 0:
+        return None
+    return f"{amount:g}{unit}"
+
+
 def _duration_value(minutes: float, mpd: int) -> str:
     """A pmfit duration text for working minutes, in days when exact."""
     from pmfit.model.duration import Duration
@@ -127,6 +144,8 @@ def _duration_value(minutes: float, mpd: int) -> str:
     rounded = round(minutes)
     if abs(minutes - rounded) > 1e-6:
         return f"{minutes / 60:g}h"
+    if rounded % mpd and rounded % 30 == 0:
+        return f"{rounded / 60:g}h"  # 7.5h rather than 450m
     return str(Duration.from_minutes(rounded, mpd))
 
 
@@ -231,7 +250,9 @@ class _Calendars:
             week, exceptions = self._week_and_exceptions(uid)
             if not week:
                 week = {d: [(480, 720), (780, 1020)] for d in ("mon", "tue", "wed", "thu", "fri")}
-            self._cache[uid] = calendar_data(self.name(uid), week, exceptions, self.tally)
+            # "Standard" is MS Project's default name (and what the writer gives a nameless calendar)
+            name = self.name(uid)
+            self._cache[uid] = calendar_data(None if name == "Standard" else name, week, exceptions, self.tally)
         return self._cache[uid]
 
 
@@ -404,7 +425,8 @@ class _Reader:
                     tally.approx("milestone with a duration", "kept as a zero-length milestone", ident,
                                  "milestone with a duration")
             elif not is_summary:
-                task["duration"] = _duration_value(max(minutes, 0.0), mpd)
+                task["duration"] = (_in_format(max(minutes, 0.0), mpd, spec_model.days_per_week, duration_format)
+                                    or _duration_value(max(minutes, 0.0), mpd))
             if is_summary and _bool(f.get("Milestone")):
                 task.pop("milestone", None)
             if _bool(f.get("Manual")):
@@ -490,7 +512,7 @@ class _Reader:
             if actual_start is not None or pct > 0:
                 entry: dict[str, Any] = {}
                 if actual_start is not None:
-                    entry["actual_start"] = actual_start
+                    entry["actual_start"] = _day_or_time(actual_start, day_start)
                 entry["percent_complete"] = min(max(pct, 0.0), 100.0)
                 if actual_finish is None and pct >= 100:
                     actual_finish = parse_datetime(f.get("Finish"))
@@ -499,7 +521,7 @@ class _Reader:
                     if actual_finish is None:
                         entry["percent_complete"] = 99.99
                 if actual_finish is not None:
-                    entry["actual_finish"] = actual_finish
+                    entry["actual_finish"] = _day_or_time(actual_finish, day_end)
                 remaining = parse_duration(f.get("RemainingDuration"))
                 if remaining is not None and remaining >= 0 and not is_summary:
                     entry["remaining"] = _duration_value(remaining, mpd)
@@ -620,7 +642,7 @@ class _Reader:
         if progress or status:
             data["progress"] = {"tasks": progress}
             if status:
-                data["progress"]["status_date"] = status
+                data["progress"]["status_date"] = _day_or_time(status, day_end)
         if baselines:
             data["baselines"] = [
                 {"name": "baseline" if n == 0 else f"baseline{n}", "tasks": b}
@@ -820,7 +842,8 @@ def mspdi_text(plan: Plan) -> str:
                  f"<OutlineLevel>{level}</OutlineLevel>", f"<Priority>{task.priority}</Priority>"]
         if row is not None:
             parts += [f"<Start>{_iso(row.start)}</Start>", f"<Finish>{_iso(row.finish)}</Finish>"]
-        parts += [f"<Duration>{_pt(duration)}</Duration>", "<DurationFormat>7</DurationFormat>",
+        unit = task.duration.unit if task.duration is not None else "d"
+        parts += [f"<Duration>{_pt(duration)}</Duration>", f"<DurationFormat>{UNIT_FORMATS[unit]}</DurationFormat>",
                   f"<Milestone>{1 if task.milestone else 0}</Milestone>", f"<Summary>{1 if summary else 0}</Summary>"]
         if task.cost:
             parts.append(f"<FixedCost>{task.cost:g}</FixedCost>")
