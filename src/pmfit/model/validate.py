@@ -49,6 +49,13 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
             if link.task == task.id:
                 out.append(Diagnostic("self_dependency", f"task '{task.id}' depends on itself",
                                       task=task.id, path=(*where, "after", j)))
+            elif link.task in summaries and link.type.value in ("SS", "SF"):
+                out.append(Diagnostic(
+                    "bad_link",
+                    f"task '{task.id}': '{link}' starts from summary task '{link.task}', which pmfit applies "
+                    f"from every subtask of '{link.task}' (so it waits for the last one to start; MS Project "
+                    "uses the first); link from the subtask you mean", severity="warning",
+                    task=task.id, path=(*where, "after", j)))
             elif link.task not in known:
                 out.append(Diagnostic(
                     "unknown_task",
