@@ -79,7 +79,7 @@ def sample_durations(
     base: IntArray, sample_of: IntArray, dist: IntArray, lo: FloatArray, mode: FloatArray,
     hi: FloatArray, group: IntArray, rho: float, table: FloatArray, table_row: IntArray,
     q: FloatArray, factor: FloatArray, occurred: BoolArray, risk_ptr: IntArray,
-    risk_task: IntArray, risk_delay: IntArray, d: IntArray,
+    risk_task: IntArray, risk_delay: IntArray, d: IntArray, sum_q: FloatArray, sum_qq: FloatArray,
 ) -> None:
     """Durations of a chunk into ``d`` (tasks x iterations).
 
@@ -88,7 +88,9 @@ def sample_durations(
     uniforms; grouped ones as standard normals ``e``, turned into
     ``z = sqrt(rho)·factor[group, it] + sqrt(1 - rho)·e`` and ``q = Phi(z)``
     (written back, so ``q`` ends holding every sample's quantile). Then each
-    risk ``r`` that occurred in iteration ``it`` adds its delays.
+    risk ``r`` that occurred in iteration ``it`` adds its delays. ``sum_q`` and
+    ``sum_qq`` accumulate each sample's quantiles and their squares (for the
+    rank correlations).
     """
     n, width = d.shape
     shared = math.sqrt(rho)
@@ -108,6 +110,13 @@ def sample_durations(
             fg = factor[g]
             for it in range(width):
                 qs[it] = 0.5 * math.erfc(-(shared * fg[it] + own * qs[it]) / root2)
+        total = 0.0
+        squares = 0.0
+        for it in range(width):
+            total += qs[it]
+            squares += qs[it] * qs[it]
+        sum_q[s] += total
+        sum_qq[s] += squares
         a = lo[s]
         b = hi[s]
         c = mode[s]
@@ -191,8 +200,16 @@ def cpm_block(
             c = to_finish[k]
             ei = early[i, first:last]
             di = d[i, first:last]
-            for t in range(w):
-                ej[t] = max(ej[t], ei[t] + lag + a * di[t] - c * dj[t])
+            if c == 0:  # FS (a = 1) and SS (a = 0): the successor's duration plays no part
+                if a == 1:
+                    for t in range(w):
+                        ej[t] = max(ej[t], ei[t] + di[t] + lag)
+                else:
+                    for t in range(w):
+                        ej[t] = max(ej[t], ei[t] + lag)
+            else:
+                for t in range(w):
+                    ej[t] = max(ej[t], ei[t] + lag + a * di[t] - dj[t])
         if row >= 0:
             mj = must_rows[row, first:last]
             for t in range(w):
@@ -247,8 +264,16 @@ def cpm_block(
             c = to_finish[k]
             li = late[i, first:last]
             di = d[i, first:last]
-            for t in range(w):
-                li[t] = min(li[t], lj[t] - lag - a * di[t] + c * dj[t])
+            if c == 0:
+                if a == 1:
+                    for t in range(w):
+                        li[t] = min(li[t], lj[t] - lag - di[t])
+                else:
+                    for t in range(w):
+                        li[t] = min(li[t], lj[t] - lag)
+            else:
+                for t in range(w):
+                    li[t] = min(li[t], lj[t] - lag - a * di[t] + dj[t])
 
 
 def chunk_outputs(

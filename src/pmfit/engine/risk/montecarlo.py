@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -247,6 +248,34 @@ class _FlatConstraints:
         self.deadline = np.repeat(network.deadline[tasks], width)
 
 
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """Two threads for drawing random numbers (numpy releases the GIL while it fills arrays)."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="pmfit-risk-draw")
+
+
+def _draw(stream: np.random.SeedSequence, q: FloatArray, factor: FloatArray, sampling: _Sampling,
+          width: int, pool: ThreadPoolExecutor) -> npt.NDArray[np.bool_]:
+    """A chunk's random numbers, in a fixed layout so that a given seed always gives the same ones.
+
+    Three child streams: the ungrouped uniforms in two halves (drawn in two
+    threads) and, on the main thread, the grouped normals, the group factors
+    and the risk occurrences. A rerun with one risk switched off therefore
+    sees exactly the same numbers (common random numbers).
+    """
+    first, second, third = (np.random.Generator(np.random.PCG64(s)) for s in stream.spawn(3))
+    half = sampling.free // 2
+    jobs = [pool.submit(gen.random, out=q[rows]) for gen, rows in
+            ((first, slice(0, half)), (second, slice(half, sampling.free))) if rows.stop > rows.start]
+    if len(q) > sampling.free:
+        third.standard_normal(out=q[sampling.free:])
+        third.standard_normal(out=factor)
+    occurred = third.random((len(sampling.risk_prob), width)) < sampling.risk_prob[:, None]
+    for job in jobs:
+        job.result()
+    return occurred
+
+
 def chunk_width(network: Network) -> int:
     """Iterations per chunk: about :data:`CHUNK_NUMBERS` numbers per (tasks x iterations) array."""
     return int(min(max(CHUNK_NUMBERS // max(network.n, 1), 64), 8192))
@@ -297,6 +326,7 @@ def _run(
     with_outputs = bool(len(tracked) or np.any(cost_rate != 0) or np.any(sampling.risk_cost != 0))
     done = 0
     stopped = False
+    pool = _pool()
     for c in range(chunks):
         width = min(chunk, iterations - done)
         if width not in buffers:
@@ -305,19 +335,12 @@ def _run(
         q, factor, d, early, late, fin = buf.q, buf.factor, buf.d, buf.early, buf.late, buf.fin
         if width != flat.width:
             flat = _FlatConstraints(network, dep, width)
-        rng = np.random.Generator(np.random.PCG64(streams[c]))
-        # a fixed draw order, so a rerun with one risk switched off sees the same numbers
-        if sampling.free:
-            rng.random(out=q[:sampling.free])
-        if k > sampling.free:
-            rng.standard_normal(out=q[sampling.free:])
-            rng.standard_normal(out=factor)
-        occurred = rng.random((risks, width)) < sampling.risk_prob[:, None]
+        occurred = _draw(streams[c], q, factor, sampling, width, pool)
         if disabled_risk >= 0:
             occurred[disabled_risk] = False
         sample(network.duration, sampling.sample_of, sampling.dist, sampling.lo, sampling.mode,
                sampling.hi, sampling.group, float(rho), sampling.table, sampling.table_row, q, factor,
-               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, d)
+               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, d, s_q, s_qq)
         if len(dep):
             rows = cpm_bounds(flat, d[dep].reshape(-1))  # type: ignore[arg-type]
             lower_rows, upper_rows, must_rows = (np.ascontiguousarray(x.reshape(len(dep), width))
@@ -336,11 +359,8 @@ def _run(
             durations[sl] = d.T
         occurred_count += occurred.sum(axis=1)
         if k:
-            qw = q
             r = (_average_ranks(fin) - 0.5) / width
-            s_q += qw.sum(axis=1)
-            s_qq += np.einsum("ij,ij->i", qw, qw)
-            s_qr += qw @ r
+            s_qr += q @ r
             s_r += float(r.sum())
             s_rr += float(r @ r)
         done += width
