@@ -238,12 +238,12 @@ def read_xer(path: str) -> tuple[Plan, ImportReport]:
     report = ImportReport("xer", path)
     report.read.append(f"P6 version {header[1] if len(header) > 1 else '?'} export, {encoding} text")
     tally = Tally()
-    plan = build_plan(tables, report, tally, path)
+    plan = build_plan(tables, report, tally, path, header[8] if len(header) > 8 else None)
     return plan, report
 
 
 def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, tally: Tally,
-               filename: str) -> Plan:
+               filename: str, currency: str | None = None) -> Plan:
     """The plan from XER-shaped tables (also used by the P6 XML reader)."""
     projects = tables.get("PROJECT", [])
     if not projects:
@@ -558,8 +558,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
     project: dict[str, Any] = {"name": (wbs_name or name).strip() or name, "start": project_start}
     if project_cal:
         project["calendar"] = project_cal
-    currency = ""
-    for c in tables.get("CURRTYPE", []):
+    currency = (currency or "").strip().upper()
+    currency = currency if len(currency) == 3 and currency.isalpha() else ""
+    for c in ([] if currency else tables.get("CURRTYPE", [])):
         code = (c.get("curr_short_name") or "").strip().upper()
         if len(code) == 3 and code.isalpha():
             currency = code
