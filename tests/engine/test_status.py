@@ -111,3 +111,24 @@ def test_the_plan_is_not_changed() -> None:
     before = plan.model_dump()
     status_schedule(plan)
     assert plan.model_dump() == before
+
+
+def test_a_status_date_centuries_away_is_a_clear_error() -> None:
+    plan = pmfit.loads(PLAN)
+    with pytest.raises(pmfit.PlanError) as err:
+        status_schedule(plan, as_of=dt.date(9999, 1, 1))
+    assert err.value.codes == ["bad_status_date"]
+
+
+def test_as_of_before_recorded_actuals_warns() -> None:
+    plan = pmfit.loads(PLAN + """\
+progress:
+  status_date: 2027-01-08
+  tasks:
+    a: {actual_start: 2027-01-04, actual_finish: 2027-01-05}
+    b: {actual_start: 2027-01-06, percent_complete: 50}
+""")
+    assert status_schedule(plan).diagnostics == []
+    result = status_schedule(plan, as_of=dt.date(2027, 1, 5))
+    late = [d for d in result.diagnostics if d.code == "bad_progress"]
+    assert len(late) == 1 and late[0].severity == "warning" and "'b'" in late[0].message

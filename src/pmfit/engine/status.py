@@ -37,7 +37,7 @@ from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.kernels import NO_UPPER
 from pmfit.engine.network import ALAP, FNET, FNLT, MFO, MSO, SNET, SNLT, Network, compile_plan
 from pmfit.engine.schedule import Schedule, schedule_diagnostics
-from pmfit.model.diagnostics import Diagnostic
+from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
     from pmfit.engine.workcal import WorkingTime
@@ -198,6 +198,24 @@ def resolve_progress(
     return states, out
 
 
+def _actuals_after(plan: Plan, as_of: dt.date | dt.datetime) -> list[Diagnostic]:
+    """Actual dates later than an ``as_of`` status date (the plan's own is checked on reading)."""
+    from pmfit.model.validate import progress_diagnostics
+
+    assert plan.progress is not None
+    shifted = plan.model_copy(update={"progress": plan.progress.model_copy(update={"status_date": as_of})})
+    late = sorted({d.task for d in progress_diagnostics(shifted)
+                   if d.task is not None and "after the status date" in d.message})
+    if not late:
+        return []
+    names = ", ".join(f"'{t}'" for t in late[:8])
+    more = f" and {len(late) - 8} more" if len(late) > 8 else ""
+    return [Diagnostic(
+        "bad_progress",
+        f"{len(late)} task(s) have actual dates after the status date {as_of} ({names}{more}); "
+        "their progress is counted as recorded", severity="warning", task=late[0])]
+
+
 def status_schedule(
     plan: Plan, as_of: dt.date | dt.datetime | None = None, network: Network | None = None
 ) -> StatusSchedule:
@@ -216,7 +234,14 @@ def status_schedule(
     if when is None:
         status = 0
     else:
-        status = status_time(cal, when)
+        try:
+            status = status_time(cal, when)
+        except ValueError:  # the calendar cannot reach that date (centuries away)
+            raise PlanError(Diagnostic(
+                "bad_status_date", f"the status date {when} is too far from the project start "
+                f"({plan.project.start}) for its calendar", path=("progress", "status_date"))) from None
+        if as_of is not None and plan.progress is not None:
+            diagnostics.extend(_actuals_after(plan, as_of))
         if status < 0:
             diagnostics.append(Diagnostic(
                 "bad_status_date",
