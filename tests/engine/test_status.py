@@ -132,3 +132,18 @@ progress:
     result = status_schedule(plan, as_of=dt.date(2027, 1, 5))
     late = [d for d in result.diagnostics if d.code == "bad_progress"]
     assert len(late) == 1 and late[0].severity == "warning" and "'b'" in late[0].message
+
+
+def test_progress_that_half_contradicts_itself_warns() -> None:
+    plan = pmfit.loads(PLAN + """\
+progress:
+  status_date: 2027-01-08
+  tasks:
+    a: {actual_start: 2027-01-04, actual_finish: 2027-01-05, remaining: 1d}
+    b: {actual_cost: 250}
+""")
+    result = status_schedule(plan)
+    warned = {d.task for d in result.diagnostics if d.code == "bad_progress"}
+    assert warned == {"a", "b"}
+    assert all(d.severity == "warning" for d in result.diagnostics if d.code == "bad_progress")
+    assert result.tasks["a"].state == "done" and result.tasks["b"].state == "overdue"

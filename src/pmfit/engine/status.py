@@ -164,9 +164,24 @@ def resolve_progress(
         planned = int(network.duration[i])
         rec = records.get(tid)
         if rec is None or (rec.actual_start is None and rec.actual_finish is None):
+            if rec is not None and (rec.actual_cost or 0) > 0:
+                out.append(Diagnostic(
+                    "bad_progress", f"task '{tid}' has an actual cost but no actual start; the cost "
+                    "counts in AC, the task counts as not started", severity="warning", task=tid,
+                    path=("progress", "tasks", tid)))
+            if rec is not None and (rec.percent_complete or 0) > 0:
+                out.append(Diagnostic(
+                    "bad_progress", f"task '{tid}' is {rec.percent_complete:g}% complete but has no "
+                    "actual start; it counts as not started", severity="warning", task=tid,
+                    path=("progress", "tasks", tid)))
             states[tid] = TaskStatus(tid, "not_started", 0.0, remaining=planned,
                                      actual_cost=rec.actual_cost if rec else None)
             continue
+        if rec.actual_finish is not None and rec.remaining is not None and rec.remaining.amount > 0:
+            out.append(Diagnostic(
+                "bad_progress", f"task '{tid}' has an actual finish and {rec.remaining} remaining; "
+                "the remaining duration is ignored", severity="warning", task=tid,
+                path=("progress", "tasks", tid)))
         milestone = bool(network.milestone[i])
         if rec.actual_finish is not None or (rec.percent_complete or 0) >= 100:
             if milestone:
