@@ -114,8 +114,8 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         date = result.date(minutes)
         return f"{date:%a %d %b %Y}" if date is not None else days(minutes, mpd)
 
-    table = Table(title=f"{plan.project.name}: finish over {result.iterations:,} iterations",
-                  title_justify="left")
+    out.print(f"[bold]{plan.project.name}[/]: finish over {result.iterations:,} iterations", highlight=False)
+    table = Table()
     for column in ("", "finish", "working days", "vs plan"):
         table.add_column(column, justify="left" if column in ("", "finish") else "right")
     table.add_row("plan (CPM)", when(result.deterministic_finish), f"{result.deterministic_finish / mpd:.1f}", "",
