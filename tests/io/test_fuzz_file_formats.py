@@ -213,3 +213,50 @@ def test_unknown_declared_encoding_is_bad_xml(reader: Reader, body: str, tmp_pat
     with pytest.raises(PlanError) as err:
         reader(str(path))
     assert err.value.codes == ["bad_xml"]
+
+
+ICS_LINES = st.sampled_from([
+    "UID:a", "UID:b", "UID:", "SUMMARY:x\\,y", "DTSTART:20270104", "DTSTART;VALUE=DATE:20270104",
+    "DTSTART:20270104T090000Z", "DTSTART:2027", "DTSTART:99991231", "DTEND:20270101", "DTEND:20270110T120000",
+    "DURATION:PT4H", "DURATION:-P1D", "DURATION:P99999999W", "DURATION:xx", "DUE:20270120", "RELATED-TO:a",
+    "RELATED-TO;RELTYPE=CHILD:b", "RELATED-TO;RELTYPE=FINISHTOSTART;GAP=P2D:a", "RELATED-TO;RELTYPE=STARTTOSTART;GAP=x:b",
+    "RELATED-TO;RELTYPE=DEPENDS-ON:c", "RELATED-TO;RELTYPE=X-FOO:a", "PRIORITY:5", "X-PMFIT-DURATION:5d",
+    "X-PMFIT-DURATION:-5d", "X-PMFIT-MILESTONE:TRUE", "CATEGORIES:Milestone", "RRULE:FREQ=DAILY", " continued"])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["VEVENT", "VTODO", "VJOURNAL"]), st.lists(ICS_LINES, max_size=8)),
+                max_size=5))
+def test_generated_calendars_only_raise_plan_error(components: list[tuple[str, list[str]]]) -> None:
+    # found by a longer run of this generator: mixed DATE / DATE-TIME bounds, DURATION beyond year 9999,
+    # and negative X-PMFIT-DURATION used to escape as TypeError, OverflowError or negative_duration
+    lines = ["BEGIN:VCALENDAR"]
+    for name, props in components:
+        lines += [f"BEGIN:{name}", *props, f"END:{name}"]
+    lines.append("END:VCALENDAR")
+    _check(ical.read, "\r\n".join(lines).encode(), ".ics")
+
+
+CELLS = st.sampled_from(["", "1", "2", "a", "a,b", "1FS+2d", "2SS-1d;1", "5d", "0", "1e400", "nan", "yes",
+                         "2027-01-04", "31/02/2027", "Mon 1/4/27", "Ann[50%]", "x:2", "1.1", "1.1.1", "MSO", "SNET",
+                         "100%", "150", "PT8H", "3 edays", "1w 2d", "=1+1", "'=x", "1FS+50%", "?", "é", "x" * 300])
+COLUMNS = st.lists(st.sampled_from(["ID", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
+                                    "WBS", "Outline Level", "% Complete", "Deadline", "Constraint", "Constraint Date",
+                                    "Optimistic", "Likely", "Pessimistic", "Cost", "Priority", "Parent", "Work"]),
+                   min_size=1, max_size=10, unique=True)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(COLUMNS, st.lists(st.lists(CELLS, min_size=10, max_size=10), max_size=6))
+def test_generated_tables_only_raise_plan_error(columns: list[str], rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(row[:len(columns)])
+    _check(csvplan.read_table, buffer.getvalue().encode(), ".csv")

@@ -243,18 +243,26 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                 bad.append(f"line {comp.line} DURATION {length[1][:30]!r}")
             if parsed is not None:
                 minutes = parsed[0].minutes(1440, 7)  # iCalendar durations are elapsed time
-                end = (start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time(0))) \
-                    + dt.timedelta(minutes=minutes)
+                try:
+                    end = as_datetime(start) + dt.timedelta(minutes=max(0, minutes))
+                except OverflowError:
+                    bad.append(f"line {comp.line} DURATION {length[1][:30]!r}")
         if comp.name == "VTODO" and "DUE" in moments and start is None:
             task["deadline"] = moments["DUE"]
         exact = comp.get("X-PMFIT-DURATION")
         categories = {c.strip().lower() for _, v in comp.all("CATEGORIES") for c in unescape(v).split(",")}
+        if start is not None and end is not None and as_datetime(end) < as_datetime(start):
+            bad.append(f"line {comp.line} ends before it starts")
+            end = None
         milestone = (comp.get("X-PMFIT-MILESTONE") is not None or "milestone" in categories
                      or (start is not None and end is None and isinstance(start, dt.datetime))
-                     or (start is not None and end is not None and end == start))
+                     or (start is not None and end is not None and as_datetime(end) == as_datetime(start)))
         if exact is not None:
             try:
-                task["duration"] = str(Duration.parse(exact[1].strip()))
+                given = Duration.parse(exact[1].strip())
+                if given.is_negative:
+                    raise ValueError("negative")
+                task["duration"] = str(given)
                 from_ical += 1
             except ValueError:
                 bad.append(f"line {comp.line} X-PMFIT-DURATION {exact[1][:30]!r}")
@@ -262,10 +270,13 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             task["milestone"] = True
             task.setdefault("duration", "0d")
         elif "duration" not in task:
-            if start is not None and end is None:
-                end = start + dt.timedelta(days=1)  # an all-day event without an end lasts that day
-            task["duration"] = str(_length(start, end)) if start is not None and end is not None and end >= start \
-                else "0d"
+            try:
+                if start is not None and end is None:
+                    end = start + dt.timedelta(days=1)  # an all-day event without an end lasts that day
+                task["duration"] = str(_length(start, end)) if start is not None and end is not None else "0d"
+            except OverflowError:
+                bad.append(f"line {comp.line} dates at the end of the calendar")
+                task["duration"] = "0d"
             derived.add(tid)
         if start is not None:
             dates[tid] = (start, end if end is not None else start)
