@@ -211,3 +211,21 @@ def test_accrual_sweep_equals_the_direct_sum(items: list[tuple[int, int, float]]
     for s, f, c in zip(starts, finishes, costs, strict=True):
         direct += c * (np.clip((t - s) / (f - s), 0, 1) if f > s else (t >= f).astype(float))
     assert Accrual(starts, finishes, costs).at(t) == pytest.approx(direct, rel=1e-9, abs=1e-6)
+
+
+def test_flow_style_baselines_and_document_markers(tmp_path: Path, plan: pmfit.Plan) -> None:
+    import json
+
+    old = freeze(plan, name="old")
+    flow = "baselines: [" + json.dumps(old.model_dump(mode="json")) + "]\n"
+    text = "---\n" + PLAN + "...\n"
+    path = _write(tmp_path, text)
+    write_baseline(path, freeze(plan, name="v1"))
+    new = path.read_text(encoding="utf-8")
+    assert new.startswith("---\n" + PLAN) and new.endswith("...\n")
+    assert [b.name for b in pmfit.load(path).baselines] == ["v1"]
+    path = _write(tmp_path, PLAN + flow, "flow.yaml")
+    assert [b.name for b in pmfit.load(path).baselines] == ["old"]
+    write_baseline(path, freeze(plan, name="v1"))
+    assert [b.name for b in pmfit.load(path).baselines] == ["old", "v1"]
+    assert path.read_text(encoding="utf-8").startswith(PLAN)

@@ -181,7 +181,16 @@ def insert_baselines_text(text: str, baselines: list[Baseline]) -> str:
     if found is None:
         if plain and not plain.endswith("\n"):
             plain += "\n"
-        out = plain + "baselines:\n" + block
+        body, end_marker = plain, ""
+        lines = plain.splitlines(keepends=True)
+        while lines and not lines[-1].strip():
+            end_marker = lines.pop() + end_marker
+        if lines and lines[-1].strip() == "...":   # an explicit end of document stays last
+            end_marker = lines.pop() + end_marker
+            body = "".join(lines)
+        else:
+            body, end_marker = plain, ""
+        out = body + "baselines:\n" + block + end_marker
     else:
         key, value = found
         if isinstance(value, yaml.SequenceNode) and not value.flow_style and value.value:
