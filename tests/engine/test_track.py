@@ -315,3 +315,16 @@ def test_ev_never_exceeds_bac(case: tuple[str, int], pct: float) -> None:
     assert result.project.ev <= result.project.bac + 1e-6
     for row in result.tasks.values():
         assert row.figures.ev <= row.figures.bac + 1e-6
+
+
+def test_a_task_removed_after_the_baseline_keeps_its_planned_value() -> None:
+    plan = _baselined(WBS.replace("METHOD", "percent"))
+    # drop c (budget 300, planned Fri 8 Jan) from the plan, keep the baseline
+    data = plan.model_dump()
+    data["tasks"] = [t for t in data["tasks"] if t["id"] != "c"]
+    smaller = pmfit.Plan.model_validate(data)
+    result = earned_value(smaller, as_of=dt.date(2027, 1, 11))
+    assert result.tasks["c"].state == "removed"
+    assert result.tasks["c"].figures.pv == pytest.approx(300) and result.tasks["c"].figures.ev == 0
+    assert result.project.bac == pytest.approx(2700)
+    assert result.project.pv == pytest.approx(2700)

@@ -425,12 +425,17 @@ def earned_value(
     # baseline leaves the plan no longer has: their budget stays planned, nothing is earned
     removed = [tid for tid in leaf_ids if tid not in rows]
     removed_figures = Figures(0.0, 0.0, 0.0, 0.0)
+    removed_rows: dict[str, TaskEarnedValue] = {}
     for tid in removed:
         k = b_index[tid]
         bac = float(b_cost[k])
         pv = bac * min(max(float(now - b_start[k]) / float(span[k]), 0.0), 1.0) if span[k] > 0 else (
             bac if now >= b_finish[k] else 0.0)
         removed_figures = removed_figures + Figures(bac, pv, 0.0, 0.0)
+        bt = base.tasks[tid]
+        removed_rows[tid] = TaskEarnedValue(
+            id=tid, name=bt.name or tid, figures=Figures(bac, pv, 0.0, 0.0), state="removed",
+            parent=bt.parent, baseline_start=bt.start, baseline_finish=bt.finish)
 
     # WBS branches: sums over their leaves
     for s, sid in enumerate(net.summary_ids):
@@ -452,7 +457,8 @@ def earned_value(
             baseline_start=bt.start if bt else None, baseline_finish=bt.finish if bt else None,
             start=summary_row.start, finish=summary_row.finish, finish_variance_days=variance,
             percent=total.percent_complete or 0.0)
-    ordered = {t.id: rows[t.id] for t in plan.tasks if t.id in rows}
+    # plan order; tasks the plan no longer has (their budget stays planned) come last
+    ordered = {t.id: rows[t.id] for t in plan.tasks if t.id in rows} | removed_rows
 
     project = removed_figures
     for figures in leaf_figures.values():
