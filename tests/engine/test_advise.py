@@ -325,3 +325,25 @@ def test_salary_row_fields() -> None:
     row = SalaryRow("general", 1.0, 1.0, 1.0, source="s", year=2024)
     assert row.to_dict()["basis"] == "statistic"
     assert SalaryTable(rows=(row,)).loaded_multiplier == 1.42
+
+
+@pytest.mark.parametrize(("name", "role"), sorted(EXPECTED["briefs"].items()))
+def test_briefs_get_the_expected_role(data: Any, name: str, role: str) -> None:
+    text = (CASES / "briefs" / name).read_text(encoding="utf-8")
+    a = advise_profile(profile_from_brief(data.vocabulary, text, name=name), data)
+    assert a.recommended == role, a.explain()
+    assert a.confidence.value < 0.7  # a brief never gets the confidence of a plan
+
+
+@pytest.mark.parametrize(("name", "role"), sorted(EXPECTED["shared_projects"].items()))
+def test_real_project_files_from_other_tools(data: Any, name: str, role: str) -> None:
+    from tests.conftest import shared_path
+
+    from pmfit.model.diagnostics import PlanError
+
+    path = shared_path("projects", name)
+    try:
+        plan = _load(path)
+    except PlanError as exc:  # e.g. .mpp without Java: the importer says so
+        pytest.skip(f"cannot import {name} here: {exc}")
+    assert advise(plan, data).recommended == role

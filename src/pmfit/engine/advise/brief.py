@@ -67,15 +67,25 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
     text = text[:MAX_BRIEF_CHARS]
     cleaned, titles = strip_titles(vocab, text)
     segments = _segments(cleaned)
+    work = [seg for seg in segments if not markers_in(vocab, "boilerplate", seg)]
+    if work and len(work) < len(segments):
+        notes_dropped = len(segments) - len(work)
+    else:
+        work, notes_dropped = segments, 0
+    segments = work
     items = [WorkItem(id=f"s{i + 1}", name=seg[:90], text=seg, effort=1.0, days=1.0)
              for i, seg in enumerate(segments)]
     business = list(dict.fromkeys(m.lower() for m in markers_in(vocab, "business_roles", cleaned)))
     technical = list(dict.fromkeys(m.lower() for m in markers_in(vocab, "technical_roles", cleaned)))
     stakeholders = [Person(b, "business") for b in business[:8]] + [Person(t, "technical") for t in technical[:8]]
-    resources = [ResourceInfo(f"r{i}", role, role, 1.0, role) for i, role in enumerate(technical + business)]
+    # only the technical roles named stand in for resources (business people are stakeholders);
+    # with none named, the engineering share is inferred from the work (see signals.measure)
+    resources = [ResourceInfo(f"r{i}", role, role, 1.0, role) for i, role in enumerate(technical)]
     objectives = [seg for seg in segments
                   if markers_in(vocab, "objective", seg) and re.search(r"\d|%", seg)]
     notes = []
+    if notes_dropped:
+        notes.append(f"{notes_dropped} sentences about the employer, pay or the candidate were left out")
     if titles:
         notes.append("the text names the role(s) " + ", ".join(f"'{t}'" for t in titles[:4])
                      + "; pmfit judged the work described, not the title")

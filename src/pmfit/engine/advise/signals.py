@@ -265,7 +265,8 @@ def measure(vocab: Vocabulary, profile: Profile) -> Measured:
             if dev > 0 or uses_engineers:
                 eng_effort += item.effort * (1.0 if uses_engineers else dev)
         technical = dev >= 0.5 or (uses_engineers and dev > 0)
-        if (technical or (uses_engineers and not item.milestone)) and markers_in(vocab, "spec", item.text):
+        if ((technical or (uses_engineers and not item.milestone)) and markers_in(vocab, "spec", item.text)) \
+                or markers_in(vocab, "technical_depth", item.text):
             spec_items.append(item.id)
         if dev + ops >= 0.5:
             for m in markers_in(vocab, "new_technology", item.text)[:1]:
@@ -317,7 +318,9 @@ def measure(vocab: Vocabulary, profile: Profile) -> Measured:
         n_it=n_it,
         n_nonit=n_nonit,
         eng_effort_share=eng_effort / total if total > 0 else 0.0,
-        eng_resource_share=eng_units / units if units > 0 else 0.0,
+        # no resources at all: unknown, not "no engineers" - the people doing the development work
+        # are taken to be engineers, so the share follows the engineering effort
+        eng_resource_share=eng_units / units if units > 0 else eng_effort / total if total > 0 else 0.0,
         n_spec=len(spec_items),
         n_newtech=len(newtech),
         n_wide_spread=len(wide_items),
