@@ -240,3 +240,14 @@ def test_offset_of_any_moment_is_consistent(spec: CalendarSpec, origin: dt.datet
     t = cal.offset(moment)
     # the moment lies between the end of minute t (as a finish) and the start of minute t
     assert cal.finish_at(t) <= moment <= cal.start_at(t) or (t == 0 and moment <= cal.start_at(0))
+
+
+@pytest.mark.parametrize("country", ["US", "GB", "UK", "DE", "FR", "IL", "IN", "JP", "BR", "AU", "CA", "NZ"])
+def test_country_tables_match_the_holidays_package(country: str) -> None:
+    from pmfit.engine.workcal import _country_holidays
+
+    for year in (2026, 2027, 2028):
+        assert _country_holidays(country, None, year) == frozenset(
+            holidays.country_holidays(country, years=year).keys())
+    assert _country_holidays("US", "CA", 2027) == frozenset(
+        holidays.country_holidays("US", subdiv="CA", years=2027).keys())
