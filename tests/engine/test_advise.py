@@ -347,3 +347,22 @@ def test_real_project_files_from_other_tools(data: Any, name: str, role: str) ->
     except PlanError as exc:  # e.g. .mpp without Java: the importer says so
         pytest.skip(f"cannot import {name} here: {exc}")
     assert advise(plan, data).recommended == role
+
+
+def test_effort_uses_stated_work_when_an_import_gives_it(data: Any) -> None:
+    plan = _plan([{"id": "a", "name": "Install servers", "duration": "10d", "work": "30d"},
+                  {"id": "b", "name": "Configure firewalls", "duration": "10d"}])
+    m = measure(data.vocabulary, profile_from_plan(plan))
+    assert m.features.total_effort == pytest.approx(40.0)
+
+
+def test_risk_spread_is_optional(data: Any, tmp_path: Path) -> None:
+    from pmfit.io.roledata import advise_plan
+
+    plan = _plan([{"id": "a", "name": "Build the API", "estimate": [5, 10, 30]},
+                  {"id": "b", "name": "Write tests", "estimate": [2, 3, 9], "after": ["a"]}])
+    a = advise_plan(plan, risk=True)
+    if a.features.risk_spread is None:
+        assert any("risk" in n for n in a.notes)
+    else:
+        assert a.features.risk_spread >= 0

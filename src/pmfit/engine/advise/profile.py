@@ -139,6 +139,9 @@ def profile_from_plan(plan: Plan, risk_spread: float | None = None) -> Profile:
         days = float(network.duration[i]) / mpd
         units = sum(u for rid, u in task.needs.items() if rid in work_resources)
         effort = 0.0 if task.milestone else days * (units if units > 0 else 1.0)
+        work = getattr(task, "work", None)  # effort as an imported file states it, when it does
+        if work is not None and not task.milestone:
+            effort = max(work.minutes(mpd, cal.days_per_week) / mpd, 0.0)
         spread = None
         if task.estimate is not None and not task.milestone:
             likely = float(network.likely[i])
