@@ -90,6 +90,18 @@ def _ask(json_out: bool) -> dict[str, Any]:
     return answers
 
 
+def _short_source(row: Any) -> str:
+    """'OEWS May 2024, SOC 13-1082' for the shipped rows; the start of a user's own source."""
+    import re
+
+    if row.basis != "statistic":
+        return "estimate from market ratios"
+    soc = re.search(r"SOC (\d{2}-\d{4})", row.source)
+    if row.source.startswith("BLS OEWS") and soc:
+        return f"OEWS May {row.year}, SOC {soc.group(1)}"
+    return (row.source[:40] + ("…" if len(row.source) > 40 else "")) + (f" ({row.year})" if row.year else "")
+
+
 def _money(cur: str, value: float) -> str:
     return f"{cur} {value:,.0f}"
 
@@ -124,21 +136,20 @@ def _print_advice(a: Any) -> None:
         out.print(f"  • [bold]{a.programme}[/]", highlight=False)
 
     cur = a.cost.currency
-    table = Table(title=f"Cost ({cur}, loaded x{a.cost.costs['general'].loaded_multiplier:.2f})", title_justify="left")
-    for col, justify in (("role", "left"), ("salary (median)", "right"), ("range", "right"), ("yearly loaded", "right"),
-                         ("FTE", "right"), ("this project", "right"), ("vs recommended / yr", "right"),
-                         ("source", "left")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table = Table(title=f"Cost ({cur}; loaded = salary x {a.cost.costs['general'].loaded_multiplier:.2f}; "
+                        f"range = loaded p25-p75, or the estimate's range)", title_justify="left")
+    for col, justify in (("role", "left"), ("salary", "right"), ("loaded / yr", "right"), ("range / yr", "right"),
+                         ("FTE", "right"), ("this project", "right"), ("Δ / yr", "right"), ("source", "left")):
+        table.add_column(col, justify=justify, no_wrap=col != "source")  # type: ignore[arg-type]
     rec = a.cost.costs[a.recommended]
     for role in ("general", "it", "technical"):
         c = a.cost.costs[role]
         low, high = c.yearly_range
         diff = c.yearly - rec.yearly
         label = c.to_dict()["label"] + (" (estimate)" if c.salary.basis != "statistic" else "")
-        table.add_row(label, f"{c.salary.median:,.0f}", f"{low:,.0f}–{high:,.0f}", f"{c.yearly:,.0f}",
+        table.add_row(label, f"{c.salary.median:,.0f}", f"{c.yearly:,.0f}", f"{low:,.0f}–{high:,.0f}",
                       f"{c.allocation:.2f}", f"{c.project:,.0f}", "—" if role == a.recommended else f"{diff:+,.0f}",
-                      f"{c.salary.source[:60]}{'…' if len(c.salary.source) > 60 else ''} ({c.salary.year})",
-                      style="bold" if role == a.recommended else "")
+                      _short_source(c.salary), style="bold" if role == a.recommended else "")
     out.print(table)
     for d in a.cost_differences:
         out.print(f"  • {d}", highlight=False, markup=False)
