@@ -462,7 +462,7 @@ class _Reader:
         rate_text = values.get(R_RATE, "") or ""
         rate = loc.number(rate_text.split("/")[0])
         if rate:
-            per = rate_text.split("/")[-1].strip().lower() if "/" in rate_text else "h"
+            per = rate_text.split("/")[-1].strip().lower().rstrip(".") if "/" in rate_text else "h"
             unit = UNITS.get(per, ("h", False))[0]
             out["rate"] = {"amount": rate, "per": unit if unit in ("h", "d", "w", "mo") else "h"}
         if loc.number(values.get(R_COST_PER_USE, "") or ""):
