@@ -187,7 +187,8 @@ def _print_portfolio(p: Any) -> None:
     out.print(f"Recommended staffing: {len(p.pms)} PMs, {_money(cur, p.yearly)} a year (loaded).", highlight=False)
     for role, n in p.naive.items():
         diff = n["difference_vs_recommended"]
-        line = (f"  {n['label'].capitalize()}: {n['pms']} PMs, {_money(cur, n['yearly_cost'])} a year "
+        label = n["label"][0].upper() + n["label"][1:]
+        line = (f"  {label}: {n['pms']} PMs, {_money(cur, n['yearly_cost'])} a year "
                 f"({'+' if diff >= 0 else '-'}{_money(cur, abs(diff))} vs recommended)")
         if role == "general" and p.uncovered_by_general:
             line += " — but lacks the capability needed by: " + ", ".join(p.uncovered_by_general)

@@ -93,6 +93,9 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
     sizes = [int(a or b) for a, b in _TEAM.findall(cleaned) if (a or b)]
     if sizes:
         team = float(max(min(sizes), 1))
+    else:
+        team = 4.0
+        notes.append("no team size stated: costs assume 4 people (a half-time PM)")
     duration_days = 0.0
     durations = _DURATION.findall(cleaned)
     if durations:
