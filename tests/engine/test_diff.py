@@ -112,3 +112,39 @@ def test_against_a_baseline() -> None:
     assert result.old_critical is None and result.new_critical == ["design", "build", "ship"]
     api = pmfit.diff(plan, baseline="v1")
     assert api.finish_moved_days == pytest.approx(1)
+
+
+WEEK = """\
+project: {name: P, start: 2027-01-04}
+tasks:
+  - {id: a, duration: 5d}
+  - {id: b, duration: 10d, after: [a]}
+  - {id: c, duration: 3d, after: [a]}
+  - {id: d, duration: 2d, after: [b, c]}
+progress:
+  status_date: STATUS
+  tasks:
+    a: {actual_start: 2027-01-04, actual_finish: 2027-01-08}
+    b: {actual_start: 2027-01-11, percent_complete: PCT}
+    c: {actual_start: 2027-01-11, actual_finish: 2027-01-13}
+"""
+# Last week (status Fri 15 Jan): b 50% -> 5d left: Mon 18 .. Fri 22; d Mon 25 .. Tue 26 Jan.
+# This week (status Fri 22 Jan): b only 60% -> 4d left: Mon 25 .. Thu 28; d Fri 29 .. Mon 1 Feb.
+# The finish moved Tue 26 Jan -> Mon 1 Feb: 4 working days, 6 calendar days.
+# Undo the status date alone (Fri 15, b 60%): 4d left Mon 18 .. Thu 21, d Fri 22 .. Mon 25 -> +5 days.
+# Undo b's update alone (status Fri 22, b 50%): 5d left Mon 25 .. Fri 29, d Mon 1 .. Tue 2 Feb -> -1 day
+# (b's progress helped; the week that passed is what moved the finish).
+
+
+def test_a_weekly_status_update() -> None:
+    old = pmfit.loads(WEEK.replace("STATUS", "2027-01-15").replace("PCT", "50"))
+    new = pmfit.loads(WEEK.replace("STATUS", "2027-01-22").replace("PCT", "60"))
+    result = diff_plans(old, new)
+    assert _kinds(result) == {("changed", "progress", "status", "status_date"),
+                              ("changed", "progress", "b", "percent_complete")}
+    assert result.old_finish == dt.datetime(2027, 1, 26, 17, 0)
+    assert result.new_finish == dt.datetime(2027, 2, 1, 17, 0)
+    assert result.finish_moved_days == pytest.approx(4)
+    effects = {d.task: d.effect_days for d in result.drivers}
+    assert effects == {"(status date)": pytest.approx(5), "b": pytest.approx(-1)}
+    assert result.drivers[0].task == "(status date)"

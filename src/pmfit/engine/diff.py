@@ -13,6 +13,11 @@ otherwise) and explains the move of the finish date:
   effect, ``effect = finish(new) - finish(new with the change undone)``;
 - the critical path before and after.
 
+Progress is part of a plan's version: a later status date and updated
+actuals are changes too (``progress`` entries), and the status date moving on
+is itself a driver (``(status date)``), measured by putting the old status
+date back.
+
 :func:`diff_baseline` compares a plan with one of its baselines (dates,
 durations and cost per task), for "what moved since we set the baseline".
 """
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
     from pmfit.model.plan import Baseline, Plan, Task
 
 MAX_ATTRIBUTIONS = 50
+#: The driver that stands for the status date moving on (time passing).
+STATUS_DATE = "(status date)"
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,24 @@ def plan_changes(old: Plan, new: Plan) -> list[Change]:
     for rid in old_risks:
         if rid in new_risks:
             changes += _compare("risk", rid, old_risks[rid], new_risks[rid])
+
+    # progress: the status date, the EV rule, and each task's record (a status update is a change)
+    old_prog = old.progress.model_dump(mode="json", exclude_defaults=True) if old.progress else {}
+    new_prog = new.progress.model_dump(mode="json", exclude_defaults=True) if new.progress else {}
+    old_records = old_prog.pop("tasks", {})
+    new_records = new_prog.pop("tasks", {})
+    changes += _compare("progress", "status", old_prog, new_prog)
+    for tid in [*old_records, *(t for t in new_records if t not in old_records)]:
+        target = rename.get(tid, tid)
+        before = old_records.get(back.get(tid, tid) if tid in new_records else tid, {})
+        if tid in old_records and tid not in new_records and target in new_records:
+            continue  # a renamed task's record is compared under its new id
+        changes += _compare("progress", target, before, new_records.get(target, {}))
+
+    old_base = [b.name for b in old.baselines]
+    new_base = [b.name for b in new.baselines]
+    changes += [Change("removed", "baseline", n) for n in old_base if n not in new_base]
+    changes += [Change("added", "baseline", n) for n in new_base if n not in old_base]
     return changes
 
 
@@ -308,11 +333,27 @@ def _total_cost(plan: Plan, sched: Schedule) -> float:
 
 
 def _attribute(new: Plan, new_sched: Schedule, old: Plan, task_id: str, source_id: str | None,
-               rename: dict[str, str] | None = None) -> float | None:
-    """Working days the finish would move back if this one task's change were undone."""
+               rename: dict[str, str] | None = None, progressed: bool = False) -> float | None:
+    """Working days the finish would move back if this one task's change were undone.
+
+    The old version of the task goes back in (links to tasks that no longer
+    exist dropped); a task whose progress changed gets its old progress record
+    back; an added task gets zero duration.
+    """
     from pmfit.model.diagnostics import PlanError
 
     try:
+        if progressed and new.progress is not None:
+            records = dict(new.progress.tasks)
+            old_record = (old.progress.tasks.get(source_id or task_id) if old.progress else None)
+            if old_record is None:
+                records.pop(task_id, None)
+            else:
+                records[task_id] = old_record
+            new = new.model_copy(update={"progress": new.progress.model_copy(update={"tasks": records})})
+            if source_id is not None and _task_fields(old.task(source_id)) == _task_fields(new.task(task_id)):
+                source_id = task_id  # only the progress changed: the task itself stays
+                old = new
         if source_id is None:
             from pmfit.engine.cpm import critical_path_method
 
@@ -348,7 +389,12 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
     rename = _renames(old, new)
     back = {v: k for k, v in rename.items()}
     changed: dict[str, list[str]] = {}
+    progressed: set[str] = set()
     for c in changes:
+        if c.entity == "progress" and c.id != "status":
+            progressed.add(c.id)
+            changed.setdefault(c.id, []).append(f"progress {c.field}: {_show(c.old)} → {_show(c.new)}")
+            continue
         if c.entity != "task" or c.kind == "removed":
             continue
         changed.setdefault(c.id, []).append(
@@ -371,8 +417,25 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
         effect = None
         if k < MAX_ATTRIBUTIONS and tid not in summaries:
             source = back.get(tid, tid if tid in old_ids else None)
-            effect = _attribute(new, new_sched, old, tid, source, rename)
+            effect = _attribute(new, new_sched, old, tid, source, rename, tid in progressed)
         drivers.append(Driver(tid, changed[tid], effect))
+    status_change = [c for c in changes if c.entity == "progress" and c.id == "status"
+                     and c.field == "status_date"]
+    if status_change and new.progress is not None:
+        # Time passing is a change too: remaining work now starts from the later status date.
+        c = status_change[0]
+        effect = None
+        if old.progress is not None and old.progress.status_date is not None:
+            from pmfit.model.diagnostics import PlanError
+
+            earlier = new.model_copy(update={"progress": new.progress.model_copy(
+                update={"status_date": old.progress.status_date})})
+            try:
+                effect = (new_sched.duration_minutes - current_schedule(earlier).duration_minutes
+                          ) / new_sched.minutes_per_day
+            except (PlanError, ValueError):
+                effect = None
+        drivers.append(Driver(STATUS_DATE, [f"status date: {_show(c.old)} → {_show(c.new)}"], effect))
     drivers.sort(key=lambda d: -(d.effect_days or 0.0))
     return PlanDiff(
         old_label=old_label, new_label=new_label, changes=changes,
