@@ -125,9 +125,11 @@ class Schedule:
     @property
     def finish(self) -> dt.datetime:
         """The project finish: the latest task finish (end of its last working minute)."""
-        if self.network.n:
-            return max(self._leaf_dates["finish"])
-        return self.calendar.finish_at(self.cpm.project_finish)
+        last = self.cpm.project_finish
+        # A milestone placed by a start at the very end shows the next working minute (Mon 08:00).
+        if self.network.n and bool(np.any(self._start_anchored & (self.cpm.finish == last))):
+            return self.calendar.start_at(last)
+        return self.calendar.finish_at(last)
 
     @property
     def duration_minutes(self) -> int:
@@ -143,18 +145,26 @@ class Schedule:
 
     # ---- per task ------------------------------------------------------
     @cached_property
-    def _leaf_dates(self) -> dict[str, list[dt.datetime]]:
-        cal, c, net = self.calendar, self.cpm, self.network
-        # A milestone sits at the moment its predecessors finish (MS Project: Fri 17:00, not
-        # Mon 08:00) unless what placed it is a start: an SS/SF link or a start constraint.
+    def _start_anchored(self) -> npt.NDArray[np.bool_]:
+        """Milestones placed by a start (an SS/SF link or a start constraint), shown at that start.
+
+        Any other milestone sits at the moment its predecessors finish (MS Project:
+        Fri 17:00, not Mon 08:00).
+        """
+        c, net = self.cpm, self.network
         drv = c.driver
         via_link = drv >= 0
         link_type = np.where(via_link, net.link_type[np.where(via_link, drv, 0)] if net.m else -1, -1)
-        ctype = net.constraint_type
-        start_anchor = net.milestone & (
+        anchored: npt.NDArray[np.bool_] = net.milestone & (
             (via_link & ((link_type == SS) | (link_type == SF)))
-            | (~via_link & (drv != DRIVER_PROJECT_START) & np.isin(ctype, (SNET, SNLT, MSO)))
+            | (~via_link & (drv != DRIVER_PROJECT_START) & np.isin(net.constraint_type, (SNET, SNLT, MSO)))
         )
+        return anchored
+
+    @cached_property
+    def _leaf_dates(self) -> dict[str, list[dt.datetime]]:
+        cal, c, net = self.calendar, self.cpm, self.network
+        start_anchor = self._start_anchored
         as_finish = net.milestone & ~start_anchor
 
         def starts(t: npt.NDArray[np.int64]) -> list[dt.datetime]:
