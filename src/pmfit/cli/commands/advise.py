@@ -95,7 +95,9 @@ def _short_source(row: Any) -> str:
     import re
 
     if row.basis != "statistic":
-        return "estimate from market ratios"
+        if row.source.startswith("estimate: general PM median"):
+            return "estimate from market ratios over the general and IT PM (undated claim; see the README)"
+        return row.source
     soc = re.search(r"SOC (\d{2}-\d{4})", row.source)
     if row.source.startswith("BLS OEWS") and soc:
         return f"OEWS May {row.year}, SOC {soc.group(1)}"
@@ -139,18 +141,20 @@ def _print_advice(a: Any) -> None:
     table = Table(title=f"Cost ({cur}; loaded = salary x {a.cost.costs['general'].loaded_multiplier:.2f}; "
                         f"range = loaded p25-p75, or the estimate's range)", title_justify="left")
     for col, justify in (("role", "left"), ("salary", "right"), ("loaded / yr", "right"), ("range / yr", "right"),
-                         ("FTE", "right"), ("this project", "right"), ("Δ / yr", "right"), ("source", "left")):
-        table.add_column(col, justify=justify, no_wrap=col != "source")  # type: ignore[arg-type]
+                         ("FTE", "right"), ("this project", "right"), ("Δ / yr", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     rec = a.cost.costs[a.recommended]
     for role in ("general", "it", "technical"):
         c = a.cost.costs[role]
         low, high = c.yearly_range
         diff = c.yearly - rec.yearly
-        label = c.to_dict()["label"] + (" (estimate)" if c.salary.basis != "statistic" else "")
+        label = c.to_dict()["label"] + (" *" if c.salary.basis != "statistic" else "")
         table.add_row(label, f"{c.salary.median:,.0f}", f"{c.yearly:,.0f}", f"{low:,.0f}–{high:,.0f}",
                       f"{c.allocation:.2f}", f"{c.project:,.0f}", "—" if role == a.recommended else f"{diff:+,.0f}",
-                      _short_source(c.salary), style="bold" if role == a.recommended else "")
+                      style="bold" if role == a.recommended else "")
     out.print(table)
+    out.print("  * an estimate, not a statistic. Salary sources: " + "; ".join(f"{a.cost.costs[r].to_dict()['label']}: {_short_source(a.cost.costs[r].salary)}"
+                                               for r in ("general", "it", "technical")), highlight=False, markup=False)
     for d in a.cost_differences:
         out.print(f"  • {d}", highlight=False, markup=False)
     out.print(f"  {a.cost.allocation_rule}; {a.cost.loaded_source}.", highlight=False, markup=False)
