@@ -191,6 +191,8 @@ def calendar_data(
     the file's days differ, the most common pattern wins and the report says so.
     Exceptions are ``(first day, last day, shifts, name)``; no shifts = holiday.
     """
+    if name == "Standard":
+        name = None  # MS Project's default name, and what the writers give a nameless calendar
     patterns: dict[tuple[tuple[int, int], ...], list[str]] = defaultdict(list)
     for day in WEEKDAY_KEYS:
         shifts = tuple(merge_shifts(week.get(day, [])))

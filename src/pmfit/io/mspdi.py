@@ -250,9 +250,7 @@ class _Calendars:
             week, exceptions = self._week_and_exceptions(uid)
             if not week:
                 week = {d: [(480, 720), (780, 1020)] for d in ("mon", "tue", "wed", "thu", "fri")}
-            # "Standard" is MS Project's default name (and what the writer gives a nameless calendar)
-            name = self.name(uid)
-            self._cache[uid] = calendar_data(None if name == "Standard" else name, week, exceptions, self.tally)
+            self._cache[uid] = calendar_data(self.name(uid), week, exceptions, self.tally)
         return self._cache[uid]
 
 
@@ -496,7 +494,9 @@ class _Reader:
                     lag_minutes = lag_minutes * mpd / 1440
                 text = pred if kind == "FS" else f"{pred} {kind}"
                 if abs(lag_minutes) >= 0.5:
-                    lag_text = _duration_value(abs(lag_minutes), mpd)
+                    lag_text = (_in_format(abs(lag_minutes), mpd, spec_model.days_per_week, base_format)
+                                if base_format not in ELAPSED_FORMATS else None) \
+                        or _duration_value(abs(lag_minutes), mpd)
                     text = f"{pred} {kind}{'+' if lag_minutes > 0 else '-'}{lag_text}"
                 links.append(text)
             if links:
