@@ -366,3 +366,15 @@ def test_risk_spread_is_optional(data: Any, tmp_path: Path) -> None:
         assert any("risk" in n for n in a.notes)
     else:
         assert a.features.risk_spread >= 0
+
+
+def test_brief_numbers_come_from_the_work_not_the_employer(data: Any) -> None:
+    text = ("We are a company of 5000 people with offices in 12 countries.\n"
+            "Roll out new laptops and Windows 11 to 300 users with a team of 6 engineers over 4 months.\n"
+            "Budget: $250k. Benefits: pension and 25 days of paid time off.")
+    profile = profile_from_brief(data.vocabulary, text)
+    assert profile.team_size == 6
+    assert profile.duration_days == pytest.approx(4 * 260 / 12)
+    assert profile.budget == 250_000
+    assert any("left out" in n for n in profile.notes)
+    assert advise_profile(profile, data).allocation == pytest.approx(0.75)

@@ -153,7 +153,8 @@ def _print_advice(a: Any) -> None:
                       f"{c.allocation:.2f}", f"{c.project:,.0f}", "—" if role == a.recommended else f"{diff:+,.0f}",
                       style="bold" if role == a.recommended else "")
     out.print(table)
-    out.print("  * an estimate, not a statistic. Salary sources: " + "; ".join(f"{a.cost.costs[r].to_dict()['label']}: {_short_source(a.cost.costs[r].salary)}"
+    estimated = any(a.cost.costs[r].salary.basis != "statistic" for r in ("general", "it", "technical"))
+    out.print(("  * an estimate, not a statistic. " if estimated else "  ") + "Salary sources: " + "; ".join(f"{a.cost.costs[r].to_dict()['label']}: {_short_source(a.cost.costs[r].salary)}"
                                                for r in ("general", "it", "technical")), highlight=False, markup=False)
     for d in a.cost_differences:
         out.print(f"  • {d}", highlight=False, markup=False)

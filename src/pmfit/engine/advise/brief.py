@@ -35,9 +35,9 @@ _PM_TITLE = re.compile(r"\b(?:(?:senior|sr\.?|junior|jr\.?|lead|principal|associ
 MAX_BRIEF_CHARS = 200_000
 
 
-def _segments(text: str) -> list[str]:
+def _segments(text: str, min_words: int = 3) -> list[str]:
     parts = [p.strip(" \t-*•·:") for p in _SEGMENT.split(text)]
-    return [p for p in parts if len(p.split()) >= 3]
+    return [p for p in parts if len(p.split()) >= min_words]
 
 
 def strip_titles(vocab: Vocabulary, text: str) -> tuple[str, list[str]]:
@@ -90,14 +90,16 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
         notes.append("the text names the role(s) " + ", ".join(f"'{t}'" for t in titles[:4])
                      + "; pmfit judged the work described, not the title")
     team = None
-    sizes = [int(a or b) for a, b in _TEAM.findall(cleaned) if (a or b)]
+    # numbers come from every sentence except those about the employer ("a team of 300 people")
+    kept = "\n".join(seg for seg in _segments(cleaned, 1) if not markers_in(vocab, "boilerplate", seg))
+    sizes = [int(a or b) for a, b in _TEAM.findall(kept) if (a or b)]
     if sizes:
         team = float(max(min(sizes), 1))
     else:
         team = 4.0
         notes.append("no team size stated: costs assume 4 people (a half-time PM)")
     duration_days = 0.0
-    durations = _DURATION.findall(cleaned)
+    durations = _DURATION.findall(kept)
     if durations:
         value, unit = durations[0]
         factor = {"m": 260 / 12, "w": 5, "y": 260}[unit[0].lower()]
@@ -106,7 +108,7 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
         duration_days = 130.0
         notes.append("no duration stated: costs assume six months")
     budget = None
-    money = _BUDGET.findall(cleaned)
+    money = _BUDGET.findall(kept)
     if money:
         amount, scale = money[0]
         budget = _number(amount) * {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6,
