@@ -66,7 +66,8 @@ def test_links_keep_type_and_lag_and_ms_project_dates_are_reproduced() -> None:
     # read by hand from the file: LinkLag is tenths of a minute, 4800 = 1 day of 480 minutes
     assert links["2"] == ["1"]
     assert links["4"] == ["3 FS+1d"]
-    assert links["10"] == ["9 FS+10d"]
+    assert links["10"] == ["9 FS+2w"]  # LinkLag 48000 shown in weeks (LagFormat 9): 10 working days
+    assert plan.task("10").after[0].lag.minutes() == 4800
     assert links["12"] == ["11 SF+2d"]
     assert links["14"] == ["13 SS+2d"]
     assert links["16"] == ["15 FF+2d"]
