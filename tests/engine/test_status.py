@@ -147,3 +147,30 @@ progress:
     assert warned == {"a", "b"}
     assert all(d.severity == "warning" for d in result.diagnostics if d.code == "bad_progress")
     assert result.tasks["a"].state == "done" and result.tasks["b"].state == "overdue"
+
+
+def test_started_work_keeps_its_true_float() -> None:
+    # a and b both started Mon 4 Jan. Status Wed 6 (end of day 3).
+    # a: 5d, 40% done -> 3d left -> finishes Mon 11 (day 6); b: 10d, 30% -> 7d left -> Fri 15 (day 10).
+    # c follows both: Mon 18. So b is critical and a has 4 working days of float.
+    plan = pmfit.loads("""\
+project: {name: F, start: 2027-01-04}
+tasks:
+  - {id: a, duration: 5d}
+  - {id: b, duration: 10d}
+  - {id: c, duration: 1d, after: [a, b]}
+  - {id: z, duration: 1d}
+progress:
+  status_date: 2027-01-06
+  tasks:
+    a: {actual_start: 2027-01-04, percent_complete: 40}
+    b: {actual_start: 2027-01-04, percent_complete: 30}
+    z: {actual_start: 2027-01-04, actual_finish: 2027-01-04}
+""")
+    sched = status_schedule(plan).schedule
+    assert sched["a"].finish == dt.datetime(2027, 1, 11, 17, 0)
+    assert sched["b"].finish == dt.datetime(2027, 1, 15, 17, 0)
+    assert sched["a"].total_float == 4 * 480 and not sched["a"].critical
+    assert sched["b"].critical and sched["c"].critical
+    assert not sched["z"].critical                        # finished work is history, never critical
+    assert sched.critical_path == ["b", "c"]

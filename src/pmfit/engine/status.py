@@ -28,15 +28,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from pmfit.engine.cpm import critical_path_method
-from pmfit.engine.kernels import NO_UPPER
+from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.engine.network import ALAP, FNET, FNLT, MFO, MSO, SNET, SNLT, Network, compile_plan
-from pmfit.engine.schedule import Schedule, schedule_diagnostics
+from pmfit.engine.schedule import Schedule, TaskSchedule, schedule_diagnostics
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
@@ -112,6 +113,35 @@ class StatusSchedule:
             ],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
+
+
+@dataclass(frozen=True, eq=False)
+class StatusDateSchedule(Schedule):
+    """A schedule as of a status date: finished tasks are history, never critical (as in MS Project)."""
+
+    done: frozenset[str] = frozenset()
+
+    @cached_property
+    def tasks(self) -> dict[str, TaskSchedule]:
+        rows = Schedule.tasks.func(self)  # type: ignore[attr-defined]
+        out: dict[str, TaskSchedule] = {}
+        for tid, row in rows.items():
+            if row.critical and tid in self.done:
+                row = replace(row, critical=False)
+            out[tid] = row
+        return out
+
+    @property
+    def critical_path(self) -> list[str]:
+        return [tid for tid in super().critical_path if tid not in self.done]
+
+    def critical_paths(self, limit: int = 20) -> list[list[str]]:
+        chains = [[t for t in chain if t not in self.done] for chain in super().critical_paths(limit)]
+        unique: list[list[str]] = []
+        for chain in chains:
+            if chain and chain not in unique:
+                unique.append(chain)
+        return unique
 
 
 def status_time(calendar: WorkingTime, when: dt.date | dt.datetime) -> int:
@@ -310,6 +340,22 @@ def status_schedule(
                          deadline=np.where(deadline < NO_UPPER, deadline, NO_UPPER).astype(np.int64)
                          ).with_durations(duration)
     cpm = critical_path_method(status_net)
+    if pinned.any() and status_net.m:
+        # A must-start pin also pins the late dates, so every started task would look
+        # critical. Where the predecessors allow the actual start anyway (work done in
+        # sequence), the same date as a start-no-earlier-than gives identical dates and
+        # true floats; out-of-sequence work keeps its pin.
+        needed = np.full(status_net.n, NO_LOWER, dtype=np.int64)
+        np.maximum.at(needed, status_net.link_dst,
+                      cpm.early_start[status_net.link_src] + cpm.link_offset)
+        relax = pinned & (needed <= ctime) & (ctime >= 0)
+        if relax.any():
+            ctype2 = ctype.copy()
+            ctype2[relax] = SNET
+            relaxed_net = replace(status_net, constraint_type=ctype2)
+            relaxed = critical_path_method(relaxed_net)
+            if np.array_equal(relaxed.start, cpm.start):
+                status_net, cpm = relaxed_net, relaxed
     # Started work sits at its actual dates: a "conflict" or negative float on it says
     # only that the work ran out of sequence, so the warnings cover the rest of the plan.
     found_schedule = [
@@ -336,7 +382,8 @@ def status_schedule(
             f"{len(moved)} task(s) should have started by the status date but have not "
             f"({names}{more}); they now start after it",
             severity="warning", task=moved[0]))
-    sched = Schedule(status_net, cpm, cal, plan, found_schedule)
+    done = frozenset(tid for tid, st in states.items() if st.state == "done")
+    sched = StatusDateSchedule(status_net, cpm, cal, plan, found_schedule, done=done)
     return StatusSchedule(
         schedule=sched,
         planned=planned,
