@@ -20,7 +20,7 @@ from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.engine.network import Network
 from pmfit.engine.risk import RiskEvent, RiskResult, simulate_network
-from pmfit.engine.risk.kernel import PERT, UNIFORM
+from pmfit.engine.risk.kernel import PERT, TRIANGULAR, UNIFORM
 from pmfit.engine.risk.montecarlo import PERT_STEPS, pert_quantiles, quantile_standard_error
 
 DAY = 480
@@ -91,8 +91,20 @@ def _cpm_oracle(network: Network, durations: np.ndarray) -> tuple[np.ndarray, np
     return finish, counts
 
 
+@pytest.fixture(params=["python", "compiled"])
+def kernels_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the kernels as numpy row operations, or compiled by numba (when installed)."""
+    if request.param == "compiled":
+        if not jit.numba_available():
+            pytest.skip("numba is not installed")
+        monkeypatch.setattr(jit, "JIT_THRESHOLD", 0)
+    else:
+        monkeypatch.setattr(jit, "JIT_THRESHOLD", 10**15)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_every_iteration_is_a_cpm_run(seed: int) -> None:
+def test_every_iteration_is_a_cpm_run(seed: int, kernels_mode: str) -> None:
     """Random networks (all link types, lags, every constraint, deadlines, risks): each
     iteration's durations fed to critical_path_method give the same finish and critical set."""
     network = random_network(40 + 10 * seed, seed)
@@ -106,18 +118,28 @@ def test_every_iteration_is_a_cpm_run(seed: int) -> None:
     assert np.array_equal(np.round(result.criticality * result.iterations).astype(np.int64), counts)
 
 
-def test_python_and_compiled_kernels_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    network = random_network(25, 3)
-    compiled = simulate_network(network, 64, 5, keep_durations=True, risk_impact=False)
-    monkeypatch.setattr(jit, "JIT_THRESHOLD", 10**12)  # every kernel runs as plain Python
-    python = simulate_network(network, 64, 5, keep_durations=True, risk_impact=False)
+@pytest.mark.parametrize("dist", [TRIANGULAR, PERT, UNIFORM])
+def test_python_and_compiled_kernels_agree(dist: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not jit.numba_available():
+        pytest.skip("numba is not installed")
+    network = random_network(40, 3, groups=3, dist=dist)
+    risks = [RiskEvent("r", 0.5, {3: DAY, 7: 2 * DAY}, cost=10.0)]
+    runs = []
+    for threshold in (0, 10**15):  # compiled, then every kernel as numpy row operations
+        monkeypatch.setattr(jit, "JIT_THRESHOLD", threshold)
+        runs.append(simulate_network(network, 300, 5, risks=risks, keep_durations=True,
+                                     cost_rate=np.full(network.n, 0.1)))
+    compiled, python = runs
+    assert np.array_equal(compiled.durations, python.durations)  # type: ignore[arg-type]
     assert np.array_equal(compiled.finish, python.finish)
     assert np.array_equal(compiled.criticality, python.criticality)
-    assert np.array_equal(compiled.durations, python.durations)  # type: ignore[arg-type]
+    assert np.allclose(compiled.sensitivity, python.sensitivity, rtol=0, atol=1e-12)
+    assert np.allclose(compiled.cost, python.cost)  # type: ignore[arg-type]
+    assert np.array_equal(compiled.tracked_finish, python.tracked_finish)
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_degenerate_estimates_give_the_cpm_finish_exactly(seed: int) -> None:
+def test_degenerate_estimates_give_the_cpm_finish_exactly(seed: int, kernels_mode: str) -> None:
     network = random_network(60, seed, spread=0.0)
     assert np.array_equal(network.optimistic, network.pessimistic)
     cpm = critical_path_method(network)

@@ -2,14 +2,14 @@
 
 Arrays are laid out (tasks x iterations): row ``j`` holds task ``j`` in every
 iteration of the chunk, so each link is read once per chunk and its relation
-is applied to a whole row, branch-free (the compiler vectorises it). The
-relation is the one :mod:`pmfit.engine.cpm` applies, link by link:
+is applied to a whole row of iterations. The relation is the one
+:mod:`pmfit.engine.cpm` applies, link by link:
 
     ES[dst] >= ES[src] + offset,   offset = lag + d[src]·[FS|FF] - d[dst]·[FF|SF]
 
-(the same ``offset`` as :func:`pmfit.engine.cpm.link_offsets`), with the
-lower, upper and must bounds that :func:`pmfit.engine.cpm.bounds` gives
-for the iteration's durations:
+(the ``offset`` of :func:`pmfit.engine.cpm.link_offsets`), with the lower,
+upper and must bounds :func:`pmfit.engine.cpm.bounds` gives for the
+iteration's durations:
 
 - forward, in topological order: ``ES[j] = max(lower[j], max_k ES[src_k] + offset_k)``,
   then ``ES[j] = must[j]`` where a must-date is set (as ``kernels.forward_pass``);
@@ -21,14 +21,19 @@ for the iteration's durations:
 The tests run single iterations through :func:`pmfit.engine.cpm.critical_path_method`
 and require the same finish and the same critical set.
 
-Written in plain Python over arrays; :func:`pmfit.engine.jit.kernel` compiles
-them with numba (``parallel=True``: blocks of iterations run on all cores).
+The kernels are written once, over *row primitives* (``relax_max``,
+``fill``, ...). Run as Python, each primitive is one numpy operation on a
+row of iterations, so a small plan needs no compiler at all (no numba
+start-up). Compiled by numba (:func:`pmfit.engine.jit.kernel`,
+``parallel=True``), each primitive is a plain loop that vectorises, and
+blocks of iterations run on all cores.
 """
 
 from __future__ import annotations
 
 import math
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,10 +41,9 @@ import numpy.typing as npt
 from pmfit.engine.jit import numba_available
 from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 
-try:  # numba's parallel range when compiled; a plain range when run as Python
-    from numba import prange
-except ImportError:  # pragma: no cover - numba is the optional 'fast' extra
-    prange = range  # type: ignore[misc]
+#: ``range`` when run as Python; :func:`register_helpers` swaps in ``numba.prange`` before
+#: compiling (numba is imported only when it is used: a small plan starts faster without it).
+prange = range
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -49,30 +53,130 @@ BoolArray = npt.NDArray[np.bool_]
 FIXED, TRIANGULAR, PERT, UNIFORM = 0, 1, 2, 3
 
 
-def inverse_cdf(dist: int, q: float, lo: float, mode: float, hi: float,
-                table: FloatArray, row: int) -> float:
-    """The ``q``-quantile of a task's duration distribution (working minutes).
+# ---- row primitives (numpy versions; the loop versions are in _register_loops) -------------
 
-    Triangular and uniform in closed form; PERT-beta from a quantile table
-    (``table[row]`` on an even grid of q, linearly interpolated).
-    """
-    if dist == TRIANGULAR:
-        width = hi - lo
-        if width <= 0.0:
-            return lo
-        if q < (mode - lo) / width:
-            return lo + math.sqrt(q * width * (mode - lo))
-        return hi - math.sqrt((1.0 - q) * width * (hi - mode))
-    if dist == PERT:
-        steps = table.shape[1] - 1
-        pos = q * steps
-        i = int(pos)
-        if i >= steps:
-            i = steps - 1
-        frac = pos - i
-        x01 = float(table[row, i] * (1.0 - frac) + table[row, i + 1] * frac)
-        return lo + x01 * (hi - lo)
-    return lo + q * (hi - lo)
+
+def fill(row: Any, value: Any) -> None:
+    """``row[:] = value`` (a scalar or a row)."""
+    row[:] = value
+
+
+def relax_max(target: IntArray, source: IntArray, d_src: IntArray, d_dst: IntArray,
+              lag: int, a: int, c: int) -> None:
+    """``target = max(target, source + lag + a·d_src - c·d_dst)``: one link, forward."""
+    if c == 0:
+        if a == 1:
+            np.maximum(target, source + d_src + lag, out=target)
+        else:
+            np.maximum(target, source + lag, out=target)
+    else:
+        np.maximum(target, source + lag + a * d_src - d_dst, out=target)
+
+
+def relax_min(target: IntArray, source: IntArray, d_src: IntArray, d_dst: IntArray,
+              lag: int, a: int, c: int) -> None:
+    """``target = min(target, source - lag - a·d_src + c·d_dst)``: one link, backward (target = pred)."""
+    if c == 0:
+        if a == 1:
+            np.minimum(target, source - d_src - lag, out=target)
+        else:
+            np.minimum(target, source - lag, out=target)
+    else:
+        np.minimum(target, source - lag - a * d_src + d_dst, out=target)
+
+
+def pin(row: IntArray, pins: IntArray) -> None:
+    """``row = pins`` where a pin is set (``!= NO_LOWER``): must-start/must-finish dates."""
+    np.copyto(row, pins, where=pins != NO_LOWER)
+
+
+def cap(row: IntArray, pins: IntArray) -> None:
+    """``row = min(row, pins)`` where a pin is set."""
+    np.minimum(row, pins, out=row, where=pins != NO_LOWER)
+
+
+def latest_finish(finish: IntArray, start: IntArray, d: IntArray) -> None:
+    """``finish = max(finish, start + d)``."""
+    np.maximum(finish, start + d, out=finish)
+
+
+def late_bound(row: IntArray, upper: Any, finish: IntArray, d: IntArray, deadline: int) -> None:
+    """``row = min(upper, finish - d, deadline - d)`` (``upper`` a scalar or a row)."""
+    np.minimum(upper, finish - d, out=row)
+    if deadline < NO_UPPER:
+        np.minimum(row, deadline - d, out=row)
+
+
+def count_critical(late: IntArray, early: IntArray) -> int:
+    """Iterations with total float ``late - early <= 0``."""
+    return int(np.count_nonzero(late <= early))
+
+
+def add_where(row: Any, occurred: BoolArray, value: Any) -> None:
+    """``row += value`` in the iterations where ``occurred``."""
+    np.add(row, value, out=row, where=occurred)
+
+
+def add_row(row: IntArray, other: IntArray) -> None:
+    """``row += other``."""
+    row += other
+
+
+def add_scaled(row: FloatArray, rate: float, d: IntArray) -> None:
+    """``row += rate · d``."""
+    row += rate * d
+
+
+def moments(q: FloatArray) -> tuple[float, float]:
+    """``(sum q, sum q²)``."""
+    return float(q.sum()), float(q @ q)
+
+
+def shared_factor(q: FloatArray, factor: FloatArray, shared: float, own: float) -> None:
+    """``q = Phi(shared·factor + own·q)``: normals in, quantiles out (the group's copula)."""
+    z = shared * factor + own * q
+    q[:] = _phi(z)
+
+
+def triangular(row: IntArray, q: FloatArray, lo: float, mode: float, hi: float) -> None:
+    """``row = round(F⁻¹(q))`` for the triangular distribution (lo, mode, hi)."""
+    cut = (mode - lo) / (hi - lo)
+    low = lo + np.sqrt(q * ((hi - lo) * (mode - lo)))
+    high = hi - np.sqrt((1.0 - q) * ((hi - lo) * (hi - mode)))
+    row[:] = (np.where(q < cut, low, high) + 0.5).astype(np.int64)
+
+
+def tabulated(row: IntArray, q: FloatArray, lo: float, hi: float, table: FloatArray) -> None:
+    """``row = round(lo + (hi - lo)·x(q))`` with ``x`` a quantile table on an even grid of q (PERT)."""
+    steps = len(table) - 1
+    pos = q * steps
+    i = np.minimum(pos.astype(np.int64), steps - 1)
+    frac = pos - i
+    x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
+    row[:] = (lo + x01 * (hi - lo) + 0.5).astype(np.int64)
+
+
+def uniform(row: IntArray, q: FloatArray, lo: float, hi: float) -> None:
+    """``row = round(lo + q·(hi - lo))``."""
+    row[:] = (lo + q * (hi - lo) + 0.5).astype(np.int64)
+
+
+@cache
+def _phi_function() -> Any:
+    try:
+        from scipy.special import ndtr
+
+        return ndtr
+    except ImportError:  # pragma: no cover - scipy is optional; exact but slower
+        return np.vectorize(lambda z: 0.5 * math.erfc(-z / math.sqrt(2.0)), otypes=[float])
+
+
+def _phi(z: FloatArray) -> FloatArray:
+    out: FloatArray = _phi_function()(z)
+    return out
+
+
+# ---- the kernels -----------------------------------------------------------------------------
 
 
 def sample_durations(
@@ -83,61 +187,39 @@ def sample_durations(
 ) -> None:
     """Durations of a chunk into ``d`` (tasks x iterations).
 
-    Task ``j`` with ``s = sample_of[j] >= 0`` gets ``round(F_s⁻¹(q[s, it]))``;
-    the others keep ``base[j]``. Ungrouped samples arrive in ``q`` as
-    uniforms; grouped ones as standard normals ``e``, turned into
-    ``z = sqrt(rho)·factor[group, it] + sqrt(1 - rho)·e`` and ``q = Phi(z)``
-    (written back, so ``q`` ends holding every sample's quantile). Then each
-    risk ``r`` that occurred in iteration ``it`` adds its delays. ``sum_q`` and
-    ``sum_qq`` accumulate each sample's quantiles and their squares (for the
-    rank correlations).
+    Task ``j`` with ``s = sample_of[j] >= 0`` gets ``round(F_s⁻¹(q[s]))``; the
+    others keep ``base[j]``. Ungrouped samples arrive in ``q`` as uniforms;
+    grouped ones as standard normals ``e``, turned into ``z = sqrt(rho)·factor[g]
+    + sqrt(1 - rho)·e`` and ``q = Phi(z)`` (written back, so ``q`` ends holding
+    every sample's quantile). Then each risk ``r`` adds its delays in the
+    iterations where it occurred. ``sum_q``/``sum_qq`` accumulate each
+    sample's quantiles and their squares (for the rank correlations).
     """
-    n, width = d.shape
+    n = d.shape[0]
     shared = math.sqrt(rho)
     own = math.sqrt(1.0 - rho)
-    root2 = math.sqrt(2.0)
     for j in prange(n):
         s = sample_of[j]
-        dj = d[j]
         if s < 0:
-            fixed = base[j]
-            for it in range(width):
-                dj[it] = fixed
+            fill(d[j], base[j])
             continue
         qs = q[s]
         g = group[s]
         if g >= 0:
-            fg = factor[g]
-            for it in range(width):
-                qs[it] = 0.5 * math.erfc(-(shared * fg[it] + own * qs[it]) / root2)
-        total = 0.0
-        squares = 0.0
-        for it in range(width):
-            total += qs[it]
-            squares += qs[it] * qs[it]
+            shared_factor(qs, factor[g], shared, own)
+        total, squares = moments(qs)
         sum_q[s] += total
         sum_qq[s] += squares
-        a = lo[s]
-        b = hi[s]
-        c = mode[s]
-        if dist[s] == TRIANGULAR:
-            # the closed form of inverse_cdf, hoisted so that the loop vectorises
-            cut = (c - a) / (b - a)
-            left = (b - a) * (c - a)
-            right = (b - a) * (b - c)
-            for it in range(width):
-                u = qs[it]
-                low = a + math.sqrt(u * left)
-                high = b - math.sqrt((1.0 - u) * right)
-                dj[it] = int((low if u < cut else high) + 0.5)
+        kind = dist[s]
+        if kind == TRIANGULAR:
+            triangular(d[j], qs, lo[s], mode[s], hi[s])
+        elif kind == PERT:
+            tabulated(d[j], qs, lo[s], hi[s], table[table_row[s]])
         else:
-            for it in range(width):
-                dj[it] = int(inverse_cdf(dist[s], qs[it], a, c, b, table, table_row[s]) + 0.5)
+            uniform(d[j], qs, lo[s], hi[s])
     for r in range(len(risk_ptr) - 1):
-        for it in range(width):
-            if occurred[r, it]:
-                for k in range(risk_ptr[r], risk_ptr[r + 1]):
-                    d[risk_task[k], it] += risk_delay[k]
+        for k in range(risk_ptr[r], risk_ptr[r + 1]):
+            add_where(d[risk_task[k]], occurred[r], risk_delay[k])
 
 
 def cpm_passes(
@@ -173,142 +255,261 @@ def cpm_block(
     project_deadline: int, d: IntArray, first: int, last: int,
     early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
 ) -> None:
-    """The passes for iterations ``first:last`` of a chunk; inner loops run over contiguous row slices."""
-    n = d.shape[0]
-    w = last - first
+    """The passes for iterations ``first:last`` of a chunk, one row slice per task."""
     fin = finish[first:last]
-    for t in range(w):
-        fin[t] = 0
-    # forward: ES[j] = max(lower, ES[src] + offset), pinned by must-dates
+    fill(fin, 0)
+    # forward: ES[j] = max(lower, ES[src] + offset), then pinned by must-dates
     for idx in range(len(order)):
         j = order[idx]
         ej = early[j, first:last]
         dj = d[j, first:last]
         row = bound_row[j]
         if row >= 0:
-            lj = lower_rows[row, first:last]
-            for t in range(w):
-                ej[t] = lj[t]
+            fill(ej, lower_rows[row, first:last])
         else:
-            low = lower[j]
-            for t in range(w):
-                ej[t] = low
+            fill(ej, lower[j])
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = link_src[k]
-            lag = link_lag[k]
-            a = from_finish[k]
-            c = to_finish[k]
-            ei = early[i, first:last]
-            di = d[i, first:last]
-            if c == 0:  # FS (a = 1) and SS (a = 0): the successor's duration plays no part
-                if a == 1:
-                    for t in range(w):
-                        ej[t] = max(ej[t], ei[t] + di[t] + lag)
-                else:
-                    for t in range(w):
-                        ej[t] = max(ej[t], ei[t] + lag)
-            else:
-                for t in range(w):
-                    ej[t] = max(ej[t], ei[t] + lag + a * di[t] - dj[t])
+            relax_max(ej, early[i, first:last], d[i, first:last], dj, link_lag[k], from_finish[k],
+                      to_finish[k])
         if row >= 0:
-            mj = must_rows[row, first:last]
-            for t in range(w):
-                if mj[t] != NO_LOWER:
-                    ej[t] = mj[t]
+            pin(ej, must_rows[row, first:last])
         elif must[j] != NO_LOWER:
-            pin = must[j]
-            for t in range(w):
-                ej[t] = pin
-        for t in range(w):
-            fin[t] = max(fin[t], ej[t] + dj[t])
+            fill(ej, must[j])
+        latest_finish(fin, ej, dj)
     # backward: LS[j] = min(upper, finish - d, deadline - d, must, LS[dst] - offset)
-    for j in range(n):
-        lj = late[j, first:last]
-        dj = d[j, first:last]
+    for j in range(len(order)):
         row = bound_row[j]
         if row >= 0:
-            uj = upper_rows[row, first:last]
-            for t in range(w):
-                lj[t] = min(uj[t], fin[t] - dj[t])
+            late_bound(late[j, first:last], upper_rows[row, first:last], fin, d[j, first:last],
+                       project_deadline)
         else:
-            up = upper[j]
-            for t in range(w):
-                lj[t] = min(up, fin[t] - dj[t])
-        if project_deadline < NO_UPPER:
-            for t in range(w):
-                lj[t] = min(lj[t], project_deadline - dj[t])
+            late_bound(late[j, first:last], upper[j], fin, d[j, first:last], project_deadline)
     for idx in range(len(order) - 1, -1, -1):
         j = order[idx]
         lj = late[j, first:last]
-        ej = early[j, first:last]
         dj = d[j, first:last]
         row = bound_row[j]
         if row >= 0:
-            mj = must_rows[row, first:last]
-            for t in range(w):
-                if mj[t] != NO_LOWER and mj[t] < lj[t]:
-                    lj[t] = mj[t]
+            cap(lj, must_rows[row, first:last])
         elif must[j] != NO_LOWER:
-            pin = must[j]
-            for t in range(w):
-                lj[t] = min(lj[t], pin)
-        count = 0
-        for t in range(w):
-            if lj[t] <= ej[t]:
-                count += 1
-        critical_count[j] += count
+            fill(lj, np.minimum(lj, must[j]))
+        critical_count[j] += count_critical(lj, early[j, first:last])
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = link_src[k]
-            lag = link_lag[k]
-            a = from_finish[k]
-            c = to_finish[k]
-            li = late[i, first:last]
-            di = d[i, first:last]
-            if c == 0:
-                if a == 1:
-                    for t in range(w):
-                        li[t] = min(li[t], lj[t] - lag - di[t])
-                else:
-                    for t in range(w):
-                        li[t] = min(li[t], lj[t] - lag)
-            else:
-                for t in range(w):
-                    li[t] = min(li[t], lj[t] - lag - a * di[t] + dj[t])
+            relax_min(late[i, first:last], lj, d[i, first:last], dj, link_lag[k], from_finish[k],
+                      to_finish[k])
 
 
 def chunk_outputs(
     d: IntArray, early: IntArray, cost_rate: FloatArray, risk_cost: FloatArray, occurred: BoolArray,
-    tracked: IntArray, nblocks: int, cost: FloatArray, tracked_start: IntArray, tracked_finish: IntArray,
+    tracked: IntArray, cost: FloatArray, tracked_start: IntArray, tracked_finish: IntArray,
 ) -> None:
-    """Per-iteration cost (rate x duration, plus the costs of risks that occurred) and tracked dates."""
-    n, width = d.shape
-    per_block = (width + nblocks - 1) // nblocks
-    for b in prange(nblocks):
-        first = b * per_block
-        last = min(width, first + per_block)
-        for it in range(first, last):
-            cost[it] = 0.0
-        for j in range(n):
-            rate = cost_rate[j]
-            if rate != 0.0:
-                for it in range(first, last):
-                    cost[it] += rate * d[j, it]
-        for r in range(len(risk_cost)):
-            for it in range(first, last):
-                if occurred[r, it]:
-                    cost[it] += risk_cost[r]
-        for t in range(len(tracked)):
-            j = tracked[t]
-            for it in range(first, last):
-                tracked_start[it, t] = early[j, it]
-                tracked_finish[it, t] = early[j, it] + d[j, it]
+    """Per-iteration cost (rate x duration, plus the costs of risks that occurred) and tracked dates.
+
+    ``tracked_start``/``tracked_finish`` are (tracked tasks x iterations).
+    """
+    fill(cost, 0.0)
+    for j in range(d.shape[0]):
+        if cost_rate[j] != 0.0:
+            add_scaled(cost, cost_rate[j], d[j])
+    for r in range(len(risk_cost)):
+        add_where(cost, occurred[r], risk_cost[r])
+    for t in range(len(tracked)):
+        j = tracked[t]
+        fill(tracked_start[t], early[j])
+        fill(tracked_finish[t], early[j])
+        add_row(tracked_finish[t], d[j])
 
 
 @cache
 def register_helpers() -> None:
-    """Make :func:`inverse_cdf` callable from the compiled kernels (once, before compiling)."""
+    """Give numba a loop version of every row primitive (once, before compiling the kernels)."""
     if numba_available():
-        from numba.extending import register_jitable
+        import numba
 
-        register_jitable(inverse_cdf)
-        register_jitable(cpm_block)
+        global prange
+        prange = numba.prange
+        _register_loops()
+
+
+def _register_loops() -> None:  # pragma: no cover - exercised through the compiled kernels
+    from numba import types
+    from numba.extending import overload
+
+    def is_array(x: Any) -> bool:
+        return isinstance(x, types.Array)
+
+    @overload(fill, jit_options={"nogil": True})
+    def _fill(row: Any, value: Any) -> Any:
+        if is_array(value):
+            def fill_row(row: Any, value: Any) -> None:
+                for t in range(len(row)):
+                    row[t] = value[t]
+            return fill_row
+
+        def fill_scalar(row: Any, value: Any) -> None:
+            for t in range(len(row)):
+                row[t] = value
+        return fill_scalar
+
+    @overload(relax_max, jit_options={"nogil": True})
+    def _relax_max(target: Any, source: Any, d_src: Any, d_dst: Any, lag: Any, a: Any, c: Any) -> Any:
+        def impl(target: Any, source: Any, d_src: Any, d_dst: Any, lag: Any, a: Any, c: Any) -> None:
+            w = len(target)
+            if c == 0:
+                if a == 1:
+                    for t in range(w):
+                        target[t] = max(target[t], source[t] + d_src[t] + lag)
+                else:
+                    for t in range(w):
+                        target[t] = max(target[t], source[t] + lag)
+            else:
+                for t in range(w):
+                    target[t] = max(target[t], source[t] + lag + a * d_src[t] - d_dst[t])
+        return impl
+
+    @overload(relax_min, jit_options={"nogil": True})
+    def _relax_min(target: Any, source: Any, d_src: Any, d_dst: Any, lag: Any, a: Any, c: Any) -> Any:
+        def impl(target: Any, source: Any, d_src: Any, d_dst: Any, lag: Any, a: Any, c: Any) -> None:
+            w = len(target)
+            if c == 0:
+                if a == 1:
+                    for t in range(w):
+                        target[t] = min(target[t], source[t] - d_src[t] - lag)
+                else:
+                    for t in range(w):
+                        target[t] = min(target[t], source[t] - lag)
+            else:
+                for t in range(w):
+                    target[t] = min(target[t], source[t] - lag - a * d_src[t] + d_dst[t])
+        return impl
+
+    @overload(pin, jit_options={"nogil": True})
+    def _pin(row: Any, pins: Any) -> Any:
+        def impl(row: Any, pins: Any) -> None:
+            for t in range(len(row)):
+                if pins[t] != NO_LOWER:
+                    row[t] = pins[t]
+        return impl
+
+    @overload(cap, jit_options={"nogil": True})
+    def _cap(row: Any, pins: Any) -> Any:
+        def impl(row: Any, pins: Any) -> None:
+            for t in range(len(row)):
+                if pins[t] != NO_LOWER and pins[t] < row[t]:
+                    row[t] = pins[t]
+        return impl
+
+    @overload(latest_finish, jit_options={"nogil": True})
+    def _latest_finish(finish: Any, start: Any, d: Any) -> Any:
+        def impl(finish: Any, start: Any, d: Any) -> None:
+            for t in range(len(finish)):
+                finish[t] = max(finish[t], start[t] + d[t])
+        return impl
+
+    @overload(late_bound, jit_options={"nogil": True})
+    def _late_bound(row: Any, upper: Any, finish: Any, d: Any, deadline: Any) -> Any:
+        if is_array(upper):
+            def from_row(row: Any, upper: Any, finish: Any, d: Any, deadline: Any) -> None:
+                for t in range(len(row)):
+                    value = min(upper[t], finish[t] - d[t])
+                    if deadline < NO_UPPER:
+                        value = min(value, deadline - d[t])
+                    row[t] = value
+            return from_row
+
+        def from_scalar(row: Any, upper: Any, finish: Any, d: Any, deadline: Any) -> None:
+            for t in range(len(row)):
+                value = min(upper, finish[t] - d[t])
+                if deadline < NO_UPPER:
+                    value = min(value, deadline - d[t])
+                row[t] = value
+        return from_scalar
+
+    @overload(count_critical, jit_options={"nogil": True})
+    def _count_critical(late: Any, early: Any) -> Any:
+        def impl(late: Any, early: Any) -> int:
+            count = 0
+            for t in range(len(late)):
+                if late[t] <= early[t]:
+                    count += 1
+            return count
+        return impl
+
+    @overload(add_where, jit_options={"nogil": True})
+    def _add_where(row: Any, occurred: Any, value: Any) -> Any:
+        def impl(row: Any, occurred: Any, value: Any) -> None:
+            for t in range(len(row)):
+                if occurred[t]:
+                    row[t] += value
+        return impl
+
+    @overload(add_scaled, jit_options={"nogil": True})
+    def _add_scaled(row: Any, rate: Any, d: Any) -> Any:
+        def impl(row: Any, rate: Any, d: Any) -> None:
+            for t in range(len(row)):
+                row[t] += rate * d[t]
+        return impl
+
+    @overload(add_row, jit_options={"nogil": True})
+    def _add_row(row: Any, other: Any) -> Any:
+        def impl(row: Any, other: Any) -> None:
+            for t in range(len(row)):
+                row[t] += other[t]
+        return impl
+
+    @overload(moments, jit_options={"nogil": True})
+    def _moments(q: Any) -> Any:
+        def impl(q: Any) -> tuple[float, float]:
+            total = 0.0
+            squares = 0.0
+            for t in range(len(q)):
+                total += q[t]
+                squares += q[t] * q[t]
+            return total, squares
+        return impl
+
+    @overload(shared_factor, jit_options={"nogil": True})
+    def _shared_factor(q: Any, factor: Any, shared: Any, own: Any) -> Any:
+        def impl(q: Any, factor: Any, shared: Any, own: Any) -> None:
+            root2 = math.sqrt(2.0)
+            for t in range(len(q)):
+                q[t] = 0.5 * math.erfc(-(shared * factor[t] + own * q[t]) / root2)
+        return impl
+
+    @overload(triangular, jit_options={"nogil": True})
+    def _triangular(row: Any, q: Any, lo: Any, mode: Any, hi: Any) -> Any:
+        def impl(row: Any, q: Any, lo: Any, mode: Any, hi: Any) -> None:
+            cut = (mode - lo) / (hi - lo)
+            left = (hi - lo) * (mode - lo)
+            right = (hi - lo) * (hi - mode)
+            for t in range(len(row)):
+                u = q[t]
+                low = lo + math.sqrt(u * left)
+                high = hi - math.sqrt((1.0 - u) * right)
+                row[t] = int((low if u < cut else high) + 0.5)
+        return impl
+
+    @overload(tabulated, jit_options={"nogil": True})
+    def _tabulated(row: Any, q: Any, lo: Any, hi: Any, table: Any) -> Any:
+        def impl(row: Any, q: Any, lo: Any, hi: Any, table: Any) -> None:
+            steps = len(table) - 1
+            for t in range(len(row)):
+                pos = q[t] * steps
+                i = min(int(pos), steps - 1)
+                frac = pos - i
+                x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
+                row[t] = int(lo + x01 * (hi - lo) + 0.5)
+        return impl
+
+    @overload(uniform, jit_options={"nogil": True})
+    def _uniform(row: Any, q: Any, lo: Any, hi: Any) -> Any:
+        def impl(row: Any, q: Any, lo: Any, hi: Any) -> None:
+            for t in range(len(row)):
+                row[t] = int(lo + q[t] * (hi - lo) + 0.5)
+        return impl
+
+    from numba.extending import register_jitable
+
+    register_jitable(cpm_block)

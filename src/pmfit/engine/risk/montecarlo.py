@@ -41,6 +41,8 @@ PERT_STEPS = 4096
 MAX_TRACKED = 256
 #: Target size of one chunk's quantile buffer, in numbers (bounded memory at any size).
 CHUNK_NUMBERS = 4_000_000
+#: Rough cost of a numpy row operation in compiled-row units: decides Python vs numba.
+PYTHON_ROW_COST = 4
 #: Fewest iterations before an early stop on precision is allowed.
 MIN_ITERATIONS = 1000
 
@@ -235,6 +237,8 @@ class _Buffers:
         self.late = np.empty((n, width), dtype=np.int64)
         self.fin = np.zeros(width, dtype=np.int64)
         self.no_rows = np.zeros((0, width), dtype=np.int64)
+        self.ts = np.zeros((tracked, width), dtype=np.int64)
+        self.tf = np.zeros((tracked, width), dtype=np.int64)
 
 
 class _FlatConstraints:
@@ -290,11 +294,13 @@ def _run(
     risks = len(sampling.risk_prob)
     chunk = min(chunk_width(network), iterations)
     chunks = -(-iterations // chunk)
-    size = iterations * (n + network.m)
+    # Run as Python, each kernel step is one numpy operation on a row of a chunk: cheap
+    # for small networks and no compiler start-up. Compile when there are many rows to walk.
+    size = (n + network.m) * chunks * PYTHON_ROW_COST
     kernels.register_helpers()
     sample = kernel(kernels.sample_durations, size, parallel=True)
     passes = kernel(kernels.cpm_passes, size, parallel=True)
-    outputs = kernel(kernels.chunk_outputs, size, parallel=True)
+    outputs = kernel(kernels.chunk_outputs, size)
     compiled = passes is not kernels.cpm_passes
     nblocks = max(1, min(2 * _threads(), chunk // 32)) if compiled else 1
     streams = np.random.SeedSequence(seed).spawn(chunks)
@@ -353,8 +359,9 @@ def _run(
         sl = slice(done, done + width)
         finish[sl] = fin
         if with_outputs:
-            outputs(d, early, cost_rate, sampling.risk_cost, occurred, tracked, nblocks, cost[sl],
-                    tracked_start[sl], tracked_finish[sl])
+            outputs(d, early, cost_rate, sampling.risk_cost, occurred, tracked, cost[sl], buf.ts, buf.tf)
+            tracked_start[sl] = buf.ts.T
+            tracked_finish[sl] = buf.tf.T
         if keep_durations:
             durations[sl] = d.T
         occurred_count += occurred.sum(axis=1)
