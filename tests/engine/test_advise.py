@@ -378,3 +378,17 @@ def test_brief_numbers_come_from_the_work_not_the_employer(data: Any) -> None:
     assert profile.budget == 250_000
     assert any("left out" in n for n in profile.notes)
     assert advise_profile(profile, data).allocation == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize(("title", "asked"), [("Technical Project Manager", "technical"),
+                                              ("Senior IT Project Manager", "it"),
+                                              ("Project Manager", "general")])
+def test_a_job_title_is_reported_but_never_scored(data: Any, title: str, asked: str) -> None:
+    body = "Lead the data centre migration and the network upgrade.\nRoll out Microsoft 365 to 300 users."
+    plain = advise_profile(profile_from_brief(data.vocabulary, body), data)
+    titled = advise_profile(profile_from_brief(data.vocabulary, f"{title}\n{body}"), data)
+    assert {r: s.score for r, s in titled.scores.items()} == {r: s.score for r, s in plain.scores.items()}
+    assert titled.requested_role == asked and plain.requested_role is None
+    assert titled.recommended == "it"
+    note = next(n for n in titled.notes if "asks for" in n)
+    assert ("needs one" in note) == (asked == "it")

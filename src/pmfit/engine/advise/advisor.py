@@ -86,6 +86,7 @@ class Advice:
     domain_effort: dict[str, float] = field(default_factory=dict)
     start: Any = None
     finish: Any = None
+    requested_role: str | None = None
 
     @property
     def role(self) -> str:
@@ -118,6 +119,7 @@ class Advice:
             "cost_differences": self.cost_differences,
             "consultation": self.consultation,
             "notes": self.notes,
+            "requested_role": self.requested_role,
             "frameworks": list(self.frameworks),
             "features": self.features.to_dict(),
             "domain_effort": {k: round(v, 2) for k, v in sorted(self.domain_effort.items(), key=lambda kv: -kv[1])},
@@ -331,6 +333,18 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
                 f"{rec_cost.years * 12:.1f} months = {costs.currency} {rec_cost.project:,.0f} for this project.")
     prog = programme_note(f, rec_cost.allocation, ntcp["complexity"])
     notes = list(costs.notes) + list(profile.notes)
+    if profile.requested_role is not None:
+        asked = profile.requested_role
+        if asked == role:
+            notes.append(f"the text asks for {'an' if asked == 'it' else 'a'} {ROLE_LABELS[asked]}, and the work "
+                         f"described needs one")
+        else:
+            gap = costs.costs[asked].yearly - costs.costs[role].yearly
+            verdict = (f"costs {costs.currency} {abs(gap):,.0f} a year more than needed" if CAPABILITY[asked] >
+                       CAPABILITY[role] else "may lack the capability the work needs")
+            notes.append(f"the text asks for {'an' if asked == 'it' else 'a'} {ROLE_LABELS[asked]}, but the work "
+                         f"described needs {'an' if role == 'it' else 'a'} {ROLE_LABELS[role]}: the {ROLE_LABELS[asked]} "
+                         f"{verdict}")
     if profile.source != "plan":
         notes.append(f"advice from a {profile.source}, not a plan: confidence is scaled down; a plan file gives "
                      f"firmer advice")
@@ -342,6 +356,7 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
         frameworks=(NTCP, WIDEMAN, "capability thresholds first, then cost"),
         consultation=consultation, notes=notes, attribution=vocab.attribution,
         domain_effort=dict(m.domain_effort) if m else {}, start=profile.start, finish=profile.finish,
+        requested_role=profile.requested_role,
     )
 
 

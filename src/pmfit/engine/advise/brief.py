@@ -57,6 +57,26 @@ def strip_titles(vocab: Vocabulary, text: str) -> tuple[str, list[str]]:
     return text, list(dict.fromkeys(found))
 
 
+_TECHNICAL_TITLE = re.compile(r"\b(technical|software|engineering|developer|programming|product development|"
+                              r"r&d|hardware|firmware|data engineering|machine learning|ai)\b", re.I)
+_IT_TITLE = re.compile(r"\b(it|information technology|infrastructure|network|systems|cyber\w*|security|erp|crm|"
+                       r"application|applications|cloud|digital|technology|implementation|e-business|web ?site|"
+                       r"internet|database)\b", re.I)
+
+
+def requested_role(titles: list[str]) -> str | None:
+    """The kind of PM a job title asks for ('IT Project Manager' -> it), or None without a PM title."""
+    pm = [t for t in titles if re.search(r"\b(project|program|programme|delivery)\s+manager", t, re.I)]
+    if not pm:
+        return None
+    title = pm[0]
+    if _TECHNICAL_TITLE.search(title):
+        return "technical"
+    if re.search(r"\bIT\b", title) or _IT_TITLE.search(title.replace(" IT ", " it ")):
+        return "it"
+    return "general"
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -118,7 +138,7 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
         name=name, source="brief", items=items, resources=resources, stakeholders=stakeholders,
         objectives=objectives, description=cleaned[:2000], duration_days=duration_days,
         deadline_slack=(0.05 if pace_words else None), budget=budget, currency=currency, team_size=team,
-        notes=notes,
+        notes=notes, requested_role=requested_role(titles),
     )
     return profile
 
