@@ -31,6 +31,16 @@ _SPACES = re.compile(r"\s+")
 MAX_LISTED_DIFFERENCES = 10_000
 
 
+def parse_xml(data: bytes, filename: str | None = None) -> Any:
+    """:func:`pmfit.io.safexml.parse_xml`, with an unknown declared encoding as ``bad_xml`` too."""
+    from pmfit.io.safexml import parse_xml as _parse
+
+    try:
+        return _parse(data, filename)
+    except LookupError as exc:  # <?xml version="1.0" encoding="TTF-8"?>
+        raise PlanError(Diagnostic("bad_xml", f"not readable XML: {exc}", file=filename, line=1)) from None
+
+
 def clean_id(text: object, used: set[str], fallback: str = "task") -> str:
     """A plan id from a file's id text: no commas, single spaces, unique within ``used``."""
     raw = "" if text is None else str(text)

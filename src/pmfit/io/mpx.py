@@ -175,7 +175,7 @@ def read_mpx(path: str) -> tuple[Plan, ImportReport]:
     data = read_bytes(path, MAX_MPX_BYTES)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.startswith(b"MPX") or len(data) < 4:
+    if not data.startswith(b"MPX") or len(data.split(b"\n", 1)[0]) < 4:
         raise PlanError(Diagnostic("bad_file", "not an MPX file (it does not start with MPX)", file=path, line=1))
     first_line = data.split(b"\n", 1)[0].decode("latin-1")
     delimiter = first_line[3]
@@ -420,8 +420,9 @@ class _Reader:
         for word, count in loc.unknown.items():
             tally.drop(f"duration unit '{word}'", f"not understood in {count} values (read as 0)")
 
-        start = loc.date(project.get("start", "") or "") or min(
-            (d[0] for d in self.report.file_dates.values() if d[0] is not None), default=None)
+        first = min((d[0] if isinstance(d[0], dt.datetime) else dt.datetime.combine(d[0], dt.time())
+                     for d in self.report.file_dates.values() if d[0] is not None), default=None)
+        start = loc.date(project.get("start", "") or "") or first
         if start is None:
             start = dt.datetime.combine(dt.date.today(), dt.time())
             tally.approx("project without a start date", "starts today")

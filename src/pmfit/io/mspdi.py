@@ -36,8 +36,9 @@ from pmfit.io.importcheck import (
     drop_custom_fields,
     finish_import,
     minutes_of_day,
+    parse_xml,
 )
-from pmfit.io.safexml import local, parse_xml, read_bytes
+from pmfit.io.safexml import local, read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element
 
 from pmfit.io.formats import Format, ImportReport, register
-from pmfit.io.importcheck import Tally, calendar_data, minutes_of_day
-from pmfit.io.safexml import local, parse_xml, read_bytes
+from pmfit.io.importcheck import Tally, calendar_data, minutes_of_day, parse_xml
+from pmfit.io.safexml import local, read_bytes
 from pmfit.io.xer import build_plan
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
