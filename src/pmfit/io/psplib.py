@@ -270,6 +270,8 @@ def read_optima(path: str | Path, prefix: str | None = None) -> dict[str, Optimu
                 return round(number) if number > 0 else None
 
             name = row.get("Ref1", "")
+            if not name.lower().endswith(".sm"):
+                continue
             out[name] = Optimum(name, num("OPT value"), num("LB value"), num("UB value"), num("CPM"))
         return out
     prefix = prefix or re.match(r"[a-zA-Z]+\d+", path.stem).group(0)  # type: ignore[union-attr]

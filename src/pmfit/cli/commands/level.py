@@ -18,30 +18,44 @@ from pmfit.cli.common import (
 )
 
 
+def _method(value: str) -> str:
+    if value not in ("auto", "heuristic", "cp"):
+        raise typer.BadParameter(f"{value!r} is not a method (choose auto, heuristic or cp)")
+    return value
+
+
+def _time_limit(value: str) -> str:
+    seconds = parse_duration_option(value, 5.0)
+    if not 0 < seconds <= 24 * 3600:
+        raise typer.BadParameter("the time limit must be above 0 and at most a day")
+    return value
+
+
+def _plot(value: str | None) -> str | None:
+    if value is not None and not value.lower().endswith((".png", ".svg", ".pdf")):
+        raise typer.BadParameter("the chart is written as .png, .svg or .pdf")
+    return value
+
+
 @guarded
 def level(
     plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads, PSPLIB .sm too)."),
-    time_limit: str = typer.Option("5s", "--time-limit", "-t", help="Time budget, like 5s, 500ms or 2m."),
-    method: str = typer.Option("auto", "--method", "-m",
+    time_limit: str = typer.Option("5s", "--time-limit", "-t", callback=_time_limit,
+                                   help="Time budget, like 5s, 500ms or 2m."),
+    method: str = typer.Option("auto", "--method", "-m", callback=_method,
                                help="auto (heuristic, then CP-SAT when installed), heuristic or cp."),
     schedules: int = typer.Option(None, "--schedules", min=1,
                                   help="Heuristic budget in generated schedules (default 5000; 1000 before CP-SAT)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same schedule)."),
-    plot: str = typer.Option(None, "--plot", help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),
+    plot: str = typer.Option(None, "--plot", callback=_plot,
+                             help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),
     all_tasks: bool = typer.Option(False, "--all", help="List every task, not only the delayed ones."),
     json_out: bool = JsonOption,
 ) -> None:
     """Level resources: move tasks so no resource is over its units, and say why each moved."""
     from pmfit.api import level as run
 
-    if method not in ("auto", "heuristic", "cp"):
-        raise typer.BadParameter(f"{method!r} is not a method (choose auto, heuristic or cp)",
-                                 param_hint="--method")
     seconds = parse_duration_option(time_limit, 5.0)
-    if seconds <= 0 or seconds > 24 * 3600:
-        raise typer.BadParameter("the time limit must be above 0 and at most a day", param_hint="--time-limit")
-    if plot is not None and not plot.lower().endswith((".png", ".svg", ".pdf")):
-        raise typer.BadParameter("the plot is written as .png, .svg or .pdf", param_hint="--plot")
     plan = load_plan(plan_file, show_warnings=not json_out)
     if json_out or seconds < 1:
         result = run(plan, time_limit=seconds, method=method, schedules=schedules, seed=seed)

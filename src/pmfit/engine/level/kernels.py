@@ -422,8 +422,16 @@ def crossover(mother: FloatArray, father: FloatArray, child: FloatArray, taken: 
                 child[i] = tmp
 
 
+def schedule_hash(start: IntArray) -> float:
+    """A fingerprint of a schedule (to keep duplicate schedules out of the population)."""
+    h = 0.0
+    for j in range(len(start)):
+        h += start[j] * (1.0 + ((j * 0.6180339887498949) % 1.0))
+    return h
+
+
 def evolve(
-    pop: FloatArray, fitness: IntArray, children: int, mutation: float,
+    pop: FloatArray, fitness: IntArray, hashes: FloatArray, children: int, mutation: float, local: float,
     rank: IntArray, zero_rank: IntArray, dur: IntArray,
     fpp: IntArray, fps: IntArray, fpo: IntArray, fsp: IntArray, fsd: IntArray, findeg: IntArray,
     bpp: IntArray, bps: IntArray, bpo: IntArray, bsp: IntArray, bsd: IntArray, bindeg: IntArray,
@@ -436,7 +444,7 @@ def evolve(
     Tournament parents, two-point crossover, neighbour-swap mutation, each
     child decoded and improved by :func:`justify` (Lamarckian: the improved
     list replaces the child). A child replaces the worst member when it is no
-    worse. Stops after ``children`` children or when ``counter[0]`` reaches
+    worse and not a copy of a member. Stops after ``children`` children or when ``counter[0]`` reaches
     ``budget`` passes; ``best[0]``/``best_start`` track the best schedule.
     """
     size, n = pop.shape
@@ -453,7 +461,15 @@ def evolve(
         a = np.random.randint(0, size)
         b = np.random.randint(0, size)
         father = a if fitness[a] <= fitness[b] else b
-        crossover(pop[mother], pop[father], child, taken, mutation)
+        if np.random.random() < local:
+            # local move: a perturbed copy of the best member
+            top = 0
+            for i in range(size):
+                if fitness[i] < fitness[top]:
+                    top = i
+            crossover(pop[top], pop[top], child, taken, mutation * 3.0)
+        else:
+            crossover(pop[mother], pop[father], child, taken, mutation)
         m = justify(child, rank, zero_rank, dur, fpp, fps, fpo, fsp, fsd, findeg,
                     bpp, bps, bpo, bsp, bsd, bindeg, lower, blower, mode, bmode,
                     dptr, dres, dun, cap, usage, start, order, 3, counter)
@@ -461,11 +477,16 @@ def evolve(
             best[0] = m
             for j in range(n):
                 best_start[j] = start[j]
+        h = schedule_hash(start)
+        duplicate = False
         worst = 0
         for i in range(size):
             if fitness[i] > fitness[worst]:
                 worst = i
-        if m <= fitness[worst]:
+            if fitness[i] == m and hashes[i] == h:
+                duplicate = True
+        if m <= fitness[worst] and not duplicate:
             fitness[worst] = m
+            hashes[worst] = h
             for j in range(n):
                 pop[worst, j] = child[j]

@@ -148,6 +148,8 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
     pri = network.priority if len(network.priority) == n else np.zeros(n, dtype=np.int64)
     levels = np.unique(pri)
     rank = (len(levels) - 1 - np.searchsorted(levels, pri)).astype(np.int64)
+    # tasks that do not wait for resources are placed first, so the others are leveled around them
+    rank = np.where(mode == NORMAL, rank + 1, 0).astype(np.int64)
 
     # forward CSR: links are stored grouped by successor (dst)
     fpp = network.pred_ptr.astype(np.int64)

@@ -70,7 +70,8 @@ def _warm_up(k: Any) -> None:
     runner.sample(key, 1.0, key)
     runner.justify(key, start)
     pop = np.stack([key, key[::-1].copy()])
-    runner.evolve(pop, np.array([5, 5], dtype=np.int64), 1, np.array([5], dtype=np.int64), start, 10**9)
+    runner.evolve(pop, np.array([5, 5], dtype=np.int64), np.zeros(2), 1, np.array([5], dtype=np.int64), start,
+                  10**9, 0.05, 0.0)
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,10 @@ class _Runner:
         p = self.p
         self.k.sample_keys(value, alpha, p.rank, p.fsp, p.fsd, p.findeg, out)
 
-    def evolve(self, pop: FloatArray, fitness: IntArray, children: int, best: IntArray,
-               best_start: IntArray, budget: int, mutation: float = 0.05) -> None:
+    def evolve(self, pop: FloatArray, fitness: IntArray, hashes: FloatArray, children: int, best: IntArray,
+               best_start: IntArray, budget: int, mutation: float, local: float) -> None:
         p = self.p
-        self.k.evolve(pop, fitness, children, mutation, p.rank, self.zero_rank, p.dur,
+        self.k.evolve(pop, fitness, hashes, children, mutation, local, p.rank, self.zero_rank, p.dur,
                       p.fpp, p.fps, p.fpo, p.fsp, p.fsd, p.findeg,
                       p.bpp, p.bps, p.bpo, p.bsp, p.bsd, p.bindeg,
                       p.lower, self.blower, p.mode, self.bmode,
@@ -158,8 +159,10 @@ def solve_heuristic(
     time_limit: float | None = None,
     seed: int = 0,
     jit: bool | None = None,
-    population: int = 40,
+    population: int = 80,
     lower_bound: int | None = None,
+    mutation: float = 0.1,
+    local: float = 0.0,
 ) -> HeuristicResult:
     """Run the heuristic within ``schedules`` generated schedules and ``time_limit`` seconds."""
     n = problem.n
@@ -182,11 +185,13 @@ def solve_heuristic(
 
     pop_keys: list[FloatArray] = []
     pop_fit: list[int] = []
+    pop_hash: list[float] = []
 
     def consider(key: FloatArray, start: IntArray, makespan: int, label: str) -> None:
         nonlocal source
         pop_keys.append(key.copy())
         pop_fit.append(makespan)
+        pop_hash.append(float(k.schedule_hash(start)))
         if makespan < best[0]:
             best[0] = makespan
             best_start[:] = start
@@ -218,10 +223,11 @@ def solve_heuristic(
         order = np.argsort(pop_fit, kind="stable")[:population]
         pop = np.ascontiguousarray(np.stack([pop_keys[i] for i in order]))
         fit = np.array([pop_fit[i] for i in order], dtype=np.int64)
+        hashes = np.array([pop_hash[i] for i in order], dtype=np.float64)
         chunk = max(1, min(200, 200_000 // max(n * 8, 1)))
         before = int(best[0])
         while not out_of_budget():
-            runner.evolve(pop, fit, chunk, best, best_start, schedules)
+            runner.evolve(pop, fit, hashes, chunk, best, best_start, schedules, mutation, local)
             if best[0] < before:
                 source = "genetic search + justification"
                 before = int(best[0])
