@@ -126,7 +126,8 @@ def confidence(f: Features, scores: dict[str, RoleScore], level: int, unread: li
     """``(0.35 + 0.65 ramp(margin, 0, 0.15)) x coverage x source factor``.
 
     coverage = 0.6 x share of effort whose domain was read + 0.4 x share of the five kinds
-    of context present (resources, stakeholders, estimates, goals, descriptions).
+    of context present (resources, stakeholders, estimates, goals, descriptions), times
+    ``0.5 + 0.5 ramp(items read, 1, 8)`` (a handful of tasks is thin evidence).
     """
     m = margin(scores, level)
     if f.total_effort > 0:
@@ -135,6 +136,8 @@ def confidence(f: Features, scores: dict[str, RoleScore], level: int, unread: li
         read = f.n_read / f.n_items if f.n_items else 0.0
     info = [f.has_resources, f.has_stakeholders, f.has_estimates, f.has_goals, f.has_text]
     coverage = 0.6 * read + 0.4 * sum(info) / len(info)
+    # little evidence is weak evidence: fewer than 8 work items read scales coverage down to half
+    coverage *= 0.5 + 0.5 * ramp(float(f.n_read), 1.0, 8.0)
     value = min(0.95, (0.35 + 0.65 * ramp(m, 0.0, 0.15)) * coverage * SOURCE_CONFIDENCE.get(f.source, 1.0))
     missing = []
     if read < 0.9:

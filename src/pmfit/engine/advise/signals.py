@@ -29,7 +29,7 @@ from pmfit.engine.advise.text import normalise
 
 GROUPS = ("development", "it_operations", "non_it", "management")
 TECH_GROUPS = ("development", "it_operations")
-MIN_SCORE = 1.0  # BM25 score below which a text says nothing about its domain
+MIN_SCORE = 2.0  # BM25 score below which a text says nothing about its domain (one shared, weak word)
 SPLIT = 0.6  # domains scoring at least this share of the best one share the item
 WIDE_SPREAD = 1.0  # (P - O) / M at or above this is a wide estimate: the range is as large as the likely value
 
