@@ -309,14 +309,23 @@ def gather_facts(
         worst,
     )
 
-    sched = run_schedule(plan)
     status_date = as_of or (plan.progress.status_date if plan.progress else None)
+    status = None
+    if status_date is not None and plan.progress is not None:
+        from pmfit.engine.status import status_schedule
+
+        # Work in progress: finished work where it happened, the rest from the status date.
+        status = status_schedule(plan, as_of)
+        sched = status.schedule
+    else:
+        sched = run_schedule(plan)
     as_of_dt = (dt.datetime.combine(status_date, dt.time(17)) if isinstance(status_date, dt.date)
                 and not isinstance(status_date, dt.datetime) else status_date) or sched.start
     unavailable: dict[str, str] = {}
     schedule_facts = gather_schedule(plan, sched)
     leveling = gather.leveling(plan, sched, level_time_limit, unavailable) if "leveling" in include else None
-    risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable) if "risk" in include else None
+    risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable, status) \
+        if "risk" in include else None
     evm = gather.evm(plan, sched, as_of, unavailable) if "evm" in include else None
     changes = gather.changes(plan, previous, unavailable) if "changes" in include else None
     advice = gather.advice(plan, unavailable) if "advice" in include else None

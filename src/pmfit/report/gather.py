@@ -21,6 +21,7 @@ from pmfit.report.facts import (
 
 if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
+    from pmfit.engine.status import StatusSchedule
     from pmfit.model.plan import Plan
 
 
@@ -65,11 +66,19 @@ def leveling(plan: Plan, sched: Schedule, time_limit: float, unavailable: dict[s
 
 
 def risk(plan: Plan, sched: Schedule, iterations: int, seed: int, schedule: ScheduleFacts,
-         unavailable: dict[str, str]) -> RiskFacts | None:
-    """Monte Carlo facts: percentile dates, the chance of the deadline, drivers, risk events."""
-    from pmfit.engine.risk import simulate
+         unavailable: dict[str, str], status: StatusSchedule | None = None) -> RiskFacts | None:
+    """Monte Carlo facts: percentile dates, the chance of the deadline, drivers, risk events.
 
-    result = simulate(plan, iterations, seed)
+    A project in progress is simulated from its status date (remaining work only).
+    """
+    if status is not None:
+        from pmfit.engine.forecast import simulate_remaining
+
+        result = simulate_remaining(plan, iterations, seed, status=status)
+    else:
+        from pmfit.engine.risk import simulate
+
+        result = simulate(plan, iterations, seed)
     mpd = result.minutes_per_day
     cal = sched.calendar
 

@@ -103,7 +103,7 @@ def decisions_needed(
         first = min((o.first for o in leveling.overallocated if o.first), default=None)
         out.append(DecisionFact(
             f"Approve extra capacity for {names}, or accept a finish {leveling.delay_days:g} working days later",
-            first.date() if first else soon,
+            max(first.date(), soon) if first else soon,
             "the plan books these people for more work than they have time for"))
     if risk is not None:
         for event in risk.risks[:3]:
