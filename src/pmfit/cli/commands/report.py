@@ -79,3 +79,39 @@ def report(
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+
+
+# ---- pmfit demo: write both reports for each bundled example -------------------
+demo_order = 900
+DEMO_REPORTS_DIR = "pmfit-demo-reports"
+
+
+def demo_step(ctx: object) -> object:
+    """Write the technical and executive reports (Markdown and HTML) of one example into ./pmfit-demo-reports/."""
+    import os
+    from pathlib import Path
+
+    from pmfit.cli.commands.demo import DemoLine
+    from pmfit.io.yamlplan import save_atomic
+    from pmfit.report.build import documents, render
+    from pmfit.report.facts import gather_facts
+
+    plan = ctx.plan  # type: ignore[attr-defined]
+    stem = Path(ctx.name).stem  # type: ignore[attr-defined]
+    folder = Path(os.environ.get("PMFIT_DEMO_REPORTS", DEMO_REPORTS_DIR))
+    folder.mkdir(parents=True, exist_ok=True)
+    facts = gather_facts(plan, iterations=1000, level_time_limit=1.0)
+    docs = documents(facts)
+    written = []
+    for audience, doc in docs.items():
+        for fmt in ("md", "html"):
+            target = folder / f"{stem}-{audience}.{fmt}"
+            save_atomic(str(render(doc, fmt)), target)  # type: ignore[arg-type]
+            written.append(str(target))
+    return DemoLine(
+        "report",
+        f"Status reports: overall {facts.status.upper()}: technical and executive versions written "
+        f"to {folder}/{stem}-*.html and .md",
+        {"status": facts.status, "files": written},
+        f"pmfit report {ctx.shown_path} --audience executive --format html --out report.html",  # type: ignore[attr-defined]
+    )
