@@ -260,3 +260,79 @@ def test_generated_tables_only_raise_plan_error(columns: list[str], rows: list[l
     for row in rows:
         writer.writerow(row[:len(columns)])
     _check(csvplan.read_table, buffer.getvalue().encode(), ".csv")
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15), st.floats(allow_nan=True),
+                  st.sampled_from(["", "x", "A-1", "A-2", "2027-01-04", "2027-01-04T10:00:00.000+0000", "Blocks",
+                                   "blocks", "is blocked by"]))
+_VALUE = st.recursive(_LEAF, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["key", "name", "displayName", "inward", "outward", "type", "inwardIssue",
+                                     "outwardIssue"]), inner, max_size=3)), max_leaves=8)
+_FIELDS = st.sampled_from(["summary", "issuetype", "status", "assignee", "parent", "subtasks", "timetracking",
+                           "timeoriginalestimate", "created", "duedate", "labels", "issuelinks", "customfield_1"])
+_ISSUE = st.fixed_dictionaries({"key": st.sampled_from(["A-1", "A-2", "A 3,", ""]), "id": _LEAF,
+                                "fields": st.one_of(_VALUE, st.dictionaries(_FIELDS, _VALUE, max_size=8))})
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.fixed_dictionaries({"issues": st.lists(_ISSUE, max_size=5), "total": _LEAF, "names": _VALUE}),
+                 st.lists(_ISSUE, max_size=4), _VALUE))
+def test_generated_jira_json_only_raises_plan_error(document: object) -> None:
+    # found by a longer run of this generator: fields of the wrong JSON type (a number where a list
+    # belongs, a dict as parent key) and absurd estimates used to escape as TypeError
+    import json
+
+    _check(jira.read_json, json.dumps(document).encode(), ".json")
+
+
+_ATTR = st.sampled_from(["", "0", "1", "2", "-1", "abc", "2024-01-01", "2024-13-45", "9999-12-31", "99999999999",
+                         "1e309", "true", "100.0", "20240101T000000Z", "20240101T170000Z", "99991231T235959Z",
+                         "0000", "2400", "FS", "SS", "milestone", "must-start-on"])
+
+
+def _attrs(keys: list[str]) -> st.SearchStrategy[str]:
+    return st.dictionaries(st.sampled_from(keys), _ATTR, max_size=len(keys)).map(
+        lambda d: " ".join(f'{k}="{v}"' for k, v in d.items()))
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_attrs(["id", "name", "start", "duration", "meeting", "complete", "thirdDate",
+                                  "thirdDate-constraint", "cost-manual-value"]),
+                          st.lists(_attrs(["id", "type", "difference", "hardness"]), max_size=2)), max_size=5),
+       st.lists(_attrs(["task-id", "resource-id", "load"]), max_size=3),
+       st.lists(_attrs(["year", "month", "date", "type"]), max_size=3), st.booleans())
+def test_generated_ganttproject_files_only_raise_plan_error(tasks: list, allocations: list, days: list,
+                                                           nest: bool) -> None:
+    # found by a longer run of this generator: baseline and % complete on dates the calendar
+    # cannot place used to escape as CalendarError or fail validation as bad_progress
+    body = "".join(f"<task {a}>" + "".join(f"<depend {d}/>" for d in deps) + ("" if nest else "</task>")
+                   for a, deps in tasks) + ("</task>" * len(tasks) if nest else "")
+    xml = ('<project name="p" view-date="x"><calendars><day-types><default-week sun="1" sat="1"/></day-types>'
+           + "".join(f"<date {d}/>" for d in days) + f'</calendars><tasks empty-milestones="true">{body}</tasks>'
+           '<resources><resource id="1" name="r"/></resources><allocations>'
+           + "".join(f"<allocation {a}/>" for a in allocations) + "</allocations><previous><previous-tasks name='b'>"
+           + "".join(f"<previous-task {a}/>" for a, _ in tasks) + "</previous-tasks></previous></project>")
+    _check(gan.read, xml.encode(), ".gan")
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_attrs(["id", "name", "work", "start", "end", "work-start", "percent-complete", "type"]),
+                          st.lists(_attrs(["predecessor-id", "type", "lag"]), max_size=2),
+                          _attrs(["type", "time"])), max_size=5),
+       _attrs(["mon", "tue", "sat", "sun"]), st.lists(st.tuples(_ATTR, _ATTR), max_size=3), _ATTR, st.booleans())
+def test_generated_planner_files_only_raise_plan_error(tasks: list, week: str, intervals: list, start: str,
+                                                      nest: bool) -> None:
+    # found by a longer run of this generator: task dates the calendar cannot place used to escape
+    # as CalendarError
+    body = "".join(f"<task {a}><predecessors>" + "".join(f"<predecessor {p}/>" for p in preds) + "</predecessors>"
+                   + (f"<constraint {c}/>" if c else "") + ("" if nest else "</task>")
+                   for a, preds, c in tasks) + ("</task>" * len(tasks) if nest else "")
+    xml = (f'<project name="p" mrproject-version="2" project-start="{start}" calendar="1"><calendars>'
+           f'<calendar id="1" name="c"><default-week {week}/><overridden-day-types><overridden-day-type id="0">'
+           + "".join(f'<interval start="{a}" end="{b}"/>' for a, b in intervals)
+           + f"</overridden-day-type></overridden-day-types></calendar></calendars><tasks>{body}</tasks></project>")
+    _check(planner.read, xml.encode(), ".planner")

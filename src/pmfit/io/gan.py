@@ -287,8 +287,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             if info["start"] is None:
                 continue
             record: dict[str, Any] = {"percent_complete": float(info["percent"]), "actual_start": info["start"]}
-            if info["percent"] >= 100 and tid in finishes:
-                record["actual_finish"] = finishes[tid]
+            if info["percent"] >= 100:
+                record["actual_finish"] = finishes.get(tid, info["start"])
             records[tid] = record
         if records:
             data["progress"] = {"tasks": records}
@@ -416,10 +416,14 @@ def _baselines(root: Element, ids: IdMap, calendar: dict[str, Any], origin: dt.d
             if tid is None or start is None:
                 continue
             days = max(0, _int(el.get("duration"), 0))
-            begin = clock.offset(start)
-            tasks[tid] = {"start": clock.start_at(begin),
-                          "finish": clock.finish_at(begin + days * clock.minutes_per_day),
-                          "duration": f"{days}d"}
+            try:
+                begin = clock.offset(start)
+                tasks[tid] = {"start": clock.start_at(begin),
+                              "finish": clock.finish_at(begin + days * clock.minutes_per_day),
+                              "duration": f"{days}d"}
+            except (CalendarError, ValueError, OverflowError):
+                report.dropped.append(f"baseline {block.get('name') or ''!r}: task {tid!r} has dates the "
+                                      "calendar cannot place")
         if tasks:
             out.append({"name": block.get("name") or f"baseline {len(out) + 1}", "tasks": tasks})
     if out:

@@ -115,9 +115,16 @@ def _date(value: object, where: str, report: ImportReport, bad: list[str]) -> dt
         return None
 
 
+MAX_SECONDS = 1e9  # about 35,000 working days: anything larger is not an estimate
+
+
 def _seconds(value: object) -> float | None:
     seconds = number(value)
-    return seconds if seconds is not None and seconds > 0 else None
+    return seconds if seconds is not None and 0 < seconds <= MAX_SECONDS else None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def issues_from_csv(path: str, report: ImportReport) -> list[Issue]:
@@ -354,8 +361,9 @@ def issues_from_json(data: Any, path: str, report: ImportReport, names: dict[str
         if isinstance(fields.get("description"), str):
             issue.description = fields["description"].strip() or None
         parent = fields.get("parent")
-        issue.parent = parent.get("key") if isinstance(parent, dict) else None
-        issue.subtasks = [s["key"] for s in fields.get("subtasks") or [] if isinstance(s, dict) and "key" in s]
+        issue.parent = parent["key"] if isinstance(parent, dict) and isinstance(parent.get("key"), str) else None
+        issue.subtasks = [s["key"] for s in _list(fields.get("subtasks"))
+                          if isinstance(s, dict) and isinstance(s.get("key"), str)]
         tracking: dict[str, Any] = fields["timetracking"] if isinstance(fields.get("timetracking"), dict) else {}
         issue.estimate = _seconds(fields.get("timeoriginalestimate") or tracking.get("originalEstimateSeconds"))
         issue.remaining = _seconds(fields.get("timeestimate") or tracking.get("remainingEstimateSeconds"))
@@ -364,8 +372,8 @@ def issues_from_json(data: Any, path: str, report: ImportReport, names: dict[str
             value = fields.get(name)
             if isinstance(value, str):
                 setattr(issue, attr, _date(value, f"{key} {name}", report, bad_dates))
-        issue.labels = [str(x) for x in fields.get("labels") or [] if isinstance(x, str)]
-        for link in fields.get("issuelinks") or []:
+        issue.labels = [str(x) for x in _list(fields.get("labels")) if isinstance(x, str)]
+        for link in _list(fields.get("issuelinks")):
             if not isinstance(link, dict) or not isinstance(link.get("type"), dict):
                 continue
             kind = str(link["type"].get("name") or "link")

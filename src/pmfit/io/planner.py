@@ -218,15 +218,15 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             if el.get("type") == "milestone":
                 task["milestone"] = True
             work = _int(el.get("work"), 0)
-            if work > 0:
+            if 0 < work <= 10**9:
                 task["work"] = str(seconds_to_duration(work))
             if (el.get("note") or "").strip():
                 task["notes"] = el.get("note", "").strip()
             pct = _int(el.get("percent-complete"), 0)
             if pct > 0 and start is not None:
                 progress[tid] = {"percent_complete": float(min(100, pct)), "actual_start": _day(start)}
-                if pct >= 100 and end is not None:
-                    progress[tid]["actual_finish"] = _day(end)
+                if pct >= 100:
+                    progress[tid]["actual_finish"] = _day(end if end is not None and end >= start else start)
             for child in el:
                 tag = local(child.tag)
                 if tag == "predecessors":
@@ -237,7 +237,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                         if link["type"] not in ("FS", "SS", "FF", "SF"):
                             link["type"] = "FS"
                         lag = _int(pred.get("lag"), 0)
-                        if lag:
+                        if lag and abs(lag) <= 10**9:
                             link["lag"] = str(seconds_to_duration(lag)) if lag > 0 else \
                                 str(-seconds_to_duration(-lag))
                             lags += 1
@@ -291,9 +291,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             if task.get("milestone"):
                 task["duration"] = "0d"
             continue
-        if tid in dates and clock is not None:
-            start, end = dates[tid]
-            minutes = max(0, clock.offset(end) - clock.offset(start))
+        minutes = _working_minutes(clock, dates.get(tid))
+        if minutes is not None and clock is not None:
             task["duration"] = str(Duration.from_minutes(minutes, clock.minutes_per_day))
         elif "work" in task:
             task["duration"] = task["work"]
@@ -321,9 +320,12 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     plan = finish_plan(data, report, path)
     for tid, (start, end) in dates.items():
         if clock is not None:  # the same instants in working time, written as pmfit writes them
-            begin = clock.offset(start)
-            start = clock.start_at(begin)
-            end = clock.finish_at(clock.offset(end)) if clock.offset(end) > begin else start
+            try:
+                begin = clock.offset(start)
+                start = clock.start_at(begin)
+                end = clock.finish_at(clock.offset(end)) if clock.offset(end) > begin else start
+            except (CalendarError, ValueError, OverflowError):
+                continue
         report.file_dates[tid] = (start, max(start, end))
     if default is not None:
         report.read.append(f"calendar {default.name!r}: working days {', '.join(calendar.get('workweek', []))}; "
@@ -335,6 +337,18 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     ids.note(report)
     count_read(report, plan)
     return plan, report
+
+
+def _working_minutes(clock: Any, span: tuple[dt.datetime, dt.datetime] | None) -> int | None:
+    """Working minutes between a task's start and end on the project calendar, if it can place them."""
+    from pmfit.engine.workcal import CalendarError
+
+    if clock is None or span is None:
+        return None
+    try:
+        return max(0, int(clock.offset(span[1]) - clock.offset(span[0])))
+    except (CalendarError, ValueError, OverflowError):
+        return None
 
 
 def _resources(root: Element, ids: IdMap, calendars: dict[str, _Calendar], project_calendar: dict[str, Any],
