@@ -129,27 +129,33 @@ def add_scaled(row: FloatArray, rate: float, d: IntArray) -> None:
 
 def moments(q: FloatArray) -> tuple[float, float]:
     """``(sum q, sum q²)``."""
-    return float(q.sum()), float(q @ q)
+    q64 = q.astype(np.float64)
+    return float(q64.sum()), float(q64 @ q64)
 
 
 def shared_factor(q: FloatArray, factor: FloatArray, shared: float, own: float) -> None:
     """``q = Phi(shared·factor + own·q)``: normals in, quantiles out (the group's copula)."""
-    z = shared * factor + own * q
+    z = shared * factor.astype(np.float64) + own * q.astype(np.float64)
     q[:] = _phi(z)
 
 
 def triangular(row: IntArray, q: FloatArray, lo: float, mode: float, hi: float) -> None:
-    """``row = round(F⁻¹(q))`` for the triangular distribution (lo, mode, hi)."""
+    """``row = round(F⁻¹(q))`` for the triangular distribution (lo, mode, hi).
+
+    ``F⁻¹(q) = lo + sqrt(q (hi - lo)(mode - lo))`` below ``q = (mode - lo)/(hi - lo)``,
+    ``hi - sqrt((1 - q)(hi - lo)(hi - mode))`` above.
+    """
+    q64 = q.astype(np.float64)
     cut = (mode - lo) / (hi - lo)
-    low = lo + np.sqrt(q * ((hi - lo) * (mode - lo)))
-    high = hi - np.sqrt((1.0 - q) * ((hi - lo) * (hi - mode)))
-    row[:] = (np.where(q < cut, low, high) + 0.5).astype(np.int64)
+    left = q64 < cut
+    root = np.sqrt(np.where(left, q64 * ((hi - lo) * (mode - lo)), (1.0 - q64) * ((hi - lo) * (hi - mode))))
+    row[:] = (np.where(left, lo + root, hi - root) + 0.5).astype(np.int64)
 
 
 def tabulated(row: IntArray, q: FloatArray, lo: float, hi: float, table: FloatArray) -> None:
     """``row = round(lo + (hi - lo)·x(q))`` with ``x`` a quantile table on an even grid of q (PERT)."""
     steps = len(table) - 1
-    pos = q * steps
+    pos = q.astype(np.float64) * steps
     i = np.minimum(pos.astype(np.int64), steps - 1)
     frac = pos - i
     x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
@@ -158,7 +164,7 @@ def tabulated(row: IntArray, q: FloatArray, lo: float, hi: float, table: FloatAr
 
 def uniform(row: IntArray, q: FloatArray, lo: float, hi: float) -> None:
     """``row = round(lo + q·(hi - lo))``."""
-    row[:] = (lo + q * (hi - lo) + 0.5).astype(np.int64)
+    row[:] = (lo + q.astype(np.float64) * (hi - lo) + 0.5).astype(np.int64)
 
 
 @cache
@@ -465,8 +471,9 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
             total = 0.0
             squares = 0.0
             for t in range(len(q)):
-                total += q[t]
-                squares += q[t] * q[t]
+                u = np.float64(q[t])
+                total += u
+                squares += u * u
             return total, squares
         return impl
 
@@ -475,7 +482,8 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
         def impl(q: Any, factor: Any, shared: Any, own: Any) -> None:
             root2 = math.sqrt(2.0)
             for t in range(len(q)):
-                q[t] = 0.5 * math.erfc(-(shared * factor[t] + own * q[t]) / root2)
+                z = shared * np.float64(factor[t]) + own * np.float64(q[t])
+                q[t] = 0.5 * math.erfc(-z / root2)
         return impl
 
     @overload(triangular, jit_options={"nogil": True})
@@ -485,10 +493,10 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
             left = (hi - lo) * (mode - lo)
             right = (hi - lo) * (hi - mode)
             for t in range(len(row)):
-                u = q[t]
-                low = lo + math.sqrt(u * left)
-                high = hi - math.sqrt((1.0 - u) * right)
-                row[t] = int((low if u < cut else high) + 0.5)
+                u = np.float64(q[t])
+                below = u < cut
+                root = math.sqrt(u * left if below else (1.0 - u) * right)
+                row[t] = int((lo + root if below else hi - root) + 0.5)
         return impl
 
     @overload(tabulated, jit_options={"nogil": True})
@@ -496,7 +504,7 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
         def impl(row: Any, q: Any, lo: Any, hi: Any, table: Any) -> None:
             steps = len(table) - 1
             for t in range(len(row)):
-                pos = q[t] * steps
+                pos = np.float64(q[t]) * steps
                 i = min(int(pos), steps - 1)
                 frac = pos - i
                 x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
@@ -507,7 +515,7 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
     def _uniform(row: Any, q: Any, lo: Any, hi: Any) -> Any:
         def impl(row: Any, q: Any, lo: Any, hi: Any) -> None:
             for t in range(len(row)):
-                row[t] = int(lo + q[t] * (hi - lo) + 0.5)
+                row[t] = int(lo + np.float64(q[t]) * (hi - lo) + 0.5)
         return impl
 
     from numba.extending import register_jitable
