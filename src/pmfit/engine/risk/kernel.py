@@ -48,6 +48,8 @@ prange = range
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: random numbers and quantiles of a chunk (float32: see montecarlo._Buffers)
+Quantiles = npt.NDArray[np.float32]
 
 # sampling codes, in network.DISTRIBUTIONS order
 FIXED, TRIANGULAR, PERT, UNIFORM = 0, 1, 2, 3
@@ -127,19 +129,19 @@ def add_scaled(row: FloatArray, rate: float, d: IntArray) -> None:
     row += rate * d
 
 
-def moments(q: FloatArray) -> tuple[float, float]:
+def moments(q: Quantiles) -> tuple[float, float]:
     """``(sum q, sum q²)``."""
     q64 = q.astype(np.float64)
     return float(q64.sum()), float(q64 @ q64)
 
 
-def shared_factor(q: FloatArray, factor: FloatArray, shared: float, own: float) -> None:
+def shared_factor(q: Quantiles, factor: Quantiles, shared: float, own: float) -> None:
     """``q = Phi(shared·factor + own·q)``: normals in, quantiles out (the group's copula)."""
     z = shared * factor.astype(np.float64) + own * q.astype(np.float64)
     q[:] = _phi(z)
 
 
-def triangular(row: IntArray, q: FloatArray, lo: float, mode: float, hi: float) -> None:
+def triangular(row: IntArray, q: Quantiles, lo: float, mode: float, hi: float) -> None:
     """``row = round(F⁻¹(q))`` for the triangular distribution (lo, mode, hi).
 
     ``F⁻¹(q) = lo + sqrt(q (hi - lo)(mode - lo))`` below ``q = (mode - lo)/(hi - lo)``,
@@ -152,7 +154,7 @@ def triangular(row: IntArray, q: FloatArray, lo: float, mode: float, hi: float) 
     row[:] = (np.where(left, lo + root, hi - root) + 0.5).astype(np.int64)
 
 
-def tabulated(row: IntArray, q: FloatArray, lo: float, hi: float, table: FloatArray) -> None:
+def tabulated(row: IntArray, q: Quantiles, lo: float, hi: float, table: FloatArray) -> None:
     """``row = round(lo + (hi - lo)·x(q))`` with ``x`` a quantile table on an even grid of q (PERT)."""
     steps = len(table) - 1
     pos = q.astype(np.float64) * steps
@@ -162,7 +164,7 @@ def tabulated(row: IntArray, q: FloatArray, lo: float, hi: float, table: FloatAr
     row[:] = (lo + x01 * (hi - lo) + 0.5).astype(np.int64)
 
 
-def uniform(row: IntArray, q: FloatArray, lo: float, hi: float) -> None:
+def uniform(row: IntArray, q: Quantiles, lo: float, hi: float) -> None:
     """``row = round(lo + q·(hi - lo))``."""
     row[:] = (lo + q.astype(np.float64) * (hi - lo) + 0.5).astype(np.int64)
 
@@ -188,7 +190,7 @@ def _phi(z: FloatArray) -> FloatArray:
 def sample_durations(
     base: IntArray, sample_of: IntArray, dist: IntArray, lo: FloatArray, mode: FloatArray,
     hi: FloatArray, group: IntArray, rho: float, table: FloatArray, table_row: IntArray,
-    q: FloatArray, factor: FloatArray, occurred: BoolArray, risk_ptr: IntArray,
+    q: Quantiles, factor: Quantiles, occurred: BoolArray, risk_ptr: IntArray,
     risk_task: IntArray, risk_delay: IntArray, d: IntArray, sum_q: FloatArray, sum_qq: FloatArray,
 ) -> None:
     """Durations of a chunk into ``d`` (tasks x iterations).
