@@ -212,3 +212,26 @@ def test_damaged_workbook_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as err:
         import_file(path)
     assert err.value.codes == ["bad_file"]
+
+
+GERMAN = """Nr.;Vorgangsname;Dauer;Anfang;Ende;Vorgänger;Ressourcennamen;Gliederungsebene
+1;Planung;;Mo 04.01.27;Fr 15.01.27;;;1
+2;Entwurf;5 Tage;Mo 04.01.27;Fr 08.01.27;;Anna[50%];2
+3;Prüfung;1 Tag;Mo 11.01.27;Mo 11.01.27;2EA+2 Tage;Anna;2
+4;Freigabe;0 Tage;Mo 11.01.27;Mo 11.01.27;3AA;;2
+"""
+
+
+def test_german_ms_project_export_in_cp1252(tmp_path: Path) -> None:
+    # column names, units (Tage) and link types (EA = Ende-Anfang = FS, AA = SS) as a German
+    # MS Project writes them, saved by Excel on Windows (cp1252, ';' separated, day-first dates)
+    plan, report = csvplan.read_table(_write(tmp_path, GERMAN, encoding="cp1252"))
+    assert [(t.id, t.name, t.parent) for t in plan.tasks] == [
+        ("1", "Planung", None), ("2", "Entwurf", "1"), ("3", "Prüfung", "1"), ("4", "Freigabe", "1")]
+    assert plan.task("2").duration == Duration(5, "d")
+    assert [str(link) for link in plan.task("3").after] == ["2 FS+2d"]
+    assert [str(link) for link in plan.task("4").after] == ["3 SS"]
+    assert plan.task("4").milestone
+    assert plan.task("2").needs == {"Anna": 0.5}
+    assert report.file_dates["1"] == (dt.date(2027, 1, 4), dt.date(2027, 1, 15))
+    assert not any("could not be read" in d for d in report.dropped)

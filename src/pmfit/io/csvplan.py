@@ -68,23 +68,29 @@ if TYPE_CHECKING:
 
 #: Column names (compared without case, spaces or punctuation) that auto-detection maps to each field.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "taskid", "uid", "uniqueid", "key", "issuekey", "activityid", "taskkey", "#", "no", "number"),
-    "name": ("name", "taskname", "task", "title", "summary", "activityname", "activity", "subject", "item"),
+    "id": ("id", "taskid", "uid", "uniqueid", "key", "issuekey", "activityid", "taskkey", "#", "no", "number", "nr",
+           "nummer", "numero", "n"),
+    "name": ("name", "taskname", "task", "title", "summary", "activityname", "activity", "subject", "item",
+             "vorgangsname", "nomdelatache", "nombredetarea", "tache", "vorgang"),
     "parent": ("parent", "parentid", "parenttask", "summarytask", "parentkey", "epic"),
-    "wbs": ("wbs", "wbscode", "outlinenumber", "wbsnumber"),
-    "outline_level": ("outlinelevel", "level", "indent", "indentlevel"),
-    "duration": ("duration", "dur", "originalduration", "plannedduration", "durationdays", "days", "length"),
+    "wbs": ("wbs", "wbscode", "outlinenumber", "wbsnumber", "pspcode", "edt", "strukturcode"),
+    "outline_level": ("outlinelevel", "level", "indent", "indentlevel", "gliederungsebene", "niveauhierarchique",
+                      "niveldeesquema"),
+    "duration": ("duration", "dur", "originalduration", "plannedduration", "durationdays", "days", "length", "dauer",
+                 "duree", "duracion"),
     "work": ("work", "effort", "estimate", "originalestimate", "hours", "workhours", "timeestimated"),
-    "start": ("start", "startdate", "begin", "begindate", "plannedstart", "earlystart", "scheduledstart"),
+    "start": ("start", "startdate", "begin", "begindate", "plannedstart", "earlystart", "scheduledstart", "anfang",
+              "beginn", "debut", "comienzo"),
     "finish": ("finish", "end", "enddate", "finishdate", "due", "duedate", "plannedfinish", "earlyfinish",
-               "scheduledfinish"),
+               "scheduledfinish", "ende", "fin"),
     "predecessors": ("predecessors", "predecessor", "after", "dependson", "dependencies", "depends",
-                     "blockedby", "pred", "preds"),
+                     "blockedby", "pred", "preds", "vorganger", "predecesseurs", "predecesoras"),
     "resources": ("resources", "resourcenames", "resource", "assignedto", "assignee", "assignees", "owner",
-                  "needs"),
+                  "needs", "ressourcennamen", "nomsressources", "nombresdelosrecursos"),
     "milestone": ("milestone", "ismilestone"),
     "notes": ("notes", "note", "comments", "description", "details"),
-    "percent_complete": ("%complete", "percentcomplete", "progress", "complete", "pctcomplete", "%done"),
+    "percent_complete": ("%complete", "percentcomplete", "progress", "complete", "pctcomplete", "%done",
+                         "%abgeschlossen", "%acheve", "%completado"),
     "deadline": ("deadline",),
     "constraint": ("constraint", "constrainttype"),
     "constraint_date": ("constraintdate",),
@@ -102,7 +108,11 @@ _CONSTRAINTS = {
     "fnet": "FNET", "finishnoearlierthan": "FNET", "fnlt": "FNLT", "finishnolaterthan": "FNLT",
     "mso": "MSO", "muststarton": "MSO", "mfo": "MFO", "mustfinishon": "MFO",
 }
-_LINK = re.compile(r"^(?P<task>.+?)\s*(?P<type>FS|SS|FF|SF)?\s*(?P<lag>[+-]\s*\d+(?:[.,]\d+)?\s*%?\s*[a-zA-Z]*\??)?$")
+_LINK = re.compile(r"^(?P<task>.+?)\s*(?P<type>FS|SS|FF|SF|EA|AA|EE|AE|FD|DD|DF|FC|CC|CF)?\s*"
+                   r"(?P<lag>[+-]\s*\d+(?:[.,]\d+)?\s*%?\s*[^\W\d_]*\.?\??)?$")
+#: link types as MS Project writes them in German (Ende-Anfang ...), French (fin-début ...) and Spanish exports
+_LINK_TYPES = {"EA": "FS", "AA": "SS", "EE": "FF", "AE": "SF", "FD": "FS", "DD": "SS", "DF": "SF",
+               "FC": "FS", "CC": "SS", "CF": "SF"}
 _NEED = re.compile(r"^(?P<name>.+?)\s*(?:[\[(]\s*(?P<pct>\d+(?:\.\d+)?)\s*%?\s*[\])]|[:*]\s*(?P<units>\d+(?:\.\d+)?))?$")
 _FORMULA = ("=", "+", "-", "@")
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
@@ -413,7 +423,7 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
                 if pred is None:
                     pred = ref
                 if match["type"]:
-                    link["type"] = match["type"]
+                    link["type"] = _LINK_TYPES.get(match["type"], match["type"])
                 if match["lag"]:
                     lag = match["lag"].replace(" ", "")
                     if "%" in lag:

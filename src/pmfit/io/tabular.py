@@ -107,8 +107,11 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def norm(name: str) -> str:
-    """A column name reduced for matching: ``' Task Name '`` -> ``'taskname'``."""
-    return re.sub(r"[^0-9a-z%σ]+", "", name.lower())
+    """A column name reduced for matching: ``' Task Name '`` -> ``'taskname'``, ``'Durée'`` -> ``'duree'``."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name.lower()).replace("ß", "ss")
+    return re.sub(r"[^0-9a-z%σ]+", "", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
 # ---- ids --------------------------------------------------------------------
@@ -262,6 +265,11 @@ _ISO_DURATION = re.compile(
 _PART = re.compile(
     r"([+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(e?)\s*(months?|mons?|mo|weeks?|wks?|w|days?|dys?|d|hours?|hrs?|h|"
     r"minutes?|mins?|m|seconds?|secs?|s)?\b", re.IGNORECASE)
+# Duration units as MS Project writes them in German, French and Spanish exports.
+_LOCAL_UNITS = re.compile(r"(?<=[\d\s])(?:tage?|jours?|d[ií]as?|wochen?|semaines?|semanas?|stunden?|std\.?|"
+                          r"heures?|horas?|minuten?|minutos?|monate?|mois|meses?)(?![a-z])", re.IGNORECASE)
+_LOCAL_UNIT_OF = {"tag": "d", "tage": "d", "jou": "d", "día": "d", "dia": "d", "woc": "w", "sem": "w", "stu": "h",
+                  "std": "h", "heu": "h", "hor": "h", "min": "m", "mon": "mo", "moi": "mo", "mes": "mo"}
 _UNIT_MINUTES = {"mo": 20 * MINUTES_PER_DAY, "w": 5 * MINUTES_PER_DAY, "d": MINUTES_PER_DAY, "h": 60,
                  "m": 1, "s": 1 / 60}
 
@@ -296,6 +304,7 @@ def parse_duration(value: object, default_unit: str = "d") -> tuple[Duration, bo
     text = str(value).strip().rstrip("?").strip()
     if not text or text.lower() in ("null", "none", "nan", "-"):
         return None
+    text = _LOCAL_UNITS.sub(lambda m: _LOCAL_UNIT_OF[m[0].lower().rstrip(".")[:3]], text)
     match = _ISO_DURATION.match(text)
     if match and any(match.groups()[1:]):
         sign, w, d, h, m, s = match.groups()
