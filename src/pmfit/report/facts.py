@@ -222,20 +222,24 @@ def _jsonable(value: Any) -> Any:
 
 
 # ---- gathering --------------------------------------------------------------
-def _task_fact(sched: Schedule, task_id: str) -> TaskFact:
+def _task_fact(sched: Schedule, task_id: str, started: frozenset[str] = frozenset()) -> TaskFact:
     row = sched[task_id]
     steps = sched.why(task_id, depth=1) if not row.summary else []
     driver = steps[0].link or steps[0].kind.replace("_", " ") if steps else None
+    if task_id in started:
+        driver = "actual start"
     return TaskFact(row.id, row.name, row.start, row.finish,
                     round(row.total_float / sched.minutes_per_day, 2), row.critical, driver)
 
 
-def gather_schedule(plan: Plan, sched: Schedule) -> ScheduleFacts:
+def gather_schedule(plan: Plan, sched: Schedule, done: frozenset[str] = frozenset(),
+                    started: frozenset[str] = frozenset()) -> ScheduleFacts:
+    """Schedule facts; ``done`` tasks (finished work) are history, not critical or near-critical."""
     mpd = sched.minutes_per_day
-    critical = [_task_fact(sched, tid) for tid in sched.critical_path]
+    critical = [_task_fact(sched, tid, started) for tid in sched.critical_path if tid not in done]
     near = [
-        _task_fact(sched, t.id) for t in sched.tasks.values()
-        if not t.summary and not t.critical and t.total_float / mpd <= NEAR_CRITICAL_DAYS
+        _task_fact(sched, t.id, started) for t in sched.tasks.values()
+        if not t.summary and not t.critical and t.total_float / mpd <= NEAR_CRITICAL_DAYS and t.id not in done
     ]
     near.sort(key=lambda t: (t.total_float_days, t.start))
     deadline = _deadline(plan)
@@ -256,7 +260,7 @@ def gather_schedule(plan: Plan, sched: Schedule) -> ScheduleFacts:
             variance = round((sched.cpm.project_finish - cal.offset(baseline_finish)) / mpd, 2)
             if deadline is not None:
                 erosion = variance
-    milestones = [_task_fact(sched, t.id) for t in sched.tasks.values() if t.milestone]
+    milestones = [_task_fact(sched, t.id, started) for t in sched.tasks.values() if t.milestone]
     return ScheduleFacts(
         start=sched.start, finish=sched.finish, duration_days=round(sched.duration_days, 2),
         critical_path=critical, near_critical=near[:15], deadline=deadline_dt,
@@ -322,7 +326,12 @@ def gather_facts(
     as_of_dt = (dt.datetime.combine(status_date, dt.time(17)) if isinstance(status_date, dt.date)
                 and not isinstance(status_date, dt.datetime) else status_date) or sched.start
     unavailable: dict[str, str] = {}
-    schedule_facts = gather_schedule(plan, sched)
+    done: frozenset[str] = frozenset()
+    started: frozenset[str] = frozenset()
+    if status is not None:
+        done = frozenset(k for k, v in status.tasks.items() if v.state == "done")
+        started = frozenset(k for k, v in status.tasks.items() if v.state == "in_progress")
+    schedule_facts = gather_schedule(plan, sched, done, started)
     leveling = gather.leveling(plan, sched, level_time_limit, unavailable) if "leveling" in include else None
     risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable, status) \
         if "risk" in include else None

@@ -49,6 +49,7 @@ def pyplot() -> Any:
         "axes.grid": True,
         "grid.alpha": 0.3,
         "svg.fonttype": "none",
+        "svg.hashsalt": "pmfit",  # stable element ids: the same facts give the same SVG
     })
     return plt
 
