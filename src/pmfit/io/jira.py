@@ -215,6 +215,12 @@ def _child(el: Element, name: str) -> Element | None:
     return next((c for c in el if local(c.tag) == name), None)
 
 
+#: item elements of a Jira XML export that pmfit does not model, reported when they hold something
+_RSS_UNUSED = {"comments": "comments", "component": "components", "fixVersion": "fix versions",
+               "version": "affects versions", "attachments": "attachments", "worklogs": "work logs",
+               "environment": "environment"}
+
+
 def _plain(html: str | None) -> str | None:
     """Jira XML descriptions are HTML: keep the text."""
     if not html:
@@ -233,7 +239,12 @@ def issues_from_rss(path: str, report: ImportReport) -> list[Issue]:
         raise fail("unknown_format", f"not a Jira XML export (the root element is <{local(root.tag)}>)", path)
     bad_dates: list[str] = []
     issues: list[Issue] = []
+    unused: dict[str, int] = {}
     for item in root.iter("item"):
+        for child in item:
+            label = _RSS_UNUSED.get(local(child.tag))
+            if label and (len(child) or (child.text or "").strip()):
+                unused[label] = unused.get(label, 0) + 1
         key_el = _child(item, "key")
         key = _text(key_el)
         if not key:
@@ -290,6 +301,8 @@ def issues_from_rss(path: str, report: ImportReport) -> list[Issue]:
                 else:
                     issue.custom[name] = 1
         issues.append(issue)
+    for label, count in sorted(unused.items()):
+        report.dropped.append(f"{label} not imported ({plural(count, 'issue')} with some)")
     if bad_dates:
         report.dropped.append(f"{plural(len(bad_dates), 'date')} that could not be read: "
                               + ", ".join(bad_dates[:5]))
