@@ -234,7 +234,7 @@ def cpm_passes(
     order: IntArray, pred_ptr: IntArray, link_src: IntArray, link_lag: IntArray,
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
-    project_deadline: int, d: IntArray, nblocks: int,
+    project_deadline: int, d: IntArray, nblocks: int, backward: bool,
     early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
 ) -> None:
     """Forward and backward passes over a chunk (see the module doc); blocks of iterations in parallel.
@@ -243,7 +243,8 @@ def cpm_passes(
     and are read per iteration from row ``bound_row[j]`` of ``*_rows``;
     otherwise ``lower/upper/must[j]`` hold. ``finish[it]`` receives the
     project finish, ``critical_count[b, j]`` counts block ``b``'s iterations
-    where task ``j`` had total float <= 0.
+    where task ``j`` had total float <= 0. Without ``backward`` only the
+    forward pass runs (the finish is all a rerun needs).
     """
     width = d.shape[1]
     per_block = -(-width // nblocks)
@@ -253,14 +254,14 @@ def cpm_passes(
         last = min(width, first + per_block)
         cpm_block(order, pred_ptr, link_src, link_lag, from_finish, to_finish, lower, upper, must,
                   bound_row, lower_rows, upper_rows, must_rows, project_deadline, d, first, last,
-                  early, late, finish, critical_count[b])
+                  backward, early, late, finish, critical_count[b])
 
 
 def cpm_block(
     order: IntArray, pred_ptr: IntArray, link_src: IntArray, link_lag: IntArray,
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
-    project_deadline: int, d: IntArray, first: int, last: int,
+    project_deadline: int, d: IntArray, first: int, last: int, backward: bool,
     early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
 ) -> None:
     """The passes for iterations ``first:last`` of a chunk, one row slice per task."""
@@ -285,6 +286,8 @@ def cpm_block(
         elif must[j] != NO_LOWER:
             fill(ej, must[j])
         latest_finish(fin, ej, dj)
+    if not backward:
+        return
     # backward: LS[j] = min(upper, finish - d, deadline - d, must, LS[dst] - offset)
     for j in range(len(order)):
         row = bound_row[j]

@@ -336,7 +336,8 @@ def _run(
     s_r = s_rr = 0.0
     flat = _FlatConstraints(network, dep, chunk)
     buffers: dict[int, _Buffers] = {}
-    with_outputs = bool(len(tracked) or np.any(cost_rate != 0) or np.any(sampling.risk_cost != 0))
+    with_outputs = disabled_risk < 0 and bool(len(tracked) or np.any(cost_rate != 0)
+                                              or np.any(sampling.risk_cost != 0))
     done = 0
     stopped = False
     pool = _pool()
@@ -362,7 +363,7 @@ def _run(
             lower_rows = upper_rows = must_rows = buf.no_rows
         passes(network.order, network.pred_ptr, network.link_src, network.link_lag, from_finish, to_finish,
                lower, upper, must, bound_row, lower_rows, upper_rows, must_rows,
-               int(network.project_deadline), d, nblocks, early, late, fin, critical)
+               int(network.project_deadline), d, nblocks, disabled_risk < 0, early, late, fin, critical)
         sl = slice(done, done + width)
         finish[sl] = fin
         if with_outputs:
@@ -372,7 +373,7 @@ def _run(
         if keep_durations:
             durations[sl] = d.T
         occurred_count += occurred.sum(axis=1)
-        if k:
+        if k and disabled_risk < 0:  # a rerun only needs the finish
             r = (_average_ranks(fin) - 0.5) / width
             s_qr += q @ r.astype(np.float32)
             s_r += float(r.sum())
