@@ -26,6 +26,7 @@ from pmfit.engine.advise.decision import (
 )
 from pmfit.engine.advise.profile import Profile, profile_from_plan
 from pmfit.engine.advise.signals import (
+    MIN_DOMAIN_SHARE,
     Features,
     Measured,
     Signal,
@@ -152,12 +153,13 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
     out: list[Reason] = []
     ge = f.group_effort or {}
     domain_total = ge.get("development", 0) + ge.get("it_operations", 0) + ge.get("non_it", 0)
+    domain_total = max(domain_total, MIN_DOMAIN_SHARE * f.total_effort)  # as the shares are computed
     # technology
     t = sig["technology"]
     text = f"Technology (NTCP: {ntcp['technology']}): "
     parts = []
     if f.n_items:
-        parts.append(f"{_pct(f.dev_share)} of the domain effort is development work"
+        parts.append(f"{_pct(f.dev_share)} of the domain work is development"
                      + (f" ({ge.get('development', 0):.0f} of {domain_total:.0f} person-days; {f.n_dev} tasks"
                         f"{', e.g. ' + _ids(m.dev_items, 4) if m and m.dev_items else ''})" if m else ""))
     if f.n_newtech:
@@ -172,7 +174,7 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
                       tuple((m.dev_items[:10] + m.wide_items[:5]) if m else ()), t.value))
     # engineering
     e = sig["engineering"]
-    parts = [f"{_pct(f.eng_effort_share)} of all effort is development or done by engineers"]
+    parts = [f"{_pct(f.eng_effort_share)} of the work (project management aside) is development or done by engineers"]
     if m and m.eng_resources:
         parts.append(f"engineering resources: {_ids(m.eng_resources, 6)} ({_pct(f.eng_resource_share)} of the "
                      f"resource units)")
@@ -189,7 +191,7 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
     breakdown = ", ".join(f"{vocab_labels[d][3:]} {v:.0f} person-days" for d, v in it_domains[:3])
     out.append(Reason("it_operations",
                       f"IT operations: {f.n_it} of {f.n_tasks} tasks are IT-operations work, "
-                      f"{_pct(f.it_share)} of the domain effort" + (f" ({breakdown})" if breakdown else "")
+                      f"{_pct(f.it_share)} of the domain work" + (f" ({breakdown})" if breakdown else "")
                       + (f", e.g. {_ids(m.it_items, 4)}" if m and m.it_items else ""),
                       tuple(m.it_items[:10]) if m else (), i.value))
     # business
@@ -207,7 +209,7 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
                    and vocab_labels[d].startswith("non:")]
     non_domains.sort(key=lambda kv: -kv[1])
     breakdown = ", ".join(f"{vocab_labels[d][4:]} {v:.0f} person-days" for d, v in non_domains[:3])
-    out.append(Reason("non_it", f"Non-IT work: {_pct(f.nonit_share)} of the domain effort"
+    out.append(Reason("non_it", f"Non-IT work: {_pct(f.nonit_share)} of the domain work"
                       + (f" ({breakdown})" if breakdown else "")
                       + (f", e.g. {_ids(m.nonit_items, 4)}" if m and m.nonit_items else ""),
                       tuple(m.nonit_items[:10]) if m else (), n.value))

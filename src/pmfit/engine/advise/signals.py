@@ -31,6 +31,7 @@ GROUPS = ("development", "it_operations", "non_it", "management")
 TECH_GROUPS = ("development", "it_operations")
 MIN_SCORE = 2.0  # BM25 score below which a text says nothing about its domain (one shared, weak word)
 SPLIT = 0.6  # domains scoring at least this share of the best one share the item
+MIN_DOMAIN_SHARE = 0.25  # shares are taken of at least this fraction of all effort
 WIDE_SPREAD = 1.0  # (P - O) / M at or above this is a wide estimate: the range is as large as the likely value
 
 
@@ -294,9 +295,14 @@ def measure(vocab: Vocabulary, profile: Profile) -> Measured:
     objectives = list(profile.objectives)
 
     domain_total = group_effort["development"] + group_effort["it_operations"] + group_effort["non_it"]
+    # Shares are of the domain work (managing the project is neutral), but never of less than a
+    # quarter of all effort: a plan that is nearly all meetings and reports does not become
+    # "engineering" on the strength of one task.
+    domain_base = max(domain_total, MIN_DOMAIN_SHARE * total)
     def share(group: str) -> float:
-        return group_effort[group] / domain_total if domain_total > 0 else 0.0
+        return group_effort[group] / domain_base if domain_base > 0 else 0.0
 
+    work_effort = max(total - group_effort["management"], MIN_DOMAIN_SHARE * total)
     units = sum(r.units for r in profile.resources)
     eng_units = sum(r.units for r in profile.resources if r.id in eng_res)
     work = profile.work_items
@@ -317,10 +323,12 @@ def measure(vocab: Vocabulary, profile: Profile) -> Measured:
         n_dev=n_dev,
         n_it=n_it,
         n_nonit=n_nonit,
-        eng_effort_share=eng_effort / total if total > 0 else 0.0,
+        # of the work other than managing the project itself (management effort is neutral)
+        eng_effort_share=min(1.0, eng_effort / work_effort) if work_effort > 0 else 0.0,
         # no resources at all: unknown, not "no engineers" - the people doing the development work
         # are taken to be engineers, so the share follows the engineering effort
-        eng_resource_share=eng_units / units if units > 0 else eng_effort / total if total > 0 else 0.0,
+        eng_resource_share=eng_units / units if units > 0 else (
+            min(1.0, eng_effort / work_effort) if work_effort > 0 else 0.0),
         n_spec=len(spec_items),
         n_newtech=len(newtech),
         n_wide_spread=len(wide_items),
