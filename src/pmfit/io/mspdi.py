@@ -85,7 +85,7 @@ def parse_datetime(text: str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-    return value.replace(tzinfo=None)
+    return value if value.tzinfo is None else value.replace(tzinfo=None)
 
 
 def _int(text: str | None, default: int = 0) -> int:
@@ -107,17 +107,23 @@ def _bool(text: str | None) -> bool:
     return (text or "").strip().lower() in ("1", "true")
 
 
+_REPEATED = frozenset({"PredecessorLink", "ExtendedAttribute", "Baseline", "WeekDay", "Exception",
+                       "WorkWeek", "OutlineCode", "TimephasedData"})
+_LOCAL: dict[str, str] = {}
+
+
 def _fields(element: Element) -> dict[str, Any]:
     """Children by local tag; repeated tags become lists, text for leaf elements."""
     out: dict[str, Any] = {}
+    names = _LOCAL
     for child in element:
-        tag = local(child.tag)
-        value: Any = child if len(child) else (child.text or "")
-        if tag in ("PredecessorLink", "ExtendedAttribute", "Baseline", "WeekDay", "Exception",
-                   "WorkWeek", "OutlineCode", "TimephasedData"):
+        tag = names.get(child.tag)
+        if tag is None:
+            tag = names[child.tag] = local(child.tag)
+        if tag in _REPEATED:
             out.setdefault(tag, []).append(child)
         else:
-            out[tag] = value
+            out[tag] = child if len(child) else (child.text or "")
     return out
 
 
@@ -321,6 +327,11 @@ class _Reader:
         self.tally = Tally()
 
     def read(self) -> tuple[Plan, ImportReport]:
+        data = self.build()
+        return finish_import(data, self.report, self.tally), self.report
+
+    def build(self) -> dict[str, Any]:
+        """The plan as plain data, before validation (the report is filled as a side effect)."""
         tally, report = self.tally, self.report
         pf = _fields(self.root)
         calendars = _Calendars(pf, tally, self.filename)
@@ -656,8 +667,7 @@ class _Reader:
             report.read.append(f"{len(baselines)} baselines")
         if progress:
             report.read.append(f"progress on {len(progress)} tasks")
-        plan = finish_import(data, report, tally)
-        return plan, report
+        return data
 
 
 # ---- writing ---------------------------------------------------------------

@@ -23,7 +23,6 @@ def import_(
 ) -> None:
     """Import a plan file and print the import report: read, approximated, dropped, schedule check."""
     from pmfit.api import export_file, import_file
-    from pmfit.io.importcheck import difference_lines
 
     if to is not None and Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
@@ -63,15 +62,23 @@ def import_(
 
             limit = None if report else 10
             table = Table(title_justify="left", show_edge=False)
-            for column in ("task", "file start", "pmfit start", "file finish", "pmfit finish", "why"):
-                table.add_column(column, overflow="fold")
+            for column in ("task", "file start", "pmfit start", "file finish", "pmfit finish", "Δ finish", "why"):
+                table.add_column(column, overflow="fold", no_wrap=column not in ("task", "why"),
+                                 justify="right" if column.startswith("Δ") else "left")
+
+            def when(text: str | None) -> str:
+                return (text or "").replace("T", " ")
+
             for d in rep.schedule_differences[:limit]:
-                table.add_row(d["task"], d["file_start"] or "", d["pmfit_start"], d["file_finish"] or "",
-                              d["pmfit_finish"], "; ".join(d["causes"]))
+                delta = d["finish_diff_days"]
+                table.add_row(d["task"], when(d["file_start"]), when(d["pmfit_start"]), when(d["file_finish"]),
+                              when(d["pmfit_finish"]),
+                              "" if delta is None else (f"{delta:+g}d" if abs(delta) >= 0.1
+                                                        else f"{d['finish_diff_minutes']:+d}min"),
+                              "; ".join(d["causes"]))
             out.print(table)
             if limit and len(rep.schedule_differences) > limit:
                 out.print(f"  … {len(rep.schedule_differences) - limit} more (--report shows all)")
-            del difference_lines
     elif check and rep.file_dates:
         out.print("[bold]schedule check[/]: not run (see warnings)")
     print_diagnostics(rep.warnings)
