@@ -547,6 +547,9 @@ class _Reader:
                 bs, bf = parse_datetime(b.get("Start")), parse_datetime(b.get("Finish"))
                 bd = parse_duration(b.get("Duration"))
                 if bs is None or bf is None or bd is None:
+                    if any(b.get(k) not in (None, "", "0") for k in ("Start", "Finish", "Duration", "Work", "Cost")):
+                        tally.drop("baseline value without start, finish and duration",
+                                   "not kept (a pmfit baseline task needs all three)", f"{ident} in baseline {number}")
                     continue
                 btask: dict[str, Any] = {"start": bs, "finish": bf, "duration": _duration_value(max(bd, 0), mpd)}
                 bw = parse_duration(b.get("Work"))
