@@ -118,6 +118,24 @@ def test_every_iteration_is_a_cpm_run(seed: int, kernels_mode: str) -> None:
     assert np.array_equal(np.round(result.criticality * result.iterations).astype(np.int64), counts)
 
 
+def test_far_dates_switch_to_64_bit_times(kernels_mode: str) -> None:
+    """Dates beyond 2^30 working minutes (about 4,000 years) still schedule exactly."""
+    base = random_network(30, 2, constraints=False)
+    ctype = np.zeros(base.n, dtype=np.int64)
+    ctime = np.full(base.n, NO_LOWER, dtype=np.int64)
+    ctype[5], ctime[5] = 2, 2**33  # SNET far in the future
+    network = Network.from_arrays(
+        base.duration, base.link_src, base.link_dst, base.link_type, base.link_lag,
+        constraint_type=ctype, constraint_time=ctime, optimistic=base.optimistic, likely=base.likely,
+        pessimistic=base.pessimistic, distribution=base.distribution, group=base.group)
+    result = simulate_network(network, 50, 1, keep_durations=True)
+    assert result.durations is not None
+    finish, counts = _cpm_oracle(network, result.durations)
+    assert finish.min() > 2**33
+    assert np.array_equal(result.finish, finish)
+    assert np.array_equal(np.round(result.criticality * 50).astype(np.int64), counts)
+
+
 @pytest.mark.parametrize("dist", [TRIANGULAR, PERT, UNIFORM])
 def test_python_and_compiled_kernels_agree(dist: int, monkeypatch: pytest.MonkeyPatch) -> None:
     if not jit.numba_available():

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from pmfit.engine.cpm import bounds as cpm_bounds
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.jit import kernel
-from pmfit.engine.kernels import NO_UPPER
+from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.engine.network import DISTRIBUTIONS, FF, FNET, FNLT, FS, MFO, SF, SNLT, Network
 from pmfit.engine.risk import kernel as kernels
 from pmfit.engine.risk.kernel import FIXED, PERT
@@ -235,13 +235,14 @@ class _Run:
 class _Buffers:
     """Work arrays for chunks of one width (tasks x iterations)."""
 
-    def __init__(self, n: int, k: int, groups: int, tracked: int, width: int) -> None:
+    def __init__(self, n: int, k: int, groups: int, tracked: int, width: int, times: type) -> None:
         # float32 draws: twice as fast to make and to read; 2^-24 steps are far below a minute
         self.q = np.empty((k, width), dtype=np.float32)
         self.factor = np.zeros((max(groups, 1), width), dtype=np.float32)
-        self.d = np.empty((n, width), dtype=np.int64)
-        self.early = np.empty((n, width), dtype=np.int64)
-        self.late = np.empty((n, width), dtype=np.int64)
+        # durations and dates in int32 when the plan's horizon allows: half the memory traffic
+        self.d = np.empty((n, width), dtype=times)
+        self.early = np.empty((n, width), dtype=times)
+        self.late = np.empty((n, width), dtype=times)
         self.fin = np.zeros(width, dtype=np.int64)
         self.no_rows = np.zeros((0, width), dtype=np.int64)
         self.ts = np.zeros((tracked, width), dtype=np.int64)
@@ -285,6 +286,24 @@ def _draw(stream: np.random.SeedSequence, q: npt.NDArray[np.float32], factor: np
     for job in jobs:
         job.result()
     return occurred
+
+
+def _time_type(network: Network, sampling: _Sampling) -> type:
+    """int32 when no date of any iteration can reach 2^30 working minutes, else int64.
+
+    Every early or late date lies within the sum of all (largest) durations,
+    risk delays and |lags| of the start or of a constraint date.
+    """
+    longest = float(np.sum(np.maximum(network.duration, 0)))
+    longest += float(np.sum(sampling.hi)) + float(np.sum(sampling.risk_delay))
+    longest += float(np.sum(np.abs(network.link_lag)))
+    dated = network.constraint_time[network.constraint_time > NO_LOWER]
+    deadlines = network.deadline[network.deadline < NO_UPPER]
+    for times in (dated, deadlines, np.array([network.project_deadline]) if network.project_deadline < NO_UPPER
+                  else np.zeros(0, dtype=np.int64)):
+        if len(times):
+            longest += float(np.max(np.abs(times)))
+    return np.int32 if longest < 2**30 else np.int64
 
 
 def chunk_width(network: Network) -> int:
@@ -336,6 +355,7 @@ def _run(
     s_r = s_rr = 0.0
     flat = _FlatConstraints(network, dep, chunk)
     buffers: dict[int, _Buffers] = {}
+    times = _time_type(network, sampling)
     with_outputs = disabled_risk < 0 and bool(len(tracked) or np.any(cost_rate != 0)
                                               or np.any(sampling.risk_cost != 0))
     done = 0
@@ -344,7 +364,7 @@ def _run(
     for c in range(chunks):
         width = min(chunk, iterations - done)
         if width not in buffers:
-            buffers[width] = _Buffers(n, k, groups, len(tracked), width)
+            buffers[width] = _Buffers(n, k, groups, len(tracked), width, times)
         buf = buffers[width]
         q, factor, d, early, late, fin = buf.q, buf.factor, buf.d, buf.early, buf.late, buf.fin
         if width != flat.width:
