@@ -240,9 +240,9 @@ class _Buffers:
         self.q = np.empty((k, width), dtype=np.float32)
         self.factor = np.zeros((max(groups, 1), width), dtype=np.float32)
         # durations and dates in int32 when the plan's horizon allows: half the memory traffic
-        self.d = np.empty((n, width), dtype=times)
-        self.early = np.empty((n, width), dtype=times)
-        self.late = np.empty((n, width), dtype=times)
+        self.d: IntArray = np.empty((n, width), dtype=times)
+        self.early: IntArray = np.empty((n, width), dtype=times)
+        self.late: IntArray = np.empty((n, width), dtype=times)
         self.fin = np.zeros(width, dtype=np.int64)
         self.no_rows = np.zeros((0, width), dtype=np.int64)
         self.ts = np.zeros((tracked, width), dtype=np.int64)
