@@ -126,7 +126,7 @@ def test_portfolio_of_files_and_folder(cli: Cli, software_plan: Path, tmp_path: 
     out = _json(cli("advise", software_plan, move, "--json"))
     assert [p["role"] for p in out["projects"]] == ["technical", "general"]
     assert out["naive"]["technical"]["difference_vs_recommended"] >= 0
-    assert "1.0 FTE" in out["sharing_rule"]
+    assert "1.0 FTE" in out["sharing_rule"] and "CC BY 4.0" in out["attribution"]
     folder = _json(cli("advise", examples_dir, "--json"))
     assert len(folder["projects"]) == len(list(examples_dir.glob("*.yaml")))
     table = cli("advise", examples_dir)

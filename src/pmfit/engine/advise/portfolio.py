@@ -109,6 +109,7 @@ class Portfolio:
             "sharing_rule": self.rule,
             "uncovered_by_general_everywhere": self.uncovered_by_general,
             "advice": [a.to_dict() for a in self.advices],
+            "attribution": self.advices[0].attribution if self.advices else "",
         }
 
 
