@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "save": "pmfit.api",
     "dumps": "pmfit.api",
     "schedule": "pmfit.api",
+    "import_file": "pmfit.api",
+    "export_file": "pmfit.api",
     "validate": "pmfit.api",
     "simulate": "pmfit.api",
     "RiskResult": "pmfit.engine.risk.result",
