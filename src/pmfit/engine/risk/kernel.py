@@ -248,7 +248,7 @@ def cpm_passes(
     """
     width = d.shape[1]
     per_block = -(-width // nblocks)
-    per_block = -(-per_block // 8) * 8  # whole cache lines per block
+    per_block = -(-per_block // 16) * 16  # whole cache lines per block (16 x int32 = 64 bytes)
     for b in prange(nblocks):
         first = min(width, b * per_block)
         last = min(width, first + per_block)

@@ -199,19 +199,22 @@ def _average_ranks(values: IntArray) -> FloatArray:
     return (before + (counts + 1) / 2.0)[inverse]
 
 
-def quantile_standard_error(sorted_values: FloatArray | IntArray, p: float) -> float:
+def quantile_standard_error(values: FloatArray | IntArray, p: float, presorted: bool = True) -> float:
     """Distribution-free standard error of the ``p``-quantile.
 
     Half the distance between the order statistics at ranks ``n p -/+ sqrt(n p (1-p))``
-    (the one-sigma binomial interval for the quantile's rank).
+    (the one-sigma binomial interval for the quantile's rank). ``values``
+    sorted, or ``presorted=False`` (then only those two ranks are selected).
     """
-    n = len(sorted_values)
+    n = len(values)
     if n < 2:
         return math.inf
     spread = math.sqrt(n * p * (1.0 - p))
     lo = max(math.floor(n * p - spread), 0)
     hi = min(math.ceil(n * p + spread), n - 1)
-    return float(sorted_values[hi] - sorted_values[lo]) / 2.0
+    if not presorted:
+        values = np.partition(values, (lo, hi))
+    return float(values[hi] - values[lo]) / 2.0
 
 
 @dataclass
@@ -328,7 +331,7 @@ def _run(
     passes = kernel(kernels.cpm_passes, size, parallel=True)
     outputs = kernel(kernels.chunk_outputs, size)
     compiled = passes is not kernels.cpm_passes
-    nblocks = max(1, min(2 * _threads(), chunk // 32)) if compiled else 1
+    nblocks = max(1, min(2 * _threads(), chunk // 64)) if compiled else 1
     streams = np.random.SeedSequence(seed).spawn(chunks)
 
     # constant bounds from the base durations; per-iteration bounds where they move with the duration
@@ -402,7 +405,7 @@ def _run(
         if progress is not None:
             progress(done, iterations)
         if (precision is not None and done >= MIN_ITERATIONS and c < chunks - 1
-                and quantile_standard_error(np.sort(finish[:done]), 0.8) <= precision):
+                and quantile_standard_error(finish[:done], 0.8, presorted=False) <= precision):
             stopped = True
             break
     return _Run(
