@@ -212,9 +212,8 @@ def quantile_standard_error(values: FloatArray | IntArray, p: float, presorted: 
     spread = math.sqrt(n * p * (1.0 - p))
     lo = max(math.floor(n * p - spread), 0)
     hi = min(math.ceil(n * p + spread), n - 1)
-    if not presorted:
-        values = np.partition(values, (lo, hi))
-    return float(values[hi] - values[lo]) / 2.0
+    ordered = values if presorted else np.partition(values, (lo, hi))
+    return float(ordered[hi] - ordered[lo]) / 2.0
 
 
 @dataclass
