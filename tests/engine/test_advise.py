@@ -392,3 +392,30 @@ def test_a_job_title_is_reported_but_never_scored(data: Any, title: str, asked: 
     assert titled.recommended == "it"
     note = next(n for n in titled.notes if "asks for" in n)
     assert ("needs one" in note) == (asked == "it")
+
+
+def test_shipped_salary_table_matches_the_oews_file(data: Any) -> None:
+    import csv
+
+    from tests.conftest import shared_path
+
+    rows = {r["soc_code"]: r for r in csv.DictReader(shared_path("roles", "oews_national_wages.csv").open())
+            if r["survey"] == "OEWS May 2024"}
+    shipped = {r.role: r for r in data.salaries.rows}
+    for role, soc in (("general", "13-1082"), ("it", "15-1299")):
+        row = shipped[role]
+        assert row.median == float(rows[soc]["a_median"]) and row.year == 2024 and soc in row.source
+        assert row.low == float(rows[soc]["a_pct25"]) and row.high == float(rows[soc]["a_pct75"])
+    assert "technical" not in shipped  # always derived from the ratios, labelled an estimate
+    assert data.salaries.loaded_multiplier == pytest.approx(44.67 / 31.47, abs=0.005)
+
+
+def test_shipped_statements_are_verbatim_onet(data: Any) -> None:
+    import csv
+
+    from tests.conftest import shared_path
+
+    tasks = {r["task_id"]: r["task"] for r in csv.DictReader(shared_path("roles", "tasks.csv").open())}
+    assert len(data.vocabulary.statements) == len(tasks)
+    for s in data.vocabulary.statements:
+        assert tasks[s.id] == s.text
