@@ -8,12 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import shared_path
 
 from pmfit.io import jira
 from pmfit.io.formats import detect_format, import_file
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration
+from pmfit.model.plan import Plan
 
 
 def _jira(name: str) -> Path:
@@ -189,3 +192,64 @@ def test_not_a_jira_csv(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as err:
         jira.read_csv(str(path))
     assert err.value.codes == ["unknown_format"]
+
+
+def _slow_break_cycles(tasks: list[dict]) -> list[tuple[str, str]]:
+    """Obviously-correct oracle: links taken in order over the fully expanded leaf graph."""
+    children: dict[str, list[str]] = {}
+    for t in tasks:
+        if t.get("parent"):
+            children.setdefault(t["parent"], []).append(t["id"])
+
+    def leaves(tid: str) -> set[str]:
+        kids = children.get(tid)
+        return {tid} if not kids else set().union(*(leaves(k) for k in kids))
+
+    edges: set[tuple[str, str]] = set()
+
+    def reaches(sources: set[str], targets: set[str]) -> bool:
+        seen, stack = set(sources), list(sources)
+        while stack:
+            node = stack.pop()
+            if node in targets:
+                return True
+            for a, b in edges:
+                if a == node and b not in seen:
+                    seen.add(b)
+                    stack.append(b)
+        return False
+
+    kept = []
+    for t in tasks:
+        for link in t.get("after", []):
+            src, dst = leaves(link["task"]), leaves(t["id"])
+            if not reaches(dst, src):
+                edges.update((a, b) for a in src for b in dst)
+                kept.append((link["task"], t["id"]))
+    return kept
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.integers(2, 9).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.one_of(st.none(), st.integers(0, n - 1)), min_size=n, max_size=n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=14))))
+def test_cycle_breaking_matches_a_slow_oracle(case: tuple) -> None:
+    from pmfit.io.formats import ImportReport
+    from pmfit.io.tabular import clean_links
+    from pmfit.model.validate import validate_plan
+
+    n, parents, pairs = case
+    tasks = [{"id": f"t{i}", "duration": "1d"} for i in range(n)]
+    for i, p in enumerate(parents):  # parents only point backwards: no parent cycles
+        if p is not None and p < i:
+            tasks[i]["parent"] = f"t{p}"
+    for a, b in pairs:
+        tasks[b].setdefault("after", []).append({"task": f"t{a}"})
+    report = ImportReport("test", "x")
+    clean_links(tasks, report)  # unknown, self, family and duplicate links first
+    expected = _slow_break_cycles(tasks)
+    clean_links(tasks, report, break_cycles=True)
+    assert [(link["task"], t["id"]) for t in tasks for link in t.get("after", [])] == expected
+    plan = Plan.model_validate({"project": {"name": "p", "start": "2027-01-04"}, "tasks": tasks})
+    assert not [d for d in validate_plan(plan) if d.code == "dependency_cycle"]

@@ -433,54 +433,114 @@ def clean_links(tasks: list[dict[str, Any]], report: ImportReport, *, break_cycl
 
 
 def _break_cycles(tasks: list[dict[str, Any]], report: ImportReport, what: str) -> None:
+    """Drop, in file order, each link that would close a cycle (links on summaries apply to their leaves).
+
+    The leaf graph is kept compact: a summary S has an "out" node its leaves lead to and an "in"
+    node that leads to its leaves, and a link p -> s is one edge out(p) -> in(s). Reachability
+    between leaves is the same as in the expanded graph (links between a task and its own summary
+    are gone by now). One pass of Tarjan's algorithm finds the strongly connected components;
+    only a link inside one can close a cycle, and only those are checked, one by one, within it.
+    """
     children: dict[str, list[str]] = {}
     for t in tasks:
         if t.get("parent") is not None:
             children.setdefault(t["parent"], []).append(t["id"])
+    index: dict[tuple[str, str], int] = {}
 
-    def leaves(tid: str) -> list[str]:
-        out, stack, seen = [], [tid], set()
+    def node(kind: str, tid: str) -> int:
+        return index.setdefault((kind, tid), len(index))
+
+    def out_of(tid: str) -> int:
+        return node("out", tid) if tid in children else node("leaf", tid)
+
+    def in_of(tid: str) -> int:
+        return node("in", tid) if tid in children else node("leaf", tid)
+
+    edges: list[tuple[int, int]] = []
+    for t in tasks:
+        parent = t.get("parent")
+        if parent is not None:
+            edges.append((out_of(t["id"]), node("out", parent)))
+            edges.append((node("in", parent), in_of(t["id"])))
+    hierarchy = len(edges)
+    links = [(task, link, out_of(link["task"]), in_of(task["id"])) for task in tasks for link in task.get("after", [])]
+    edges.extend((a, b) for _, _, a, b in links)
+    component = _components(len(index), edges)
+    graph: dict[int, list[int]] = {}
+    for a, b in edges[:hierarchy]:
+        if component[a] == component[b]:
+            graph.setdefault(a, []).append(b)
+
+    def closes_cycle(a: int, b: int) -> bool:
+        """Whether b already reaches a (within their component), so that a -> b closes a cycle."""
+        stack, seen, home = [b], {b}, component[a]
         while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            kids = children.get(node)
-            if kids:
-                stack.extend(kids)
-            else:
-                out.append(node)
-        return out
-
-    graph: dict[str, set[str]] = {}
-
-    def reaches(sources: list[str], targets: set[str]) -> bool:
-        stack, seen = list(sources), set()
-        while stack:
-            node = stack.pop()
-            if node in targets:
+            current = stack.pop()
+            if current == a:
                 return True
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.extend(graph.get(node, ()))
+            for nxt in graph.get(current, ()):
+                if nxt not in seen and component[nxt] == home:
+                    seen.add(nxt)
+                    stack.append(nxt)
         return False
 
     dropped: list[str] = []
-    for task in tasks:
-        kept = []
-        for link in task.get("after", []):
-            src, dst = leaves(link["task"]), leaves(task["id"])
-            if reaches(dst, set(src)):
+    for task, link, a, b in links:
+        if component[a] == component[b]:
+            if closes_cycle(a, b):
+                task["after"] = [x for x in task["after"] if x is not link]
                 dropped.append(f"{link['task']} -> {task['id']}")
                 continue
-            for a in src:
-                graph.setdefault(a, set()).update(dst)
-            kept.append(link)
-        task["after"] = kept
+            graph.setdefault(a, []).append(b)
     if dropped:
         report.dropped.append(f"{_count(len(dropped), what)} that would close a dependency cycle: "
                               + ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else ""))
+
+
+def _components(n: int, edges: list[tuple[int, int]]) -> list[int]:
+    """Strongly connected component of each node (Tarjan, iterative: no recursion limit)."""
+    adjacency: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        adjacency[a].append(b)
+    order = [-1] * n
+    low = [0] * n
+    component = [-1] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    counter = 0
+    components = 0
+    for root in range(n):
+        if order[root] != -1:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work[-1]
+            if i == 0:
+                order[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack[v] = True
+            if i < len(adjacency[v]):
+                work[-1] = (v, i + 1)
+                w = adjacency[v][i]
+                if order[w] == -1:
+                    work.append((w, 0))
+                elif on_stack[w]:
+                    low[v] = min(low[v], order[w])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == order[v]:
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    component[w] = components
+                    if w == v:
+                        break
+                components += 1
+    return component
 
 
 def strip_summary_work(tasks: list[dict[str, Any]], report: ImportReport, what: str = "summary task") -> None:
