@@ -267,6 +267,7 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
         return leaf_cache[task_id]
 
     parent_of = {t.id: t.parent for t in plan.tasks}
+    by_id = {t.id: t for t in plan.tasks}  # plan.task() is a linear search
 
     def ancestors(task_id: str) -> list[str]:
         out = []
@@ -350,23 +351,23 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
             deadline[i] = cal.day_end(task.deadline)
         for ancestor in ancestors(task.id):
             # A summary finishes when its last leaf does: its deadline binds every leaf.
-            inherited_deadline = plan.task(ancestor).deadline
+            inherited_deadline = by_id[ancestor].deadline
             if inherited_deadline is not None:
                 deadline[i] = min(int(deadline[i]), cal.day_end(inherited_deadline))
         add_links(task.id, task.after, [i])
         for ancestor in ancestors(task.id):
             # Links on a summary task apply to each of its leaves.
-            add_links(ancestor, plan.task(ancestor).after, [i])
+            add_links(ancestor, by_id[ancestor].after, [i])
         if task.constraint is None:
             for ancestor in ancestors(task.id):
-                inherited = plan.task(ancestor).constraint
+                inherited = by_id[ancestor].constraint
                 if inherited is not None and inherited.type is ConstraintType.SNET and inherited.date:
                     ctype[i] = SNET
                     ctime[i] = cal.day_start(inherited.date)
                     break
         for ancestor in ancestors(task.id):
             # FNLT on a summary: every leaf finishes by then (the summary ends with its last leaf).
-            inherited = plan.task(ancestor).constraint
+            inherited = by_id[ancestor].constraint
             if inherited is None or inherited.type is not ConstraintType.FNLT or inherited.date is None:
                 continue
             limit = cal.day_end(inherited.date)
@@ -427,7 +428,7 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
         group=group,
         group_names=group_names,
         summary_ids=summary_ids,
-        summary_names=[plan.task(s).name for s in summary_ids],
+        summary_names=[by_id[s].name for s in summary_ids],
         summary_ptr=summary_ptr,
         summary_leaf=np.array(summary_leaf, dtype=np.int64),
         calendar=cal,
