@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pmfit.engine.cpm import critical_path_method
+from pmfit.engine.jit import JIT_THRESHOLD
 from pmfit.engine.kernels import NO_UPPER
 from pmfit.engine.level.cpsat import cp_available, solve_cp
 from pmfit.engine.level.problem import NORMAL, Problem, build_problem
@@ -92,6 +93,9 @@ def level_network(
     if method == "cp" and not cp_available():
         raise PlanError(Diagnostic("cp_unavailable", "method 'cp' needs OR-Tools: pip install 'pmfit[cp]'"))
     budget = schedules if schedules is not None else (5000 if method == "heuristic" else 1000)
+    if schedules is None and method == "auto" and jit is None and network.n * budget < JIT_THRESHOLD:
+        # A small plan: CP-SAT will settle it; keep the pure-Python heuristic short.
+        budget = max(50, 4000 // max(network.n, 1))
     if method != "cp":
         kernels_for(network.n * budget, jit)  # load compiled loops before the clock starts
     t0 = time.perf_counter()

@@ -37,6 +37,26 @@ IntArray = npt.NDArray[np.int64]
 
 #: CP-SAT parameters set on every solve (tuned on PSPLIB J30 with 2 workers).
 SOLVER_PARAMETERS: dict[str, object] = {}
+#: Redundant constraints added to the model (tuned on PSPLIB J30).
+REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": False}
+
+
+def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:
+    """Longest offset path between every pair of linked tasks (two or more links apart)."""
+    order = problem.network.order
+    out: dict[int, dict[int, int]] = {}
+    for i in order[::-1]:
+        i = int(i)
+        row: dict[int, int] = {}
+        for x in range(int(problem.fsp[i]), int(problem.fsp[i + 1])):
+            q, off = int(problem.fsd[x]), int(problem.fso[x])
+            for j, gap in out.get(q, {}).items():
+                if row.get(j, -(2**62)) < off + gap:
+                    row[j] = off + gap
+            if row.get(q, -(2**62)) < off:
+                row[q] = off
+        out[i] = row
+    return out
 
 
 def cp_available() -> bool:
@@ -135,6 +155,18 @@ def solve_cp(
     for r, (intervals, demands) in enumerate(per_resource):
         if intervals and sum(demands) > int(p.cap[r]):
             model.add_cumulative(intervals, demands, int(p.cap[r]))  # type: ignore[arg-type]
+            if REDUNDANT.get("no_overlap"):
+                # Disjunctive: tasks needing more than half the units can never run together.
+                half = [iv for iv, u in zip(intervals, demands, strict=True) if 2 * u > int(p.cap[r])]
+                if len(half) >= 2:
+                    model.add_no_overlap(half)  # type: ignore[arg-type]
+    if REDUNDANT.get("transitive") and n <= 400:
+        # Transitive precedences: s_j >= s_i + (longest path from i to j), for every reachable pair.
+        dist = _longest_paths(p)
+        for i, row in dist.items():
+            for j, gap in row.items():
+                if p.mode[j] != PINNED and p.mode[i] != PINNED:
+                    model.add(starts[j] >= starts[i] + int(gap))
     if hint is not None:
         for j in range(n):
             model.add_hint(starts[j], int(hint[j]))

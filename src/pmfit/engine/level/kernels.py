@@ -432,8 +432,8 @@ def schedule_hash(start: IntArray) -> float:
 
 def evolve(
     pop: FloatArray, fitness: IntArray, hashes: FloatArray, children: int, mutation: float, local: float,
-    rank: IntArray, zero_rank: IntArray, dur: IntArray,
-    fpp: IntArray, fps: IntArray, fpo: IntArray, fsp: IntArray, fsd: IntArray, findeg: IntArray,
+    parallel_share: float, rank: IntArray, zero_rank: IntArray, dur: IntArray,
+    fpp: IntArray, fps: IntArray, fpo: IntArray, fsp: IntArray, fsd: IntArray, fso: IntArray, findeg: IntArray,
     bpp: IntArray, bps: IntArray, bpo: IntArray, bsp: IntArray, bsd: IntArray, bindeg: IntArray,
     lower: IntArray, blower: IntArray, mode: IntArray, bmode: IntArray,
     dptr: IntArray, dres: IntArray, dun: IntArray, cap: IntArray,
@@ -470,6 +470,13 @@ def evolve(
             crossover(pop[top], pop[top], child, taken, mutation * 3.0)
         else:
             crossover(pop[mother], pop[father], child, taken, mutation)
+        if np.random.random() < parallel_share:
+            # decode with the parallel scheme first; justification starts from its order
+            parallel_sgs(child, rank, dur, fsp, fsd, fso, findeg, lower, mode, dptr, dres, dun, cap,
+                         usage, start, order)
+            counter[0] += 1
+            for j in range(n):
+                child[j] = start[j] * 1.0 + child[j] * 1e-9
         m = justify(child, rank, zero_rank, dur, fpp, fps, fpo, fsp, fsd, findeg,
                     bpp, bps, bpo, bsp, bsd, bindeg, lower, blower, mode, bmode,
                     dptr, dres, dun, cap, usage, start, order, 3, counter)

@@ -71,7 +71,7 @@ def _warm_up(k: Any) -> None:
     runner.justify(key, start)
     pop = np.stack([key, key[::-1].copy()])
     runner.evolve(pop, np.array([5, 5], dtype=np.int64), np.zeros(2), 1, np.array([5], dtype=np.int64), start,
-                  10**9, 0.05, 0.0)
+                  10**9, 0.05, 0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,10 @@ class _Runner:
         self.k.sample_keys(value, alpha, p.rank, p.fsp, p.fsd, p.findeg, out)
 
     def evolve(self, pop: FloatArray, fitness: IntArray, hashes: FloatArray, children: int, best: IntArray,
-               best_start: IntArray, budget: int, mutation: float, local: float) -> None:
+               best_start: IntArray, budget: int, mutation: float, local: float, parallel_share: float) -> None:
         p = self.p
-        self.k.evolve(pop, fitness, hashes, children, mutation, local, p.rank, self.zero_rank, p.dur,
-                      p.fpp, p.fps, p.fpo, p.fsp, p.fsd, p.findeg,
+        self.k.evolve(pop, fitness, hashes, children, mutation, local, parallel_share, p.rank, self.zero_rank,
+                      p.dur, p.fpp, p.fps, p.fpo, p.fsp, p.fsd, p.fso, p.findeg,
                       p.bpp, p.bps, p.bpo, p.bsp, p.bsd, p.bindeg,
                       p.lower, self.blower, p.mode, self.bmode,
                       p.dptr, p.dres, p.dun, p.cap, self.usage, best_start, best, self.counter, budget)
@@ -159,17 +159,29 @@ def solve_heuristic(
     time_limit: float | None = None,
     seed: int = 0,
     jit: bool | None = None,
-    population: int = 80,
+    population: int | None = None,
     lower_bound: int | None = None,
     mutation: float = 0.1,
-    local: float = 0.0,
+    local: float = 0.3,
+    parallel_share: float = 0.5,
+    restart: int = 0,
 ) -> HeuristicResult:
-    """Run the heuristic within ``schedules`` generated schedules and ``time_limit`` seconds."""
+    """Run the heuristic within ``schedules`` generated schedules and ``time_limit`` seconds.
+
+    Tuning (defaults chosen on a 120-instance spread of J30, two seeds): ``population``
+    80 up to 2,000 schedules, else 160; ``mutation`` 0.1 (neighbour swaps per list
+    position); ``local`` 0.3 (share of children that are perturbed copies of the best);
+    ``parallel_share`` 0.5 (share of children decoded by the parallel scheme before
+    justification); ``restart`` > 0 re-samples the worse half after that many schedules
+    without a gain (off by default: it did not help on J30).
+    """
     n = problem.n
     lb = problem.lower_bound() if lower_bound is None else lower_bound
     if n == 0:
         return HeuristicResult(np.zeros(0, dtype=np.int64), 0, 0, 0.0, 0, "empty")
     k = kernels_for(n * max(schedules, 1), jit)
+    if population is None:
+        population = 80 if schedules <= 2000 else 160
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
     k.seed_rng(seed)
@@ -224,12 +236,29 @@ def solve_heuristic(
         pop = np.ascontiguousarray(np.stack([pop_keys[i] for i in order]))
         fit = np.array([pop_fit[i] for i in order], dtype=np.int64)
         hashes = np.array([pop_hash[i] for i in order], dtype=np.float64)
-        chunk = max(1, min(200, 200_000 // max(n * 8, 1)))
+        chunk = max(1, min(50, 200_000 // max(n * 8, 1)))
         before = int(best[0])
+        last_gain = int(runner.counter[0])
         while not out_of_budget():
-            runner.evolve(pop, fit, hashes, chunk, best, best_start, schedules, mutation, local)
+            runner.evolve(pop, fit, hashes, chunk, best, best_start, schedules, mutation, local, parallel_share)
             if best[0] < before:
                 source = "genetic search + justification"
                 before = int(best[0])
+                last_gain = int(runner.counter[0])
+            elif restart and int(runner.counter[0]) - last_gain > restart:
+                # stagnation: the worse half of the population is replaced by fresh samples
+                last_gain = int(runner.counter[0])
+                for i in np.argsort(fit, kind="stable")[len(fit) // 2:]:
+                    if out_of_budget():
+                        break
+                    runner.sample(lft, 1.0, key)
+                    fit[i] = runner.justify(key, start)
+                    pop[i] = key
+                    hashes[i] = float(k.schedule_hash(start))
+                    if fit[i] < best[0]:
+                        best[0] = fit[i]
+                        best_start[:] = start
+                        source = "biased random sampling + justification"
+                        before = int(best[0])
     return HeuristicResult(best_start.copy(), int(best[0]), int(runner.counter[0]),
                            time.perf_counter() - t0, lb, source)
