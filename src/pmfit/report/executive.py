@@ -112,7 +112,9 @@ def executive_document(facts: StatusFacts) -> Document:
 
     footer = (f"Prepared by pmfit from the plan '{f.project}' as of {long_day(f.as_of)}."
               + (f" Dates with confidence levels come from {f.risk.iterations:,} simulated runs of the plan."
-                 if f.risk else ""))
+                 if f.risk else "")
+              + (f" Salary figures: US Bureau of Labor Statistics (OEWS May 2024). {f.advice.attribution}"
+                 if f.advice is not None and f.advice.attribution else ""))
     return Document(f"{f.project}: executive status", f"As of {long_day(f.as_of)}", "executive", sections, footer)
 
 

@@ -161,6 +161,7 @@ class AdviceFacts:
     alternatives: dict[str, float]  # role label -> annual cost difference vs the recommendation
     currency: str
     note: str = ""
+    attribution: str = ""  # O*NET (CC BY 4.0) credit: shown wherever the advice is
 
 
 @dataclass(frozen=True)

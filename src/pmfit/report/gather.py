@@ -188,7 +188,7 @@ def advice(plan: Plan, unavailable: dict[str, str]) -> AdviceFacts | None:
     _RESULTS["advice"] = result
     return AdviceFacts(result.recommended, result.label, round(result.confidence.value, 2),
                        [r.text for r in result.reasons], round(chosen, -2), alternatives, result.cost.currency,
-                       result.programme or "")
+                       result.programme or "", result.attribution)
 
 
 #: engine results behind the last gathered facts, for the charts (same numbers as the facts)

@@ -143,4 +143,6 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
         ], topics=("staffing", "pm")))
 
     footer = f"pmfit technical status for '{f.project}' as of {day(f.as_of)}."
+    if f.advice is not None and f.advice.attribution:
+        footer += f" {f.advice.attribution}"
     return Document(f"{f.project}: technical status", f"As of {long_day(f.as_of)}", "technical", sections, footer)
