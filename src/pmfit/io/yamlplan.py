@@ -118,7 +118,8 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
         raise PlanError(Diagnostic("bad_yaml", "nesting too deep", file=filename)) from None
     if node is None:
         raise PlanError(Diagnostic("bad_yaml", "the file is empty", file=filename))
-    _check_expanded_size(node, filename)
+    if "&" in text:  # without an anchor there is no alias, so nothing can expand
+        _check_expanded_size(node, filename)
     try:
         data = _Builder(source).build(node, ())
     except PlanError as exc:
