@@ -43,3 +43,23 @@ def test_text_collects_every_visible_string() -> None:
     text = _doc().text()
     for piece in ("Needs attention", "vendor late", "b|c", "cap", "made by pmfit"):
         assert piece in text
+
+
+def test_for_finds_a_stakeholder_by_role_initials() -> None:
+    import pytest
+
+    import pmfit
+    from pmfit.report.build import UnknownStakeholder, find_stakeholder
+
+    plan = pmfit.loads("""
+project: {name: P, start: 2027-01-04}
+stakeholders:
+  - {name: Helen Carter, role: Chief Financial Officer, audience: business, cares_about: [budget]}
+  - {name: Mark Ellis, role: Head of IT Operations, audience: technical}
+tasks: [{id: a, duration: 1d}]
+""")
+    assert find_stakeholder(plan, "CFO").name == "Helen Carter"
+    assert find_stakeholder(plan, "hito").name == "Mark Ellis"
+    assert find_stakeholder(plan, "helen carter").name == "Helen Carter"
+    with pytest.raises(UnknownStakeholder, match="did you mean 'Helen Carter'"):
+        find_stakeholder(plan, "Helen Cartr")

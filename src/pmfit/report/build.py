@@ -26,7 +26,7 @@ def find_stakeholder(plan: Plan, name: str) -> Stakeholder:
 
     wanted = name.strip().lower()
     for s in plan.stakeholders:
-        if s.name.lower() == wanted or (s.role or "").lower() == wanted:
+        if s.name.lower() == wanted or (s.role or "").lower() == wanted or _initials(s.role) == wanted:
             return s
     for s in plan.stakeholders:
         if wanted in s.name.lower() or (s.role and wanted in s.role.lower()):
@@ -118,3 +118,10 @@ def build_report(
         facts = gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)
     doc = documents(facts, with_charts=audience == "technical")[audience]
     return render(doc.ordered_for(cares), format)
+
+
+def _initials(role: str | None) -> str:
+    """``Chief Financial Officer`` -> ``cfo``, so ``--for CFO`` finds the CFO."""
+    if not role:
+        return ""
+    return "".join(w[0] for w in role.lower().replace("-", " ").split() if w not in ("of", "and", "the", "&"))

@@ -66,10 +66,12 @@ def executive_document(facts: StatusFacts) -> Document:
     if f.risk is not None and f.risk.risks:
         items = []
         for event in f.risk.risks[:3]:
-            text = (f"{event.name}: {odds(event.probability)} it happens; if it does it can move the promised "
-                    f"date by about {days(event.p80_impact_days)}")
+            effect = (f"if it does it can move the promised date by about {days(event.p80_impact_days)}"
+                      if event.p80_impact_days >= 0.5 else "it would not move the promised date")
+            text = f"{event.name}: {odds(event.probability)} it happens; {effect}"
             if event.cost:
-                text += f" and cost {money(event.cost, cur)}"
+                joiner = "and cost" if event.p80_impact_days >= 0.5 else "but would cost"
+                text += f" {joiner} {money(event.cost, cur)}"
             if event.mitigation:
                 text += f". Response: {event.mitigation.rstrip('. ')}"
             items.append(text + ".")
@@ -104,10 +106,10 @@ def executive_document(facts: StatusFacts) -> Document:
         c = f.changes
         moved = c.finish_moved_days
         text = (f"Since {c.against}: {len(c.added)} tasks added, {len(c.removed)} removed, "
-                f"{len(c.changed)} changed; the finish moved {days(abs(moved))} "
+                f"{len(c.changed)} moved or changed; the finish moved {days(abs(moved))} "
                 f"{'later' if moved > 0 else 'earlier'}." if moved else
                 f"Since {c.against}: {len(c.added)} tasks added, {len(c.removed)} removed, "
-                f"{len(c.changed)} changed; the finish did not move.")
+                f"{len(c.changed)} moved or changed; the finish did not move.")
         sections.append(Section("changes", "What changed", [Paragraph(text)], topics=("changes", "scope")))
 
     footer = (f"Prepared by pmfit from the plan '{f.project}' as of {long_day(f.as_of)}."

@@ -169,8 +169,15 @@ def changes(plan: Plan, previous: Plan | None, unavailable: dict[str, str]) -> C
     added = [c.id for c in result.changes if c.kind == "added" and c.entity == "task"]
     removed = [c.id for c in result.changes if c.kind == "removed" and c.entity == "task"]
     links = [str(c) for c in result.changes if c.entity == "link"]
-    changed = [str(c) for c in result.changes
-               if c.entity != "link" and not (c.entity == "task" and c.kind in ("added", "removed"))]
+    # One line per changed item (a task whose dates, length and cost all moved is one change).
+    grouped: dict[str, list[str]] = {}
+    for c in result.changes:
+        if c.entity == "link" or (c.entity == "task" and c.kind in ("added", "removed")):
+            continue
+        key = f"{c.entity} '{c.id}'"
+        text = str(c)
+        grouped.setdefault(key, []).append(text.split(": ", 1)[1] if ": " in text else text)
+    changed = [f"{key}: {'; '.join(parts)}" for key, parts in grouped.items()]
     drivers = [d.task for d in result.drivers]
     return ChangeFacts(against, added, removed, changed, links, round(result.finish_moved_days, 2), drivers)
 
