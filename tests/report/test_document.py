@@ -59,7 +59,7 @@ stakeholders:
 tasks: [{id: a, duration: 1d}]
 """)
     assert find_stakeholder(plan, "CFO").name == "Helen Carter"
-    assert find_stakeholder(plan, "hito").name == "Mark Ellis"
+    assert find_stakeholder(plan, "HIO").name == "Mark Ellis"
     assert find_stakeholder(plan, "helen carter").name == "Helen Carter"
     with pytest.raises(UnknownStakeholder, match="did you mean 'Helen Carter'"):
         find_stakeholder(plan, "Helen Cartr")
