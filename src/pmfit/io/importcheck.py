@@ -417,7 +417,7 @@ def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mp
     if moment is None or moment == ours:
         return False
     # Friday 17:00 and Monday 08:00 are the same moment of working time.
-    return abs(working_diff(moment, ours)) * mpd >= 1
+    return bool(abs(working_diff(moment, ours)) * mpd >= 1)
 
 
 def difference_lines(report: ImportReport, limit: int = 20) -> list[str]:

@@ -46,13 +46,13 @@ def java_path() -> str | None:
 def mpxj_missing() -> str | None:
     """Why MPXJ cannot run here (None when it can)."""
     try:
-        import jpype
-        import mpxj  # noqa: F401
+        import jpype  # type: ignore[import-untyped]
+        import mpxj  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as exc:
         return f"the Python package '{exc.name}' is not installed"
     if java_path() is None:
         try:
-            import jpype
+            import jpype  # type: ignore[import-untyped]
 
             jpype.getDefaultJVMPath()
         except Exception:
@@ -65,8 +65,8 @@ def start_jvm() -> Any:
     reason = mpxj_missing()
     if reason:
         raise PlanError(Diagnostic("mpp_needs_mpxj", f"{reason}. {HOW_TO}"))
-    import jpype
-    import mpxj  # noqa: F401  (adds the MPXJ jars to the class path)
+    import jpype  # type: ignore[import-untyped]
+    import mpxj  # type: ignore[import-untyped]  # noqa: F401  (adds the MPXJ jars to the class path)
 
     if not jpype.isJVMStarted():
         try:

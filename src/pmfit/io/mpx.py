@@ -291,7 +291,7 @@ class _Reader:
 
         def minutes(value: tuple[float, str, bool], what: str, ident: str) -> float:
             amount, unit, elapsed = value
-            per = {"m": 1, "h": 60, "d": mpd, "w": mpd * dpw, "mo": mpd * 20}.get(unit, mpd)
+            per: float = {"m": 1, "h": 60, "d": mpd, "w": mpd * dpw, "mo": mpd * 20}.get(unit, mpd)
             if elapsed:
                 tally.approx(f"elapsed {what}", "kept as working time", ident, f"elapsed {what} kept as working time")
                 per = {"m": 1, "h": 60, "d": 1440, "w": 10080, "mo": 43200}[unit] * mpd / 1440
@@ -520,7 +520,7 @@ class _Reader:
                 week[key] = shifts or [(480, 720), (780, 1020)]
             else:
                 week[key] = []
-        exceptions = []
+        exceptions: list[tuple[dt.date, dt.date, list[tuple[int, int]], str | None]] = []
         for fields in cal["exceptions"]:
             first, last = self.loc.date(fields[0]), self.loc.date(fields[1])
             if first is None or last is None:

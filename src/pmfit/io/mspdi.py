@@ -242,12 +242,12 @@ class _Calendars:
                     self.tally.drop(f"work week '{w.get('Name') or first}' in calendar '{self.name(uid)}'",
                                     "longer than two years: the default work week applies")
                     continue
-                day = first
-                while day <= last:
-                    key = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]
+                when = first
+                while when <= last:
+                    key = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[when.weekday()]
                     if own.get(key, []) != week.get(key, []):
-                        exceptions.append((day, day, own.get(key, []), str(w.get("Name") or "") or None))
-                    day += dt.timedelta(days=1)
+                        exceptions.append((when, when, own.get(key, []), str(w.get("Name") or "") or None))
+                    when += dt.timedelta(days=1)
         return week, exceptions
 
     def spec(self, uid: str) -> dict[str, Any] | None:

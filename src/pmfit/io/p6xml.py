@@ -103,11 +103,11 @@ def _calendar(element: Element, tally: Tally) -> dict[str, Any]:
                 exceptions.append((day_date, day_date, _work_times(exc), None))
     if not any(week.values()):
         try:
-            hours = float(f.get("HoursPerDay") or 8)
+            day_hours = float(f.get("HoursPerDay") or 8)
         except ValueError:
-            hours = 8.0
-        hours = min(max(hours, 0.5), 24.0)
-        week = {d: [(480, 480 + int(hours * 60))] for d in ("mon", "tue", "wed", "thu", "fri")}
+            day_hours = 8.0
+        day_hours = min(max(day_hours, 0.5), 24.0)
+        week = {d: [(480, 480 + int(day_hours * 60))] for d in ("mon", "tue", "wed", "thu", "fri")}
     return calendar_data(f.get("Name") or None, week, exceptions, tally)
 
 

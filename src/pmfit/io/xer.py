@@ -310,12 +310,12 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         wbs_task[wid] = clean_id(wbs_path(wid), used, f"WBS{wid}")
     for w in ordered_wbs:
         wid = w.get("wbs_id", "")
-        ident = wbs_task.get(wid)
-        if w.get("proj_node_flag") == "Y" or ident is None:
+        wbs_ident = wbs_task.get(wid)
+        if w.get("proj_node_flag") == "Y" or wbs_ident is None:
             continue
         parent = wbs_task.get(w.get("parent_wbs_id", "")) if w.get("parent_wbs_id") in wbs_task \
             else summary_of_project.get(w.get("proj_id", ""))
-        row: dict[str, Any] = {"id": ident, "name": (w.get("wbs_name") or ident).strip() or ident}
+        row: dict[str, Any] = {"id": wbs_ident, "name": (w.get("wbs_name") or wbs_ident).strip() or wbs_ident}
         if parent:
             row["parent"] = parent
         tasks.append(row)
@@ -502,9 +502,10 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
     del changed_rates
     needs = 0
     for a in tables.get("TASKRSRC", []):
-        task = activity_tasks.get(a.get("task_id", ""))
-        if task is None:
+        holder = activity_tasks.get(a.get("task_id", ""))
+        if holder is None:
             continue
+        task = holder
         rid = res_id.get(a.get("rsrc_id", "") or "")
         if rid is None:
             tally.drop("role assignment without a resource", "not kept", task["id"])
@@ -535,8 +536,8 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         if tables.get(table):
             tally.drop(f"table {table} ({len(tables[table])} rows)", "not imported")
 
-    start = min((parse_date(p.get("plan_start_date")) for p in exported if parse_date(p.get("plan_start_date"))),
-                default=None)
+    planned_starts = [d for d in (parse_date(p.get("plan_start_date")) for p in exported) if d is not None]
+    start = min(planned_starts, default=None)
     starts = [d[0] for d in report.file_dates.values() if d[0] is not None]
     if start is None and starts:
         start = min(starts)
