@@ -222,7 +222,7 @@ def only_plan_errors(text: str) -> None:
         assert isinstance(plan, Plan)
 
 
-@settings(max_examples=200, deadline=2000)
+@settings(max_examples=200, deadline=5000)
 @given(st.text(max_size=300))
 def test_garbage_text_gives_only_plan_errors(text: str) -> None:
     only_plan_errors(text)
@@ -238,7 +238,7 @@ yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(
                     | st.text(max_size=6), inner, max_size=5)), max_leaves=25)
 
 
-@settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({"project": yaml_values, "tasks": yaml_values},
                              optional={"resources": yaml_values, "risks": yaml_values,
                                        "progress": yaml_values, "version": yaml_scalars}))
@@ -254,7 +254,7 @@ def test_garbage_structures_give_only_plan_errors(data: dict[str, object]) -> No
     only_plan_errors(text)
 
 
-@settings(max_examples=150, deadline=2000)
+@settings(max_examples=150, deadline=5000)
 @given(st.data())
 def test_mutated_plan_files_give_only_plan_errors(data: st.DataObject) -> None:
     text = FULL
