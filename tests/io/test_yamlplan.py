@@ -399,11 +399,11 @@ def test_alias_bombs_are_refused_quickly() -> None:
     for i in range(1, 10):
         prev = chr(96 + i)
         lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{prev}"] * 9) + "]")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     with pytest.raises(PlanError) as info:
         read_plan_text("\n".join(lines), "bomb.yaml")
     assert info.value.codes == ["file_too_large"]
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0  # 9**10 values if expanded
     with pytest.raises(PlanError) as info:
         read_plan_text("a: &a [*a]", "loop.yaml")
     assert info.value.codes == ["bad_yaml"]
