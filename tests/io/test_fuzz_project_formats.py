@@ -191,3 +191,20 @@ def test_anything_that_looks_like_a_pod_is_refused(prefix: bytes, tmp_path: Path
     with pytest.raises(PlanError) as err:
         pod.read_pod(str(path))
     assert err.value.codes == ["pod_refused"]
+
+
+@pytest.mark.java
+@pytest.mark.skipif(mpp.mpxj_missing() is not None, reason="MPXJ cannot run here")
+def test_mutated_mpp_files_only_raise_plan_error() -> None:
+    source = PROJECTS / "mpp" / "mpxj-task-links-project98-mpp8.mpp"
+    if not source.exists():
+        pytest.skip(f"shared data not available: {source}")
+    data = source.read_bytes()
+
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(mutated(data))
+    def run(blob: bytes) -> None:
+        _check(mpp.read_mpp, blob, ".mpp")
+
+    run()
