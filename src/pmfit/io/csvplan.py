@@ -749,22 +749,26 @@ def write_xlsx(plan: Plan, path: str) -> None:
     except ModuleNotFoundError:
         raise PlanError(Diagnostic("unknown_format", "writing Excel files needs openpyxl: "
                                    "pip install 'pmfit[xlsx]'", file=path)) from None
-    book = openpyxl.Workbook()
-    tasks = book.active
-    tasks.title = "Tasks"
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)  # streams rows: linear in the number of tasks
+    tasks = book.create_sheet("Tasks")
 
     def put(sheet: Any, values: list[Any]) -> None:
-        sheet.append([_xlsx_value(v) for v in values])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(value, str):
                 cell.data_type = "s"  # never a formula
+            cells.append(cell)
+        sheet.append(cells)
 
-    put(tasks, list(COLUMNS))
-    for row in table_rows(plan):
-        put(tasks, [row[c] for c in COLUMNS])
     tasks.freeze_panes = "C2"
     for i, width in enumerate((14, 40, 12, 8, 10, 10, 9, 30, 24, 17, 17), start=1):
         tasks.column_dimensions[get_column_letter(i)].width = width
+    put(tasks, list(COLUMNS))
+    for row in table_rows(plan):
+        put(tasks, [row[c] for c in COLUMNS])
     resources = book.create_sheet("Resources")
     put(resources, ["id", "name", "units", "rate", "kind", "team", "skills"])
     for res in plan.resources:
