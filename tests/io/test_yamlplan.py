@@ -412,3 +412,25 @@ def test_alias_bombs_are_refused_quickly() -> None:
                           "tasks: [&t {id: a, duration: 2d}, {<<: *t, id: b}]", "ok.yaml")
     assert [t.id for t in plan.tasks] == ["a", "b"]
     assert plan.tasks[1].duration == Duration.parse("2d")
+
+
+def test_the_same_plan_as_json(tmp_path: Path) -> None:
+    import json
+
+    from pmfit.io.formats import load
+
+    plan = read_plan_text(FULL, "full.yaml")
+    path = tmp_path / "plan.json"
+    from pmfit.io.yamlplan import plan_to_data
+
+    path.write_text(json.dumps(plan_to_data(plan), default=str), encoding="utf-8")
+    assert load(path) == plan
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"project": {"name": "x",\n "start": "2027-01-04"},\n "tasks": [}', encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        load(broken)
+    assert info.value.diagnostics[0].line == 3
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"project": 1, "tasks": ' + "[" * 100000 + "]" * 100000 + "}", encoding="utf-8")
+    with pytest.raises(PlanError):
+        load(deep)
