@@ -202,9 +202,9 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                     link: dict[str, Any] = {"type": kind}
                     if lag:
                         link["lag"] = f"{lag}d"
-                    if child.get("hardness", "Strong") == "Strong":
-                        strong += 1
-                    raw_links.append((el.get("id") or "", child.get("id") or "", link))
+                    rubber = child.get("hardness", "Strong") != "Strong"
+                    strong += not rubber
+                    raw_links.append((el.get("id") or "", child.get("id") or "", link | {"_rubber": rubber}))
                 elif tag == "customproperty":
                     key = child.get("taskproperty-id", "")
                     custom_values[key] = custom_values.get(key, 0) + 1
@@ -221,9 +221,13 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         if succ is None or pred is None:
             unknown_links += 1
             continue
+        rubber = link.pop("_rubber")
         by_id[succ].setdefault("after", []).append({"task": pred, **link})
+        if rubber:
+            report.task_causes.setdefault(succ, []).append(
+                f"a 'rubber' dependency on '{pred}': GanttProject lets this task sit later than it requires")
     if unknown_links:
-        report.dropped.append(f"{unknown_links} dependencies name a task id that is not in the file")
+        report.dropped.append(f"{plural(unknown_links, 'dependency')} name a task id that is not in the file")
 
     project_start = min(starts.values()) if starts else None
     if project_start is None:

@@ -374,6 +374,9 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     project = {"name": calendar_name or Path(path).stem, "start": origin}
     plan = finish_plan({"project": project, "tasks": tasks}, report, path)
     report.file_dates.update(dates)
+    for tid in derived & set(dates):
+        report.task_causes.setdefault(tid, []).append(
+            "the event's length was taken as working time on a Mon-Fri, 8-hour calendar")
     ids.note(report)
     count_read(report, plan)
     return plan, report

@@ -579,7 +579,20 @@ def plan_from_issues(issues: list[Issue], report: ImportReport, path: str, tool:
     plan = finish_plan(data, report, path)
     for issue in issues:
         if issue.start is not None and issue.due is not None:
-            report.file_dates[own[id(issue)]] = (issue.start, issue.due)
+            tid = own[id(issue)]
+            report.file_dates[tid] = (issue.start, issue.due)
+            if as_date(issue.start).weekday() >= 5:
+                report.task_causes.setdefault(tid, []).append(
+                    f"the file's start ({as_date(issue.start):%a %Y-%m-%d}) is not a working day of pmfit's "
+                    "Mon-Fri calendar")
+            if tid in no_estimate:
+                report.task_causes.setdefault(tid, []).append(f"no estimate in the {tool} export: duration 0d")
+            elif tid in from_dates:
+                report.task_causes.setdefault(tid, []).append(
+                    "duration counted as Mon-Fri working days between the start and due dates")
+            elif issue.estimate:
+                report.task_causes.setdefault(tid, []).append(
+                    "the estimate (effort, one person full time) sets the duration, not the due date")
     if types:
         report.read.append(f"{word} types: " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
     if len(projects) > 1:
