@@ -72,3 +72,10 @@ def test_parents_and_estimates(tmp_path: Path) -> None:
     assert plan.task("a4").deadline == dt.date(2025, 1, 31)  # 4:00 AM = a date without a time
     assert plan.task("a4").duration == Duration(0, "d")
     assert any("1 task without an estimate or dates" in a for a in report.approximated)
+
+
+def test_known_causes_for_the_schedule_check() -> None:
+    _, report = _excerpt()
+    # "SDLC Presentation": start and due "3/15/2025" — a Saturday
+    causes = report.task_causes["86cy9efrt"]
+    assert any("Sat 2025-03-15" in c and "not a working day" in c for c in causes)

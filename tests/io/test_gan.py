@@ -151,3 +151,10 @@ def test_yearly_holiday_unknown_link_progress_and_earliest_start(tmp_path) -> No
     assert any("not in the file" in d for d in report.dropped)  # depend id="9" names no task
     assert plan.task("2").constraint.type.value == "SNET"
     assert plan.progress.tasks["2"].percent_complete == 50
+
+
+def test_rubber_dependency_is_a_known_cause() -> None:
+    _, report = _house()
+    # the only hardness="Rubber" <depend> sits in task 49 and names task 0
+    assert list(report.task_causes) == ["0"]
+    assert "'rubber' dependency on '49'" in report.task_causes["0"][0]
