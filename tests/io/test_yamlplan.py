@@ -199,7 +199,29 @@ def plans(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 5)) == 0:
             task["deadline"] = draw(dates)
         tasks.append(task)
-    return yaml.safe_dump({"project": project, "tasks": tasks}, sort_keys=False, allow_unicode=True)
+    doc: dict[str, object] = {"project": project, "tasks": tasks}
+    if draw(st.booleans()):
+        resources = []
+        for rid in draw(st.lists(st.sampled_from(["dev", "ops", "qa", "pm"]), min_size=1, unique=True)):
+            resource: dict[str, object] = {"id": rid, "units": draw(st.sampled_from([1, 2, 0.5, 3]))}
+            if draw(st.booleans()):
+                resource["rate"] = draw(st.sampled_from(["95/h", "760/d", "120", "$1,200/w"]))
+            if draw(st.booleans()):
+                resource["calendar"] = {"workweek": ["mon", "tue", "wed", "thu"], "hours": 10}
+            if draw(st.booleans()):
+                resource["skills"] = draw(st.lists(st.sampled_from(["python", "sql", "k8s"]), unique=True))
+            resources.append(resource)
+        doc["resources"] = resources
+        for task in tasks:
+            if "duration" in task and draw(st.booleans()):
+                task["needs"] = {resources[0]["id"]: 0.5}
+    if draw(st.booleans()):
+        leaves = [t["id"] for t in tasks if t["id"] != summary]
+        doc["risks"] = [{"id": "r1", "probability": draw(st.floats(0, 1)),
+                         "delays": {draw(st.sampled_from(leaves)): draw(durations)}}]
+    if draw(st.booleans()):
+        doc["stakeholders"] = [{"name": "CFO", "audience": "business", "cares_about": ["budget"]}]
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
