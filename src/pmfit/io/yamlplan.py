@@ -86,6 +86,8 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value  # most scalars are text; skip the constructor's dispatch
         return self.loader.construct_object(node, deep=True)
 
 
