@@ -38,7 +38,7 @@ IntArray = npt.NDArray[np.int64]
 #: CP-SAT parameters set on every solve (tuned on PSPLIB J30 with 2 workers).
 SOLVER_PARAMETERS: dict[str, object] = {}
 #: Redundant constraints added to the model (tuned on PSPLIB J30).
-REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": False}
+REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": True}
 
 
 def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:

@@ -93,6 +93,7 @@ def explain_delays(problem: Problem, unleveled: IntArray, leveled: IntArray) -> 
     finish = leveled + p.dur
     task_of = np.repeat(np.arange(p.n), np.diff(p.dptr))
     by_resource = [np.flatnonzero(p.dres == r) for r in range(p.resources)]
+    grid = _usage_grid(p, leveled)
     for j in delayed.tolist():
         earliest = int(p.lower[j])
         driver = -1
@@ -106,7 +107,7 @@ def explain_delays(problem: Problem, unleveled: IntArray, leveled: IntArray) -> 
         predecessor_wait = earliest - int(unleveled[j])
         cause: dict[str, object] = {}
         if resource_wait > 0 and p.mode[j] == NORMAL:
-            cause = _blocking(p, j, earliest, leveled, finish, task_of, by_resource)
+            cause = _blocking(p, j, earliest, leveled, finish, task_of, by_resource, grid)
         out[j] = DelayCause(
             delay=(int(leveled[j]) - int(unleveled[j])) * unit,
             resource_wait=max(resource_wait, 0) * unit,
@@ -117,33 +118,54 @@ def explain_delays(problem: Problem, unleveled: IntArray, leveled: IntArray) -> 
     return out
 
 
+def _usage_grid(p: Problem, start: IntArray) -> npt.NDArray[np.int64]:
+    """Units in use per resource and grid unit for the schedule ``start``."""
+    horizon = int((start + p.dur).max(initial=0)) + 1
+    grid = np.zeros((max(p.resources, 1), horizon), dtype=np.int64)
+    task_of = np.repeat(np.arange(p.n), np.diff(p.dptr))
+    for k in np.flatnonzero(p.dur[task_of] > 0).tolist():
+        j = int(task_of[k])
+        grid[int(p.dres[k]), int(start[j]):int(start[j] + p.dur[j])] += int(p.dun[k])
+    return grid
+
+
 def _blocking(p: Problem, j: int, t: int, start: IntArray, finish: IntArray,
-              task_of: IntArray, by_resource: list[IntArray]) -> dict[str, object]:
+              task_of: IntArray, by_resource: list[IntArray], grid: npt.NDArray[np.int64]) -> dict[str, object]:
     """The first instant in ``[t, t + d_j)`` where task j's demand did not fit, and who was there."""
     net = p.network
     scale = p.units_scale
-    for tau in range(t, t + int(p.dur[j])):
-        for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
-            r = int(p.dres[k])
-            others = by_resource[r]
-            others = others[task_of[others] != j]
-            tasks = task_of[others]
-            running = (start[tasks] <= tau) & (finish[tasks] > tau)
-            used = int(p.dun[others][running].sum())
-            if used + int(p.dun[k]) > int(p.cap[r]):
-                who = tasks[running]
-                units = p.dun[others][running]
-                rank = np.argsort(-units, kind="stable")
-                return {
-                    "resource": net.resource_ids[r],
-                    "resource_name": net.resource_names[r] if net.resource_names else net.resource_ids[r],
-                    "needed": float(p.dun[k]) / scale,
-                    "in_use": used / scale,
-                    "capacity": float(p.cap[r]) / scale,
-                    "blockers": tuple(net.ids[int(i)] for i in who[rank]),
-                    "at": tau * p.unit,
-                }
-    return {}
+    d = int(p.dur[j])
+    best: tuple[int, int, int] | None = None  # (tau, demand index, resource)
+    for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
+        r, u = int(p.dres[k]), int(p.dun[k])
+        window = np.zeros(d, dtype=np.int64)
+        part = grid[r, t:t + d]
+        window[:len(part)] = part
+        lo, hi = max(t, int(start[j])), min(t + d, int(finish[j]))
+        if lo < hi:
+            window[lo - t:hi - t] -= u  # j itself is in the grid at its leveled place
+        over = np.flatnonzero(window + u > int(p.cap[r]))
+        if len(over) and (best is None or t + int(over[0]) < best[0]):
+            best = (t + int(over[0]), k, r)
+    if best is None:
+        return {}
+    tau, k, r = best
+    others = by_resource[r]
+    others = others[task_of[others] != j]
+    tasks = task_of[others]
+    running = (start[tasks] <= tau) & (finish[tasks] > tau)
+    units = p.dun[others][running]
+    who = tasks[running]
+    rank = np.argsort(-units, kind="stable")
+    return {
+        "resource": net.resource_ids[r],
+        "resource_name": net.resource_names[r] if net.resource_names else net.resource_ids[r],
+        "needed": float(p.dun[k]) / scale,
+        "in_use": int(units.sum()) / scale,
+        "capacity": float(p.cap[r]) / scale,
+        "blockers": tuple(net.ids[int(i)] for i in who[rank]),
+        "at": tau * p.unit,
+    }
 
 
 @dataclass(frozen=True)
@@ -190,15 +212,15 @@ def usage_segments(start: IntArray, duration: IntArray, tasks: IntArray,
     order = np.argsort(times, kind="stable")
     times, deltas = times[order], deltas[order]
     points, first = np.unique(times, return_index=True)
-    level = np.cumsum(np.add.reduceat(deltas, first))
-    out: list[tuple[int, int, float]] = []
-    for a, b, u in zip(points[:-1].tolist(), points[1:].tolist(), level[:-1].tolist(), strict=True):
-        u = round(u, 9)
-        if out and out[-1][2] == u and out[-1][1] == a:
-            out[-1] = (out[-1][0], b, u)
-        else:
-            out.append((a, b, u))
-    return [s for s in out if s[2] != 0]
+    level = np.round(np.cumsum(np.add.reduceat(deltas, first)), 9)
+    # merge neighbouring segments with the same level, drop the idle ones
+    keep = np.ones(len(points) - 1, dtype=bool)
+    keep[1:] = level[1:-1] != level[:-2]
+    lefts = points[:-1][keep]
+    rights = np.append(lefts[1:], points[-1])
+    units_at = level[:-1][keep]
+    busy = units_at != 0
+    return list(zip(lefts[busy].tolist(), rights[busy].tolist(), units_at[busy].tolist(), strict=True))
 
 
 def profiles(problem: Problem, before: IntArray, after: IntArray) -> list[ResourceProfile]:

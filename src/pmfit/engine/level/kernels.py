@@ -32,6 +32,19 @@ def seed_rng(seed: int) -> None:
     np.random.seed(seed)
 
 
+def reach_bits(order: IntArray, sp: IntArray, sd: IntArray, reach: npt.NDArray[np.uint64]) -> None:
+    """Transitive successors as bit rows: ``reach[i]`` has bit q set when q follows i (reverse topological pass)."""
+    words = reach.shape[1]
+    one = np.uint64(1)
+    for idx in range(len(order) - 1, -1, -1):
+        i = order[idx]
+        for x in range(sp[i], sp[i + 1]):
+            q = sd[x]
+            for w in range(words):
+                reach[i, w] |= reach[q, w]
+            reach[i, q // 64] |= one << np.uint64(q % 64)
+
+
 def _heap_push(keys: FloatArray, idx: IntArray, size: int, key: float, j: int) -> int:
     pos = size
     keys[pos] = key

@@ -16,13 +16,15 @@ cannot hold back a leveled task; they are checked afterwards and reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from math import gcd
 
 import numpy as np
 import numpy.typing as npt
 
+from pmfit.engine import kernels
 from pmfit.engine.cpm import CpmResult, critical_path_method, link_offsets
+from pmfit.engine.jit import kernel
 from pmfit.engine.kernels import NO_LOWER
 from pmfit.engine.network import ALAP, FNET, MFO, MSO, SNET, Network
 
@@ -82,22 +84,45 @@ class Problem:
 
     def cpm_bound(self) -> int:
         """The critical-path length with releases and pins (grid units): no schedule is shorter."""
-        es = self.precedence_starts(np.zeros(self.n, dtype=np.int64), use_all=True)
+        es = self.early_starts
         return int((es + self.dur).max()) if self.n else 0
+
+    @cached_property
+    def early_starts(self) -> IntArray:
+        """Earliest starts from links, releases and pins alone (no resources), grid units."""
+        forward = kernel(kernels.forward_pass, self.n + len(self.fps))
+        es = np.zeros(self.n, dtype=np.int64)
+        driver = np.zeros(self.n, dtype=np.int64)
+        must = np.where(self.mode == PINNED, self.lower, NO_LOWER).astype(np.int64)
+        forward(self.network.order, self.fpp, self.fps, self.fpo, self.lower,
+                np.zeros(self.n, dtype=np.int64), must, es, driver)
+        return es
 
     def precedence_starts(self, start: IntArray, use_all: bool = False) -> IntArray:
         """Earliest starts from links and releases alone (``use_all``) or given other starts."""
+        if use_all:
+            return self.early_starts.copy()
         es = self.lower.copy()
-        order = self.network.order
-        for j in order:
+        for j in range(self.n):
             if self.mode[j] == PINNED:
                 continue
             for k in range(int(self.fpp[j]), int(self.fpp[j + 1])):
-                src = int(self.fps[k])
-                c = (es[src] if use_all else start[src]) + self.fpo[k]
+                c = start[self.fps[k]] + self.fpo[k]
                 if c > es[j]:
                     es[j] = c
         return es
+
+    @cached_property
+    def late_dates(self) -> tuple[IntArray, IntArray]:
+        """Latest starts and finishes with the critical-path length as horizon (no resources)."""
+        backward = kernel(kernels.backward_pass, self.n + len(self.fps))
+        horizon = self.cpm_bound()
+        ls = np.zeros(self.n, dtype=np.int64)
+        upper = (horizon - self.dur).astype(np.int64)
+        must = np.full(self.n, NO_LOWER, dtype=np.int64)
+        backward(self.network.order, self.fsp, np.arange(len(self.fsd), dtype=np.int64), self.fsd,
+                 self.fso, upper, must, ls)
+        return ls, (ls + self.dur).astype(np.int64)
 
     def energy_bound(self) -> int:
         """``max_r ceil(sum_j d_j u_jr / cap_r)``: valid when every task is leveled and none is pinned."""
@@ -186,8 +211,10 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
             over = [(int(task_of[k]), int(dres[k])) for k in np.flatnonzero(too_much)]
             dun = np.minimum(dun, cap[dres])
     # demands on zero-duration tasks and zero units never bind
-    horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(off, 0).sum()
-                  + np.maximum(roff, 0).sum() + dur.max(initial=0) + 2)
+    # No schedule generation pass can end later than this: a task starts at most one positive
+    # lag after everything before it has finished (pinned tasks sit at their release date).
+    lag = network.link_lag // unit
+    horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(lag, 0).sum() + dur.max(initial=0) + 2)
     return Problem(
         network=network, cpm=cpm, unit=unit, units_scale=scale,
         dur=dur.astype(np.int64), lower=lower.astype(np.int64), mode=mode, rank=rank,

@@ -35,16 +35,7 @@ def as_ranks(value: FloatArray) -> FloatArray:
 
 def late_dates(problem: Problem) -> tuple[IntArray, IntArray]:
     """Latest start and finish (grid units) with the critical-path length as horizon, ignoring resources."""
-    n = problem.n
-    es = problem.precedence_starts(np.zeros(n, dtype=np.int64), use_all=True)
-    horizon = int((es + problem.dur).max()) if n else 0
-    ls = horizon - problem.dur
-    for j in problem.network.order[::-1]:
-        for x in range(int(problem.fsp[j]), int(problem.fsp[j + 1])):
-            c = ls[problem.fsd[x]] - problem.fso[x]
-            if c < ls[j]:
-                ls[j] = c
-    return ls.astype(np.int64), (ls + problem.dur).astype(np.int64)
+    return problem.late_dates
 
 
 def total_successors(problem: Problem) -> IntArray:
@@ -54,12 +45,9 @@ def total_successors(problem: Problem) -> IntArray:
         return np.diff(problem.fsp).astype(np.int64)
     words = (n + 63) // 64
     reach = np.zeros((n, words), dtype=np.uint64)
-    for j in problem.network.order[::-1]:
-        row = reach[j]
-        for x in range(int(problem.fsp[j]), int(problem.fsp[j + 1])):
-            q = int(problem.fsd[x])
-            row |= reach[q]
-            row[q // 64] |= np.uint64(1) << np.uint64(q % 64)
+    from pmfit.engine.level.sgs import kernels_for
+
+    kernels_for(n * words, None).reach_bits(problem.network.order, problem.fsp, problem.fsd, reach)
     counts = np.unpackbits(reach.view(np.uint8), axis=1).sum(axis=1)
     return np.asarray(counts, dtype=np.int64)
 
