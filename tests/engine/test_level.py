@@ -421,3 +421,20 @@ def test_j30_optima_reproduced_with_auto() -> None:
         hit += makespan(result) == optimum
     # the misses are in the classes known to be hard (j3013, j3029, j3045); the benchmark runs all 480
     assert hit >= len(sample) - 4
+
+
+def test_a_very_long_plan_at_a_fine_step_is_rounded_up_and_still_feasible(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pmfit.engine.level.problem as problem
+
+    monkeypatch.setattr(problem, "MAX_GRID_CELLS", 2_000)
+    # durations in odd minutes (gcd 1 minute) over about 12 working days
+    net = arrays_net([1441, 2881, 961, 1201], [(0, 2, 0, 7), (1, 3, 2, -30)],
+                     [{0: 1}, {0: 1}, {0: 1}, {0: 1}], [1])
+    result = level_network(net, method="heuristic", schedules=50)
+    assert result.problem.unit > 1
+    assert "level_rounded" in [d.code for d in result.diagnostics]
+    check_feasible(net, result.start_minutes)
+    monkeypatch.setattr(problem, "MAX_GRID_CELLS", 5)  # fewer cells than tasks: nothing fits
+    with pytest.raises(PlanError) as err:
+        level_network(net, method="heuristic", schedules=50)
+    assert err.value.codes == ["plan_too_long"]

@@ -107,8 +107,13 @@ def level_network(
             "over_capacity", f"task '{network.ids[j]}' needs more {network.resource_names[r]} than the "
             f"{network.capacity[r]:g} there are; leveled as if it needed all of them",
             severity="warning", task=network.ids[j]))
+    if problem.rounded:
+        diagnostics.append(Diagnostic(
+            "level_rounded", f"the plan is long for its time step: durations, lags and dates were rounded up "
+            f"to {problem.unit} working minutes for leveling (links and capacities still hold)",
+            severity="warning"))
     lb = problem.lower_bound()
-    unleveled = (cpm.start // problem.unit).astype(np.int64)
+    unleveled = -(-cpm.start // problem.unit).astype(np.int64)
 
     cp_status: str | None = None
     cp_seconds = 0.0

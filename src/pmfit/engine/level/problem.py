@@ -27,11 +27,14 @@ from pmfit.engine.cpm import CpmResult, critical_path_method, link_offsets
 from pmfit.engine.jit import kernel
 from pmfit.engine.kernels import NO_LOWER
 from pmfit.engine.network import ALAP, FNET, MFO, MSO, SNET, Network
+from pmfit.model.diagnostics import Diagnostic, PlanError
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 NORMAL, IGNORE_RESOURCES, PINNED = 0, 1, 2
+#: The resource grid (resources x time steps) is kept below this many cells (8 bytes each).
+MAX_GRID_CELLS = 30_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +72,7 @@ class Problem:
     cap: IntArray
     horizon: int
     over_capacity: list[tuple[int, int]]  # (task, resource) whose demand was cut to capacity
+    rounded: bool = False  # durations and dates were rounded up to a coarser time step
 
     @property
     def n(self) -> int:
@@ -166,9 +170,27 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
     lower_min = np.maximum(lower_min, 0)  # nothing starts before the project start
     unit = reduce(gcd, [g for g in (_gcd_of(d_min), _gcd_of(offsets), _gcd_of(lower_min)) if g] or [1])
     unit = max(unit, 1)
-    dur = d_min // unit
-    off = offsets // unit
-    lower = lower_min // unit
+    resources = max(len(network.capacity), 1)
+
+    def cells(u: int) -> int:
+        span = lower_min.max(initial=0) + d_min.sum() + np.maximum(network.link_lag, 0).sum()
+        return int(-(-span // u) + n + 2) * resources
+
+    rounded = False
+    if cells(unit) > MAX_GRID_CELLS:
+        # A very long plan at a fine time step: round durations, offsets and dates *up* to a
+        # coarser step. Rounding up keeps every link and capacity satisfied for the true
+        # durations; only must-start/finish dates can move by less than one step.
+        for step in (60, 240, 480, 2400, 9600, 48000, 480 * 250, 480 * 1000):
+            if step > unit and cells(step) <= MAX_GRID_CELLS:
+                unit, rounded = step, True
+                break
+        else:
+            raise PlanError(Diagnostic("plan_too_long", "the plan spans too many working days to level "
+                                       f"(over {MAX_GRID_CELLS // resources // 1000}k time steps per resource)"))
+    dur = -(-d_min // unit)
+    off = -(-offsets // unit)
+    lower = -(-lower_min // unit)
     mode = np.where(pinned, PINNED, np.where(network.levelable, NORMAL, IGNORE_RESOURCES)).astype(np.int64)
     pri = network.priority if len(network.priority) == n else np.zeros(n, dtype=np.int64)
     levels = np.unique(pri)
@@ -213,12 +235,12 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
     # demands on zero-duration tasks and zero units never bind
     # No schedule generation pass can end later than this: a task starts at most one positive
     # lag after everything before it has finished (pinned tasks sit at their release date).
-    lag = network.link_lag // unit
+    lag = -(-network.link_lag // unit)
     horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(lag, 0).sum() + dur.max(initial=0) + 2)
     return Problem(
         network=network, cpm=cpm, unit=unit, units_scale=scale,
         dur=dur.astype(np.int64), lower=lower.astype(np.int64), mode=mode, rank=rank,
         fpp=fpp, fps=fps, fpo=fpo, fsp=fsp, fsd=fsd, fso=fso, findeg=findeg,
         bpp=bpp, bps=bps, bpo=bpo, bsp=bsp, bsd=bsd, bso=bso, bindeg=bindeg,
-        dptr=dptr, dres=dres, dun=dun, cap=cap, horizon=horizon, over_capacity=over,
+        dptr=dptr, dres=dres, dun=dun, cap=cap, horizon=horizon, over_capacity=over, rounded=rounded,
     )

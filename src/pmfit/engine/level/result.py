@@ -127,7 +127,7 @@ class LeveledSchedule:
     @cached_property
     def causes(self) -> dict[int, DelayCause]:
         unit = self.problem.unit
-        return explain_delays(self.problem, self.unleveled_minutes // unit, self.start_minutes // unit)
+        return explain_delays(self.problem, -(-self.unleveled_minutes // unit), self.start_minutes // unit)
 
     @cached_property
     def tasks(self) -> dict[str, LeveledTask]:
