@@ -452,3 +452,14 @@ def test_simulate_plan_end_to_end() -> None:
     assert frame.loc["spec", "criticality"] == 1.0 and not frame.loc["spec", "uncertain"]
     assert len(result.iterations_frame()) == 4000
     assert plan == pmfit.loads(PLAN)  # the plan is untouched
+
+
+def test_normal_cdf_table_is_accurate() -> None:
+    from scipy import stats
+
+    from pmfit.engine.risk.kernel import phi_table, shared_factor
+
+    z = np.linspace(-9, 9, 20001).astype(np.float32)
+    q = z.copy()
+    shared_factor(q, np.zeros_like(q), 0.0, 1.0, phi_table())  # q = Phi(z) (stored as float32)
+    assert np.max(np.abs(q - stats.norm.cdf(z.astype(np.float64)))) < 1e-7

@@ -135,10 +135,16 @@ def moments(q: Quantiles) -> tuple[float, float]:
     return float(q64.sum()), float(q64 @ q64)
 
 
-def shared_factor(q: Quantiles, factor: Quantiles, shared: float, own: float) -> None:
-    """``q = Phi(shared·factor + own·q)``: normals in, quantiles out (the group's copula)."""
+def shared_factor(q: Quantiles, factor: Quantiles, shared: float, own: float, phi: FloatArray) -> None:
+    """``q = Phi(shared·factor + own·q)``: normals in, quantiles out (the group's copula).
+
+    ``Phi`` is read from ``phi`` (:func:`phi_table`), linearly interpolated.
+    """
     z = shared * factor.astype(np.float64) + own * q.astype(np.float64)
-    q[:] = _phi(z)
+    pos = np.clip((z - PHI_LOW) * PHI_SCALE, 0.0, float(PHI_STEPS))
+    i = np.minimum(pos.astype(np.int64), PHI_STEPS - 1)
+    frac = pos - i
+    q[:] = phi[i] * (1.0 - frac) + phi[i + 1] * frac
 
 
 def triangular(row: IntArray, q: Quantiles, lo: float, mode: float, hi: float) -> None:
@@ -169,19 +175,19 @@ def uniform(row: IntArray, q: Quantiles, lo: float, hi: float) -> None:
     row[:] = (lo + q.astype(np.float64) * (hi - lo) + 0.5).astype(np.int64)
 
 
+#: The normal CDF is tabulated on [PHI_LOW, -PHI_LOW] in PHI_STEPS steps: linear
+#: interpolation is within 1e-8 of the exact value, the same in Python and compiled,
+#: and much cheaper than erfc per sample.
+PHI_LOW = -8.5
+PHI_STEPS = 1 << 15
+PHI_SCALE = PHI_STEPS / (-2.0 * PHI_LOW)
+
+
 @cache
-def _phi_function() -> Any:
-    try:
-        from scipy.special import ndtr
-
-        return ndtr
-    except ImportError:  # pragma: no cover - scipy is optional; exact but slower
-        return np.vectorize(lambda z: 0.5 * math.erfc(-z / math.sqrt(2.0)), otypes=[float])
-
-
-def _phi(z: FloatArray) -> FloatArray:
-    out: FloatArray = _phi_function()(z)
-    return out
+def phi_table() -> FloatArray:
+    """``Phi(z)`` at ``z = PHI_LOW + i / PHI_SCALE`` for ``i = 0..PHI_STEPS``."""
+    z = PHI_LOW + np.arange(PHI_STEPS + 1) / PHI_SCALE
+    return np.array([0.5 * math.erfc(-v / math.sqrt(2.0)) for v in z.tolist()])
 
 
 # ---- the kernels -----------------------------------------------------------------------------
@@ -192,6 +198,7 @@ def sample_durations(
     hi: FloatArray, group: IntArray, rho: float, table: FloatArray, table_row: IntArray,
     q: Quantiles, factor: Quantiles, occurred: BoolArray, risk_ptr: IntArray,
     risk_task: IntArray, risk_delay: IntArray, d: IntArray, sum_q: FloatArray, sum_qq: FloatArray,
+    phi: FloatArray,
 ) -> None:
     """Durations of a chunk into ``d`` (tasks x iterations).
 
@@ -214,7 +221,7 @@ def sample_durations(
         qs = q[s]
         g = group[s]
         if g >= 0:
-            shared_factor(qs, factor[g], shared, own)
+            shared_factor(qs, factor[g], shared, own, phi)
         total, squares = moments(qs)
         sum_q[s] += total
         sum_qq[s] += squares
@@ -483,12 +490,18 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
         return impl
 
     @overload(shared_factor, jit_options={"nogil": True})
-    def _shared_factor(q: Any, factor: Any, shared: Any, own: Any) -> Any:
-        def impl(q: Any, factor: Any, shared: Any, own: Any) -> None:
-            root2 = math.sqrt(2.0)
+    def _shared_factor(q: Any, factor: Any, shared: Any, own: Any, phi: Any) -> Any:
+        def impl(q: Any, factor: Any, shared: Any, own: Any, phi: Any) -> None:
             for t in range(len(q)):
                 z = shared * np.float64(factor[t]) + own * np.float64(q[t])
-                q[t] = 0.5 * math.erfc(-z / root2)
+                pos = (z - PHI_LOW) * PHI_SCALE
+                if pos < 0.0:
+                    pos = 0.0
+                elif pos > PHI_STEPS:
+                    pos = float(PHI_STEPS)
+                i = min(int(pos), PHI_STEPS - 1)
+                frac = pos - i
+                q[t] = phi[i] * (1.0 - frac) + phi[i + 1] * frac
         return impl
 
     @overload(triangular, jit_options={"nogil": True})

@@ -363,6 +363,7 @@ def _run(
     done = 0
     stopped = False
     pool = _pool()
+    phi = kernels.phi_table()
     for c in range(chunks):
         width = min(chunk, iterations - done)
         if width not in buffers:
@@ -376,7 +377,7 @@ def _run(
             occurred[disabled_risk] = False
         sample(network.duration, sampling.sample_of, sampling.dist, sampling.lo, sampling.mode,
                sampling.hi, sampling.group, float(rho), sampling.table, sampling.table_row, q, factor,
-               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, d, s_q, s_qq)
+               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, d, s_q, s_qq, phi)
         if len(dep):
             rows = cpm_bounds(flat, d[dep].reshape(-1))  # type: ignore[arg-type]
             lower_rows, upper_rows, must_rows = (np.ascontiguousarray(x.reshape(len(dep), width))
