@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
@@ -86,6 +84,8 @@ class PsplibInstance:
 
     def to_network(self) -> Network:
         """The instance as a compiled network with times in periods (no calendar)."""
+        import numpy as np
+
         from pmfit.engine.network import Network
 
         src = [a for a, succ in enumerate(self.successors) for _ in succ]
