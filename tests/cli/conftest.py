@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
+
+# The demo's report step renders a dozen charts (seconds); tests/report checks that step once,
+# the demo tests here run the demo many times without it. Set at import so module-scoped
+# fixtures see it too.
+os.environ["PMFIT_DEMO_NO_REPORTS"] = "1"
 
 # A plan small enough to schedule by hand (see the expected values below).
 # Working days: Mon 4, Tue 5, Wed 6, Thu 7, Fri 8 Jan 2027, then Mon 11 is a holiday,

@@ -63,3 +63,28 @@ tasks: [{id: a, duration: 1d}]
     assert find_stakeholder(plan, "helen carter").name == "Helen Carter"
     with pytest.raises(UnknownStakeholder, match="did you mean 'Helen Carter'"):
         find_stakeholder(plan, "Helen Cartr")
+
+
+def test_demo_writes_both_reports_of_an_example(tmp_path: object, monkeypatch: object) -> None:
+    from pathlib import Path
+
+    import pmfit
+    from pmfit.cli.commands.demo import DemoContext
+    from pmfit.cli.commands.report import demo_step
+
+    folder = Path(str(tmp_path)) / "reports"
+    monkeypatch.delenv("PMFIT_DEMO_NO_REPORTS", raising=False)  # type: ignore[attr-defined]
+    monkeypatch.setenv("PMFIT_DEMO_REPORTS", str(folder))  # type: ignore[attr-defined]
+    plan = pmfit.loads("""
+project: {name: Tiny, start: 2027-01-04, deadline: 2027-02-26}
+resources: [{id: dev, units: 1, rate: 100/h}]
+tasks:
+  - {id: a, duration: 3d, needs: {dev: 1}, estimate: [2d, 3d, 6d]}
+  - {id: b, duration: 2d, needs: {dev: 1}}
+  - {id: m, milestone: true, after: [a, b]}
+""")
+    line = demo_step(DemoContext("tiny.yaml", "tiny.yaml", plan, pmfit.schedule(plan)))
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["tiny-executive.html", "tiny-executive.md", "tiny-technical.html", "tiny-technical.md"]
+    assert str(folder) in line.text  # type: ignore[attr-defined]
+    assert (folder / "tiny-technical.html").read_text().count("<svg") >= 1

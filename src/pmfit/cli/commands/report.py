@@ -96,6 +96,8 @@ def demo_step(ctx: object) -> object:
     from pmfit.report.build import documents, render
     from pmfit.report.facts import gather_facts
 
+    if os.environ.get("PMFIT_DEMO_NO_REPORTS"):
+        return None
     plan = ctx.plan  # type: ignore[attr-defined]
     stem = Path(ctx.name).stem  # type: ignore[attr-defined]
     folder = Path(os.environ.get("PMFIT_DEMO_REPORTS", DEMO_REPORTS_DIR))
