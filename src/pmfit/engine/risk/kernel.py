@@ -197,10 +197,10 @@ def sample_durations(
     base: IntArray, sample_of: IntArray, dist: IntArray, lo: FloatArray, mode: FloatArray,
     hi: FloatArray, group: IntArray, rho: float, table: FloatArray, table_row: IntArray,
     q: Quantiles, factor: Quantiles, occurred: BoolArray, risk_ptr: IntArray,
-    risk_task: IntArray, risk_delay: IntArray, d: IntArray, sum_q: FloatArray, sum_qq: FloatArray,
-    phi: FloatArray,
+    risk_task: IntArray, risk_delay: IntArray, row_of: IntArray, d: IntArray, sum_q: FloatArray,
+    sum_qq: FloatArray, phi: FloatArray,
 ) -> None:
-    """Durations of a chunk into ``d`` (tasks x iterations).
+    """Durations of a chunk into ``d`` (rows x iterations; task ``j`` in row ``row_of[j]``).
 
     Task ``j`` with ``s = sample_of[j] >= 0`` gets ``round(F_s⁻¹(q[s]))``; the
     others keep ``base[j]``. Ungrouped samples arrive in ``q`` as uniforms;
@@ -216,7 +216,7 @@ def sample_durations(
     for j in prange(n):
         s = sample_of[j]
         if s < 0:
-            fill(d[j], base[j])
+            fill(d[row_of[j]], base[j])
             continue
         qs = q[s]
         g = group[s]
@@ -227,18 +227,18 @@ def sample_durations(
         sum_qq[s] += squares
         kind = dist[s]
         if kind == TRIANGULAR:
-            triangular(d[j], qs, lo[s], mode[s], hi[s])
+            triangular(d[row_of[j]], qs, lo[s], mode[s], hi[s])
         elif kind == PERT:
-            tabulated(d[j], qs, lo[s], hi[s], table[table_row[s]])
+            tabulated(d[row_of[j]], qs, lo[s], hi[s], table[table_row[s]])
         else:
-            uniform(d[j], qs, lo[s], hi[s])
+            uniform(d[row_of[j]], qs, lo[s], hi[s])
     for r in range(len(risk_ptr) - 1):
         for k in range(risk_ptr[r], risk_ptr[r + 1]):
-            add_where(d[risk_task[k]], occurred[r], risk_delay[k])
+            add_where(d[row_of[risk_task[k]]], occurred[r], risk_delay[k])
 
 
 def cpm_passes(
-    order: IntArray, pred_ptr: IntArray, link_src: IntArray, link_lag: IntArray,
+    order: IntArray, pred_ptr: IntArray, src_row: IntArray, link_lag: IntArray,
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
     project_deadline: int, d: IntArray, nblocks: int, backward: bool,
@@ -252,6 +252,10 @@ def cpm_passes(
     project finish, ``critical_count[b, j]`` counts block ``b``'s iterations
     where task ``j`` had total float <= 0. Without ``backward`` only the
     forward pass runs (the finish is all a rerun needs).
+
+    Rows follow the topological order (task ``order[r]`` is row ``r``) so that
+    the passes walk memory forwards and backwards; ``src_row[k]`` is the row of
+    link ``k``'s predecessor.
     """
     width = d.shape[1]
     per_block = -(-width // nblocks)
@@ -259,33 +263,33 @@ def cpm_passes(
     for b in prange(nblocks):
         first = min(width, b * per_block)
         last = min(width, first + per_block)
-        cpm_block(order, pred_ptr, link_src, link_lag, from_finish, to_finish, lower, upper, must,
+        cpm_block(order, pred_ptr, src_row, link_lag, from_finish, to_finish, lower, upper, must,
                   bound_row, lower_rows, upper_rows, must_rows, project_deadline, d, first, last,
                   backward, early, late, finish, critical_count[b])
 
 
 def cpm_block(
-    order: IntArray, pred_ptr: IntArray, link_src: IntArray, link_lag: IntArray,
+    order: IntArray, pred_ptr: IntArray, src_row: IntArray, link_lag: IntArray,
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
     project_deadline: int, d: IntArray, first: int, last: int, backward: bool,
     early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
 ) -> None:
-    """The passes for iterations ``first:last`` of a chunk, one row slice per task."""
+    """The passes for iterations ``first:last`` of a chunk, one row slice per task (row = position)."""
     fin = finish[first:last]
     fill(fin, 0)
     # forward: ES[j] = max(lower, ES[src] + offset), then pinned by must-dates
     for idx in range(len(order)):
         j = order[idx]
-        ej = early[j, first:last]
-        dj = d[j, first:last]
+        ej = early[idx, first:last]
+        dj = d[idx, first:last]
         row = bound_row[j]
         if row >= 0:
             fill(ej, lower_rows[row, first:last])
         else:
             fill(ej, lower[j])
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
-            i = link_src[k]
+            i = src_row[k]
             relax_max(ej, early[i, first:last], d[i, first:last], dj, link_lag[k], from_finish[k],
                       to_finish[k])
         if row >= 0:
@@ -296,32 +300,34 @@ def cpm_block(
     if not backward:
         return
     # backward: LS[j] = min(upper, finish - d, deadline - d, must, LS[dst] - offset)
-    for j in range(len(order)):
+    for idx in range(len(order)):
+        j = order[idx]
         row = bound_row[j]
         if row >= 0:
-            late_bound(late[j, first:last], upper_rows[row, first:last], fin, d[j, first:last],
+            late_bound(late[idx, first:last], upper_rows[row, first:last], fin, d[idx, first:last],
                        project_deadline)
         else:
-            late_bound(late[j, first:last], upper[j], fin, d[j, first:last], project_deadline)
+            late_bound(late[idx, first:last], upper[j], fin, d[idx, first:last], project_deadline)
     for idx in range(len(order) - 1, -1, -1):
         j = order[idx]
-        lj = late[j, first:last]
-        dj = d[j, first:last]
+        lj = late[idx, first:last]
+        dj = d[idx, first:last]
         row = bound_row[j]
         if row >= 0:
             cap(lj, must_rows[row, first:last])
         elif must[j] != NO_LOWER:
             fill(lj, np.minimum(lj, must[j]))
-        critical_count[j] += count_critical(lj, early[j, first:last])
+        critical_count[j] += count_critical(lj, early[idx, first:last])
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
-            i = link_src[k]
+            i = src_row[k]
             relax_min(late[i, first:last], lj, d[i, first:last], dj, link_lag[k], from_finish[k],
                       to_finish[k])
 
 
 def chunk_outputs(
-    d: IntArray, early: IntArray, cost_rate: FloatArray, risk_cost: FloatArray, occurred: BoolArray,
-    tracked: IntArray, cost: FloatArray, tracked_start: IntArray, tracked_finish: IntArray,
+    d: IntArray, early: IntArray, row_of: IntArray, cost_rate: FloatArray, risk_cost: FloatArray,
+    occurred: BoolArray, tracked: IntArray, cost: FloatArray, tracked_start: IntArray,
+    tracked_finish: IntArray,
 ) -> None:
     """Per-iteration cost (rate x duration, plus the costs of risks that occurred) and tracked dates.
 
@@ -330,11 +336,11 @@ def chunk_outputs(
     fill(cost, 0.0)
     for j in range(d.shape[0]):
         if cost_rate[j] != 0.0:
-            add_scaled(cost, cost_rate[j], d[j])
+            add_scaled(cost, cost_rate[j], d[row_of[j]])
     for r in range(len(risk_cost)):
         add_where(cost, occurred[r], risk_cost[r])
     for t in range(len(tracked)):
-        j = tracked[t]
+        j = row_of[tracked[t]]
         fill(tracked_start[t], early[j])
         fill(tracked_finish[t], early[j])
         add_row(tracked_finish[t], d[j])

@@ -341,6 +341,10 @@ def _run(
     dep = np.flatnonzero(varying & moves).astype(np.int64)
     bound_row = np.full(n, -1, dtype=np.int64)
     bound_row[dep] = np.arange(len(dep))
+    # rows of the (tasks x iterations) arrays in topological order: the passes walk memory in order
+    row_of = np.empty(n, dtype=np.int64)
+    row_of[network.order] = np.arange(n)
+    src_row = np.ascontiguousarray(row_of[network.link_src])
     from_finish = np.isin(network.link_type, (FS, FF)).astype(np.int64)
     to_finish = np.isin(network.link_type, (FF, SF)).astype(np.int64)
 
@@ -377,24 +381,25 @@ def _run(
             occurred[disabled_risk] = False
         sample(network.duration, sampling.sample_of, sampling.dist, sampling.lo, sampling.mode,
                sampling.hi, sampling.group, float(rho), sampling.table, sampling.table_row, q, factor,
-               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, d, s_q, s_qq, phi)
+               occurred, sampling.risk_ptr, sampling.risk_task, sampling.risk_delay, row_of, d, s_q, s_qq, phi)
         if len(dep):
-            rows = cpm_bounds(flat, d[dep].reshape(-1))  # type: ignore[arg-type]
+            rows = cpm_bounds(flat, d[row_of[dep]].reshape(-1))  # type: ignore[arg-type]
             lower_rows, upper_rows, must_rows = (np.ascontiguousarray(x.reshape(len(dep), width))
                                                  for x in (rows[0], rows[2], rows[3]))
         else:
             lower_rows = upper_rows = must_rows = buf.no_rows
-        passes(network.order, network.pred_ptr, network.link_src, network.link_lag, from_finish, to_finish,
+        passes(network.order, network.pred_ptr, src_row, network.link_lag, from_finish, to_finish,
                lower, upper, must, bound_row, lower_rows, upper_rows, must_rows,
                int(network.project_deadline), d, nblocks, disabled_risk < 0, early, late, fin, critical)
         sl = slice(done, done + width)
         finish[sl] = fin
         if with_outputs:
-            outputs(d, early, cost_rate, sampling.risk_cost, occurred, tracked, cost[sl], buf.ts, buf.tf)
+            outputs(d, early, row_of, cost_rate, sampling.risk_cost, occurred, tracked, cost[sl], buf.ts,
+                    buf.tf)
             tracked_start[sl] = buf.ts.T
             tracked_finish[sl] = buf.tf.T
         if keep_durations:
-            durations[sl] = d.T
+            durations[sl] = d[row_of].T
         occurred_count += occurred.sum(axis=1)
         if k and disabled_risk < 0:  # a rerun only needs the finish
             r = (_average_ranks(fin) - 0.5) / width
@@ -479,6 +484,8 @@ def simulate_network(
         raise ValueError("correlation must be between 0 and 1")
     if precision is not None and precision <= 0:
         raise ValueError("precision must be positive")
+    if len(network.order) != network.n:
+        raise ValueError("the network has a dependency cycle (no topological order)")
     if isinstance(seed, np.random.Generator):
         seed_value = int(seed.integers(2**63))
     elif seed is None:
