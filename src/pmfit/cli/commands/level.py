@@ -87,16 +87,19 @@ def level(
     moved = result.delays()
     rows = list(result.tasks.values()) if all_tasks else moved
     table = Table(title=f"{plan.project.name}: leveled ({result.method}, {result.status})", title_justify="left")
-    for column, justify in (("id", "left"), ("start", "left"), ("finish", "left"), ("delay", "right"),
-                            ("why", "left")):
-        table.add_column(column, justify=justify, no_wrap=column not in ("why",))  # type: ignore[arg-type]
+    for column, justify in (("id", "left"), ("name", "left"), ("start", "left"), ("finish", "left"),
+                            ("delay", "right")):
+        table.add_column(column, justify=justify, no_wrap=column != "name")  # type: ignore[arg-type]
     for t in rows:
-        why = (t.cause or "").split(": ", 1)[-1]
-        table.add_row(t.id, f"{t.start:%a %d %b %Y}" if t.start else str(t.start_minute),
+        table.add_row(t.id, t.name, f"{t.start:%a %d %b %Y}" if t.start else str(t.start_minute),
                       f"{t.finish:%a %d %b %Y}" if t.finish else str(t.finish_minute),
-                      days(t.delay, mpd) if t.delay else "", why)
+                      days(t.delay, mpd) if t.delay else "")
     if rows:
         out.print(table)
+        if moved:
+            out.print("[bold]Why each task moved[/]")
+            for t in moved:
+                out.print(f"  {t.id}: {t.cause}", highlight=False, markup=False)
     else:
         out.print("No task had to move: every resource stays within its units.")
     res = Table(title="Resources (peak units in use)", title_justify="left")

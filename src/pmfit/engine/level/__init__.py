@@ -131,9 +131,11 @@ def level_network(
     proven = heur.proven_optimal
     use_cp = (
         method == "cp"
-        or (method == "auto" and not proven and cp_available() and problem.n <= cp_max_tasks)
+        or (method == "auto" and (tidy or not proven) and cp_available() and problem.n <= cp_max_tasks)
     )
-    if use_cp and problem.n and not proven:
+    # Even when the heuristic met a lower bound, CP-SAT's second solve pulls tasks back
+    # towards their unleveled dates (tidy), so a proven finish does not skip it.
+    if use_cp and problem.n and (tidy or not proven):
         if overload(problem, best_start):
             diagnostics.append(Diagnostic(
                 "resource_overallocated", "tasks that must not be leveled (level: false or a must-start/"
@@ -149,7 +151,7 @@ def level_network(
                     if cp.makespan < best_makespan or cp.tidied:
                         best_start, best_makespan = cp.start, cp.makespan
                         source = "CP-SAT" + (" (warm start)" if method != "cp" else "")
-                    proven = cp.proven_optimal
+                    proven = proven or cp.proven_optimal
     if best_makespan <= bound:
         proven = True
     bound = min(bound, best_makespan) if proven else bound
