@@ -336,3 +336,29 @@ def test_generated_planner_files_only_raise_plan_error(tasks: list, week: str, i
            + "".join(f'<interval start="{a}" end="{b}"/>' for a, b in intervals)
            + f"</overridden-day-type></overridden-day-types></calendar></calendars><tasks>{body}</tasks></project>")
     _check(planner.read, xml.encode(), ".planner")
+
+
+MY_FORMATS = {"gan": {"ganttproject"}, "planner": {"planner"}, "jira": {"jira-csv", "jira-xml", "jira-json"},
+              "clickup": {"clickup"}, "ical": {"icalendar"}}
+
+
+def test_sniffers_claim_only_their_own_files() -> None:
+    """Over every shared file of every format: these readers' sniffers claim exactly their own folder's
+    files, and no other format's sniffer claims those."""
+    from pmfit.io.formats import FORMATS, HEAD_BYTES, _load_builtin_formats
+
+    if not PROJECTS.exists():
+        pytest.skip("shared data not available")
+    _load_builtin_formats()
+    mine = set().union(*MY_FORMATS.values()) | {"csv", "xlsx"}
+    checked = 0
+    for path in sorted(PROJECTS.glob("*/*")):
+        head = path.read_bytes()[:HEAD_BYTES]
+        claims = {f.name for f in FORMATS.values() if f.sniff(head)}
+        folder = path.parent.name
+        if folder in MY_FORMATS:
+            assert len(claims) == 1 and claims <= MY_FORMATS[folder], (path.name, claims)
+            checked += 1
+        else:
+            assert not claims & mine, (path.name, claims)
+    assert checked == 17  # 5 gan + 4 planner + 4 jira + 1 clickup + 3 ical
