@@ -45,7 +45,7 @@ def parse_xml(data: bytes, filename: str | None = None) -> Element:
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise PlanError(Diagnostic("bad_xml", f"not well-formed XML: {exc}", file=filename, line=line)) from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise PlanError(Diagnostic("bad_xml", f"not readable XML: {exc}", file=filename)) from None
     return root  # type: ignore[no-any-return]
 
