@@ -114,25 +114,6 @@ def main() -> int:
         rows = [("pmfit import_file (read + report + schedule check)", imp_best, imp_med),
                 ("pmfit load (read + validate, no check)", load_best, load_med)]
         rows += [(f"  phase: {name}", b, m) for name, (b, m) in phases.items()]
-        # What the import costs once compile_plan stops looking tasks up linearly
-        # (Plan.task() scans the task list; compile_plan calls it per ancestor per leaf).
-        # Measured in-process with a dict-backed lookup; the engine itself is not changed.
-        from pmfit.model.plan import Plan
-
-        linear = Plan.task
-
-        def by_index(self: Plan, task_id: str) -> Any:
-            index = self.__dict__.get("_bench_index")
-            if index is None:
-                index = self.__dict__["_bench_index"] = {t.id: t for t in self.tasks}
-            return index[task_id]
-
-        Plan.task = by_index  # type: ignore[method-assign]
-        try:
-            fixed = best(lambda: import_file(path), args.repeat)
-        finally:
-            Plan.task = linear  # type: ignore[method-assign]
-        rows.append(("  same import if Plan.task() were a dict lookup (engine)", *fixed))
         mpxj_note = ""
         try:
             from pmfit.io.mpp import mpxj_missing, mpxj_read, mpxj_version

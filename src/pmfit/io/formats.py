@@ -136,12 +136,13 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
     every task whose dates differ from the file's own dates is listed in
     ``report.schedule_differences`` with the probable cause.
     """
-    fmt = detect_format(path)
-    plan, report = fmt.read(str(path))
-    if check and report.file_dates:
-        from pmfit.io.importcheck import check_schedule
+    from pmfit.io.importcheck import check_schedule, no_gc
 
-        check_schedule(plan, report)
+    fmt = detect_format(path)
+    with no_gc():
+        plan, report = fmt.read(str(path))
+        if check and report.file_dates:
+            check_schedule(plan, report)
     return plan, report
 
 

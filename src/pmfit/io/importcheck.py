@@ -14,8 +14,11 @@ manual scheduling, a moved predecessor).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
@@ -29,6 +32,23 @@ WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPACES = re.compile(r"\s+")
 #: at most this many differing tasks are listed one by one in the report
 MAX_LISTED_DIFFERENCES = 10_000
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large plan is built.
+
+    Reading a 10,000-task file creates hundreds of thousands of objects and no garbage
+    cycles; the collector's repeated full passes over them cost about 40 % of the import.
+    Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_xml(data: bytes, filename: str | None = None) -> Any:
