@@ -113,6 +113,8 @@ def test_custom_fields_and_cost_per_use_are_reported_not_silently_dropped() -> N
 def test_resource_calendar_is_named_as_the_cause_of_a_schedule_difference() -> None:
     plan, report = import_file(shared_path("projects", "mspdi", "mpxj-legacy-sample.xml"))
     assert plan.resource("Second Resource").calendar is not None
+    # <Work>PT500H0M0S</Work> on "Second Task": effort kept next to the 100-day duration
+    assert plan.task("2").work is not None and plan.task("2").work.minutes() == 500 * 60
     by_task = {d["task"]: d for d in report.schedule_differences}
     assert "resource calendar of 'Second Resource'" in by_task["2"]["causes"][0]
     # the SF link with its constraint lands on the same moment of working time as MS Project's

@@ -188,7 +188,7 @@ project: {name: Plant, start: 2027-03-01, currency: EUR,
 resources: [{id: crew, name: Crew, units: 4, rate: 50/h}, {id: crane, units: 1}]
 tasks:
   - {id: site, name: Site work}
-  - {id: site.dig, name: Dig, parent: site, duration: 3d, needs: {crew: 2.5}, notes: "line one\\nline two"}
+  - {id: site.dig, name: Dig, parent: site, duration: 3d, work: 60h, needs: {crew: 2.5}, notes: "line one\\nline two"}
   - {id: site.pour, name: Pour, parent: site, duration: 12h, after: ["site.dig SS+1d"], needs: {crane: 1}}
   - {id: cure, name: Cure, duration: 5d, after: ["site.pour FF-2h"], constraint: {finish_no_later_than: 2027-03-20}}
   - {id: done, name: Done, milestone: true, after: [cure]}
@@ -199,6 +199,7 @@ tasks:
     assert [t.id for t in back.tasks] == [t.id for t in plan.tasks]
     for old, new in zip(plan.tasks, back.tasks, strict=True):
         assert (old.parent, old.milestone, old.needs, old.notes) == (new.parent, new.milestone, new.needs, new.notes)
+        assert (old.work and old.work.minutes()) == (new.work and new.work.minutes())
         assert [(x.task, x.type, x.lag.minutes()) for x in old.after] == [
             (x.task, x.type, x.lag.minutes()) for x in new.after]
         assert old.planned_duration().minutes() == new.planned_duration().minutes()

@@ -85,7 +85,7 @@ CODEPAGES = {"ANSI": "cp1252", "437": "cp437", "850": "cp850", "852": "cp852", "
 # task column numbers (record 61)
 T_NAME, T_WBS, T_LEVEL, T_DURATION, T_BASE_DURATION, T_REMAINING, T_PCT = 1, 2, 3, 40, 41, 43, 44
 T_START, T_FINISH, T_BASE_START, T_BASE_FINISH, T_ACT_START, T_ACT_FINISH = 50, 51, 56, 57, 58, 59
-T_CDATE, T_PREDS, T_UID_PREDS, T_FIXED_COST, T_ACT_COST = 68, 70, 74, 35, 32
+T_CDATE, T_PREDS, T_UID_PREDS, T_FIXED_COST, T_ACT_COST, T_WORK = 68, 70, 74, 35, 32, 20
 T_MILESTONE, T_ID, T_CTYPE, T_PRIORITY, T_UID, T_SUMMARY = 81, 90, 91, 95, 98, 120
 # resource column numbers (record 41)
 R_NAME, R_GROUP, R_ID, R_MAX_UNITS, R_RATE, R_COST_PER_USE, R_UID = 1, 3, 40, 41, 42, 44, 49
@@ -347,6 +347,9 @@ class _Reader:
                 task["milestone"] = True
             elif not summary:
                 task["duration"] = duration_text(max(total, 0.0))
+            work = loc.duration(values.get(T_WORK, "") or "")
+            if work and work[1] != "%" and work[0] > 0 and not summary:
+                task["work"] = duration_text(minutes(work, "work", ident))
             ctext = (values.get(T_CTYPE) or "").strip()
             ctype = CONSTRAINT_CODES.get(ctext) or CONSTRAINT_WORDS.get(ctext.lower())
             if ctext and ctype is None:

@@ -439,6 +439,9 @@ class _Reader:
                                     or _duration_value(max(minutes, 0.0), mpd))
             if is_summary and _bool(f.get("Milestone")):
                 task.pop("milestone", None)
+            work = parse_duration(f.get("Work"))
+            if work and work > 0 and not is_summary:
+                task["work"] = _in_format(work, mpd, spec_model.days_per_week, 5) or _duration_value(work, mpd)
             if _bool(f.get("Manual")):
                 tally.approx("manually scheduled task", "scheduled automatically by pmfit", ident,
                              "manually scheduled in the file")
@@ -857,7 +860,10 @@ def mspdi_text(plan: Plan) -> str:
         if row is not None:
             parts += [f"<Start>{_iso(row.start)}</Start>", f"<Finish>{_iso(row.finish)}</Finish>"]
         unit = task.duration.unit if task.duration is not None else "d"
-        parts += [f"<Duration>{_pt(duration)}</Duration>", f"<DurationFormat>{UNIT_FORMATS[unit]}</DurationFormat>",
+        parts += [f"<Duration>{_pt(duration)}</Duration>", f"<DurationFormat>{UNIT_FORMATS[unit]}</DurationFormat>"]
+        if task.work is not None and not summary:
+            parts.append(f"<Work>{_pt(mins(task.work))}</Work>")
+        parts += [
                   f"<Milestone>{1 if task.milestone else 0}</Milestone>", f"<Summary>{1 if summary else 0}</Summary>"]
         if task.cost:
             parts.append(f"<FixedCost>{task.cost:g}</FixedCost>")

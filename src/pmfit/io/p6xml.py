@@ -203,6 +203,7 @@ def _project(element: Element, tables: dict[str, list[dict[str, Any]]], tally: T
                 "status_code": STATUS.get(c.get("Status", ""), "TK_NotStart"),
                 "complete_pct_type": pct_type, "phys_complete_pct": _pct(c.get("PhysicalPercentComplete")),
                 "act_work_qty": c.get("ActualLaborUnits", ""), "remain_work_qty": c.get("RemainingLaborUnits", ""),
+                "target_work_qty": c.get("PlannedLaborUnits", ""),
                 "target_drtn_hr_cnt": c.get("PlannedDuration", ""),
                 "remain_drtn_hr_cnt": c.get("RemainingDuration", ""),
                 "cstr_type": CONSTRAINTS.get(c.get("PrimaryConstraintType", ""), ""),

@@ -370,6 +370,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
             elif kind == "TT_WBS":
                 tally.approx("WBS-summary activity", "kept as a task with its planned duration", ident,
                              "WBS summary activity: P6 spans it over its WBS")
+        work_hours = _num(t.get("target_work_qty"))
+        if work_hours > 0:
+            task["work"] = duration_text(work_hours)
         ctype = CONSTRAINTS.get(t.get("cstr_type", "") or "")
         cdate = parse_date(t.get("cstr_date"))
         if ctype:
@@ -697,7 +700,7 @@ def xer_text(plan: Plan) -> str:
     leaf_num = {t.id: 10000 + i for i, t in enumerate(t for t in plan.tasks if t.id not in summaries)}
     task_fields = ["task_id", "proj_id", "wbs_id", "clndr_id", "task_code", "task_name", "task_type",
                    "duration_type", "status_code", "complete_pct_type", "phys_complete_pct", "target_drtn_hr_cnt",
-                   "remain_drtn_hr_cnt", "cstr_type", "cstr_date", "priority_type", "act_start_date",
+                   "remain_drtn_hr_cnt", "target_work_qty", "cstr_type", "cstr_date", "priority_type", "act_start_date",
                    "act_end_date", "early_start_date", "early_end_date", "target_start_date", "target_end_date"]
     task_rows: list[list[object]] = []
     priority_code = {v: k for k, v in PRIORITY.items()}
@@ -727,7 +730,8 @@ def xer_text(plan: Plan) -> str:
         task_rows.append([
             leaf_num[t.id], 1, wbs_id.get(t.parent or "", 1), 1, t.id, t.name,
             "TT_Mile" if t.milestone else "TT_Task", "DT_FixedDUR2", status_code,
-            "CP_Phys" if p is not None else "CP_Drtn", f"{pct:g}", f"{hours:g}", f"{remain:g}", ctype, cdate,
+            "CP_Phys" if p is not None else "CP_Drtn", f"{pct:g}", f"{hours:g}", f"{remain:g}",
+            f"{t.work.minutes(mpd, dpw) / 60:g}" if t.work is not None else "", ctype, cdate,
             priority_code.get(t.priority, "PT_Normal"),
             _fmt(p.actual_start, day_start) if p and p.actual_start else "",
             _fmt(p.actual_finish, day_end) if p and p.actual_finish else "",
