@@ -218,3 +218,17 @@ def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) ->
     assert [str(link) for link in plan.task("2").after] == ["1 FS+1d"]
     assert any("elapsed lag" in line and "working-time" in line for line in report.approximated)
     assert any("link to a missing task" in line for line in report.dropped)
+
+
+def test_utf16_and_declared_encodings_read_the_same(tmp_path: Path) -> None:
+    source = shared_path("projects", "mspdi", "mpxj-task-links-project2019.xml")
+    text = source.read_text(encoding="utf-8")
+    plan, _ = import_file(source)
+    utf16 = tmp_path / "utf16.xml"
+    utf16.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    assert import_file(utf16)[0] == plan  # through defusedxml: the bytes could hide a DTD
+    wrong = tmp_path / "wrong.xml"
+    wrong.write_bytes(text.replace('encoding="UTF-8"', 'encoding="TTF-8"').encode("utf-8"))
+    with pytest.raises(PlanError) as info:
+        import_file(wrong)
+    assert info.value.codes == ["bad_xml"]
