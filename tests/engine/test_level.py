@@ -344,7 +344,7 @@ def instances(draw: st.DrawFn) -> Network:
 
 
 @needs_cp
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_random_instances_against_proven_cp_optimum(net: Network) -> None:
     bound = cpm_length(net)
@@ -366,7 +366,7 @@ def test_random_instances_against_proven_cp_optimum(net: Network) -> None:
     assert makespan(auto) == optimum
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instances())
 def test_random_instances_explanations_are_consistent(net: Network) -> None:
     result = level_network(net, method="heuristic", schedules=30, jit=False)

@@ -45,7 +45,7 @@ def level(
     method: str = typer.Option("auto", "--method", "-m", callback=_method,
                                help="auto (heuristic, then CP-SAT when installed), heuristic or cp."),
     schedules: int = typer.Option(None, "--schedules", min=1,
-                                  help="Heuristic budget in generated schedules (default 5000; 1000 before CP-SAT)."),
+                                  help="Heuristic budget in generated schedules (default 5000)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same schedule)."),
     plot: str = typer.Option(None, "--plot", callback=_plot,
                              help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),

@@ -82,8 +82,8 @@ def level_network(
     """Level a compiled network; pure (returns a result, changes nothing).
 
     ``time_limit`` (seconds) bounds the whole run; ``schedules`` bounds the
-    heuristic's generated schedules (default 5,000 for ``heuristic``, 1,000
-    before CP-SAT in ``auto``). ``workers`` is CP-SAT's thread count.
+    heuristic's generated schedules (default 5,000; in ``auto`` the heuristic also
+    stops at 30% of the time budget). ``workers`` is CP-SAT's thread count.
     """
     if method not in METHODS:
         raise PlanError(Diagnostic("bad_field", f"unknown leveling method {method!r} "
@@ -92,8 +92,8 @@ def level_network(
         raise PlanError(Diagnostic("bad_field", f"the time limit must be positive, not {time_limit:g} s"))
     if method == "cp" and not cp_available():
         raise PlanError(Diagnostic("cp_unavailable", "method 'cp' needs OR-Tools: pip install 'pmfit[cp]'"))
-    budget = schedules if schedules is not None else (5000 if method == "heuristic" else 1000)
-    if schedules is None and method == "auto" and jit is None and network.n * budget < JIT_THRESHOLD:
+    budget = schedules if schedules is not None else 5000
+    if schedules is None and method == "auto" and jit is None and network.n * 1000 < JIT_THRESHOLD:
         # A small plan: CP-SAT will settle it; keep the pure-Python heuristic short.
         budget = max(50, 4000 // max(network.n, 1))
     if method != "cp":

@@ -38,7 +38,7 @@ IntArray = npt.NDArray[np.int64]
 #: CP-SAT parameters set on every solve (tuned on PSPLIB J30 with 2 workers).
 SOLVER_PARAMETERS: dict[str, object] = {}
 #: Redundant constraints added to the model (tuned on PSPLIB J30).
-REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": True}
+REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": True, "set_times": False}
 
 
 def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:
@@ -172,6 +172,9 @@ def solve_cp(
             model.add_hint(starts[j], int(hint[j]))
         model.add_hint(makespan, horizon)
     model.minimize(makespan)
+    if REDUNDANT.get("set_times"):
+        # "set times": branch on the task that can start earliest, at its earliest start
+        model.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
     solver.parameters.num_workers = max(1, workers)
