@@ -120,3 +120,15 @@ def test_clean_id_and_outline_order() -> None:
     assert clean_id("", used) == "task"
     tasks = [{"id": "c", "parent": "a"}, {"id": "b"}, {"id": "a"}, {"id": "d", "parent": "c"}]
     assert [t["id"] for t in outline_order(tasks)] == ["b", "a", "c", "d"]
+
+
+def test_a_date_on_a_non_working_day_is_blamed_on_the_calendar(tmp_path: Path) -> None:
+    # F sits on Saturday 9 Jan in the file (its tool works weekends); pmfit's calendar does not
+    text = FILE.replace("</Tasks>", """<Task><UID>6</UID><Name>F</Name><OutlineLevel>1</OutlineLevel>
+      <Duration>PT8H0M0S</Duration><Start>2027-01-09T08:00:00</Start><Finish>2027-01-09T17:00:00</Finish>
+      </Task></Tasks>""")
+    path = tmp_path / "weekend.xml"
+    path.write_text(text, encoding="utf-8")
+    _, report = import_file(path)
+    causes = {d["task"]: d["causes"] for d in report.schedule_differences}["6"]
+    assert causes == ["calendar: the file has it on Sat 2027-01-09, a non-working day on pmfit's project calendar"]

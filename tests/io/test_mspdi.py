@@ -212,12 +212,18 @@ def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) ->
        <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>14400</LinkLag>
        <LagFormat>8</LagFormat></PredecessorLink>
        <PredecessorLink><PredecessorUID>99</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+     <Task><UID>3</UID><Name>C</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+       <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>3</Type><LinkLag>50</LinkLag>
+       <LagFormat>19</LagFormat></PredecessorLink></Task>
     </Tasks></Project>"""
     plan, report = import_file(_write(tmp_path, text))
     # 14400 tenths = 1440 elapsed minutes = one calendar day -> 480 working minutes
     assert [str(link) for link in plan.task("2").after] == ["1 FS+1d"]
     assert any("elapsed lag" in line and "working-time" in line for line in report.approximated)
     assert any("link to a missing task" in line for line in report.dropped)
+    # a 50 % lag on a 2-day predecessor is one day today; the report says it was fixed to working time
+    assert [str(link) for link in plan.task("3").after] == ["1 SS+1d"]
+    assert any("percentage lag" in line for line in report.approximated)
 
 
 def test_utf16_and_declared_encodings_read_the_same(tmp_path: Path) -> None:

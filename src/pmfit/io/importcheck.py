@@ -403,6 +403,11 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
         if row.summary:
             why.append("summary: its dates roll up from tasks that moved")
         if not why:
+            off_days = [d for d in (fs, ff) if d is not None and not _working_day(cal, d)]
+            if off_days:
+                why.append(f"calendar: the file has it on {off_days[0]:%a %Y-%m-%d}, a non-working day on "
+                           "pmfit's project calendar")
+        if not why:
             why.append("calendar or scheduling rule: the file's tool placed it differently")
         diffs.append({
             "task": tid,
@@ -419,6 +424,15 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
         })
     report.schedule_differences = diffs[:MAX_LISTED_DIFFERENCES]
     report.schedule_checked = len(report.file_dates)
+
+
+def _working_day(cal: Any, moment: dt.datetime) -> bool:
+    """Whether pmfit's calendar works on that day (a finish at 00:00 belongs to the day before)."""
+    day = moment.date() - dt.timedelta(days=1) if moment.time() == dt.time(0, 0) else moment.date()
+    try:
+        return bool(cal.is_working_day(day))
+    except (ValueError, OverflowError, IndexError, ArithmeticError):
+        return True
 
 
 def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mpd: int, kind: str) -> bool:

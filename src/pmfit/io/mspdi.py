@@ -500,7 +500,7 @@ class _Reader:
                 if base_format in PERCENT_FORMATS:
                     pred_row = next((r for r in task_rows if r["id"] == pred), None)
                     pred_minutes = parse_duration(pred_row["f"].get("Duration")) if pred_row else 0
-                    lag_minutes = (pred_minutes or 0) * lag_tenths / 1000
+                    lag_minutes = (pred_minutes or 0) * lag_tenths / 100  # LinkLag is the percentage here
                     tally.approx("percentage lag", "kept as the working time it is today", ident,
                                  "percentage lag fixed to working time")
                 elif base_format in ELAPSED_FORMATS:
