@@ -84,3 +84,14 @@ def test_export_unknown_extension_is_a_clear_error(cli: Cli, tiny_plan: Path, tm
     result = cli("export", tiny_plan, "--to", tmp_path / "plan.foo")
     assert result.exit_code == 1
     assert "unknown_format" in result.stderr and ".xer" in result.stderr
+
+
+def test_export_dispatches_every_writer_by_extension(cli: Cli, tiny_plan: Path, tmp_path: Path) -> None:
+    expected = {".ics": b"BEGIN:VCALENDAR", ".csv": b"id", ".xlsx": b"PK", ".yaml": b"version: 1", ".json": b"{"}
+    for suffix, head in expected.items():
+        out = tmp_path / "out" / f"tiny{suffix}"
+        out.parent.mkdir(exist_ok=True)
+        result = cli("export", tiny_plan, "--to", out)
+        assert result.exit_code == 0, (suffix, result.stderr)
+        assert out.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(head), suffix
+        assert len(import_file(out)[0].tasks) >= 7, suffix  # and pmfit reads each one back
