@@ -28,7 +28,17 @@ def test_exports_are_the_real_objects() -> None:
     from pmfit import _EXPORTS
 
     for name, module in _EXPORTS.items():
+        if name == "report":
+            continue  # pmfit.report is also the report package; see the next test
         assert getattr(pmfit, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_report_is_callable_even_after_its_package_is_imported() -> None:
+    import pmfit.report.facts  # binds the package to the name pmfit.report
+
+    plan = pmfit.loads("project: {name: P, start: 2027-01-04}\ntasks: [{id: a, duration: 2d}]\n")
+    text = pmfit.report(plan, "technical", "md", iterations=200)
+    assert isinstance(text, str) and text.startswith("# P: technical status")
 
 
 def test_unknown_attribute() -> None:

@@ -49,7 +49,7 @@ def test_demo_as_a_new_user_runs_it(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Northwind Billing 3.0 release" in proc.stdout
     assert "Try next" in proc.stdout
-    assert wall < 5.0  # measured about 0.55 s; this only guards against a hang
+    assert wall < 30.0  # measured about 0.55 s on a quiet machine; this only guards against a hang
 
 
 def test_python_dash_m() -> None:

@@ -335,6 +335,10 @@ def _earned(method: str, st: TaskStatus, bac: float) -> float:
     return bac * min(max(st.percent, 0.0), 100.0) / 100.0
 
 
+#: beyond this (about a century of 8-hour working days) an earned-schedule forecast says nothing
+_FORECAST_HORIZON_MINUTES = 100 * 260 * 480
+
+
 def pick_baseline(plan: Plan, name: str | None) -> Baseline:
     """The named baseline (the first when ``name`` is None), or a :class:`PlanError`."""
     if not plan.baselines:
@@ -480,9 +484,10 @@ def earned_value(
     ieac = sched_es.ieac_t
     if project.bac > 0 and project.ev >= project.bac - 1e-9:
         forecast = st.finish
-    elif ieac is not None:
+    elif ieac is not None and ieac * bcal.minutes_per_day < _FORECAST_HORIZON_MINUTES:
         forecast = bcal.finish_at(round(origin + ieac * bcal.minutes_per_day))
     else:
+        # Almost nothing earned yet: the earned-schedule forecast is centuries away, i.e. meaningless.
         forecast = None
     sched_es = EarnedSchedule(es_days, at_days, pd_days, sched_es.planned_finish, forecast)
 
