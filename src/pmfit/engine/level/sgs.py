@@ -162,15 +162,16 @@ def solve_heuristic(
     population: int | None = None,
     lower_bound: int | None = None,
     mutation: float = 0.1,
-    local: float = 0.3,
+    local: float | None = None,
     parallel_share: float = 0.5,
     restart: int = 0,
 ) -> HeuristicResult:
     """Run the heuristic within ``schedules`` generated schedules and ``time_limit`` seconds.
 
-    Tuning (defaults chosen on a 120-instance spread of J30, two seeds): ``population``
-    80 up to 2,000 schedules, else 160; ``mutation`` 0.1 (neighbour swaps per list
-    position); ``local`` 0.3 (share of children that are perturbed copies of the best);
+    Tuning (defaults chosen on a 120-instance spread of J30, two to four seeds):
+    ``population`` 60 up to 2,000 schedules, else 160; ``mutation`` 0.1 (neighbour swaps per
+    list position); ``local`` 0.4 up to 2,000 schedules, else 0.3 (share of children that are
+    perturbed copies of the best);
     ``parallel_share`` 0.5 (share of children decoded by the parallel scheme before
     justification); ``restart`` > 0 re-samples the worse half after that many schedules
     without a gain (off by default: it did not help on J30).
@@ -181,7 +182,9 @@ def solve_heuristic(
         return HeuristicResult(np.zeros(0, dtype=np.int64), 0, 0, 0.0, 0, "empty")
     k = kernels_for(n * max(schedules, 1), jit)
     if population is None:
-        population = 80 if schedules <= 2000 else 160
+        population = 60 if schedules <= 2000 else 160
+    if local is None:
+        local = 0.4 if schedules <= 2000 else 0.3
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
     k.seed_rng(seed)
