@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import shared_path
 
 from pmfit.engine.cpm import critical_path_method
@@ -130,3 +133,28 @@ def test_network_and_plan_paths_give_the_same_leveled_length() -> None:
     b = level_network(compile_plan(inst.to_plan()), method="heuristic", schedules=300, seed=1)
     assert b.duration_after == a.duration_after * 480
     assert np.array_equal(b.start_minutes, a.start_minutes * 480)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_mangled_files_parse_or_fail_cleanly(data: st.DataObject) -> None:
+    lines = SMALL.splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["drop", "dup", "number", "junk"]))
+        if action == "drop":
+            del lines[i]
+        elif action == "dup":
+            lines.insert(i, lines[i])
+        elif action == "number":
+            lines[i] = re.sub(r"\d+", lambda _: str(data.draw(st.integers(-5, 99))), lines[i], count=1)
+        else:
+            lines[i] = data.draw(st.text(max_size=20))
+        if not lines:
+            break
+    try:
+        inst = parse_sm("\n".join(lines), "mangled.sm")
+    except PlanError as exc:
+        assert exc.codes and exc.codes[0] in ("bad_field", "over_capacity")
+        return
+    assert inst.jobs == len(inst.durations) == len(inst.demands) == len(inst.successors)
