@@ -42,7 +42,7 @@ MAX_TRACKED = 256
 #: At most this many tracked dates per run (iterations x tracked tasks), so memory stays bounded.
 TRACKED_NUMBERS = 20_000_000
 #: Target size of one chunk's quantile buffer, in numbers (bounded memory at any size).
-CHUNK_NUMBERS = 4_000_000
+CHUNK_NUMBERS = 16_000_000
 #: Rough cost of a numpy row operation in compiled-row units: decides Python vs numba.
 PYTHON_ROW_COST = 4
 #: Fewest iterations before an early stop on precision is allowed.
