@@ -203,12 +203,13 @@ def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] 
 
 
 def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generator | None = None, *,
-             correlation: float = 0.5, precision: float | str | None = None, risk_impact: bool = True,
+             correlation: float | None = None, precision: float | str | None = None, risk_impact: bool = True,
              progress: Callable[[int, int], None] | None = None) -> RiskResult:
     """Monte Carlo schedule risk: P10/P50/P80/P90 finish, deadline odds, criticality, tornado, risk impact.
 
     ``seed`` makes runs repeatable (an int or a ``numpy.random.Generator``);
-    ``correlation`` is the shared-factor correlation within a task ``group``;
+    ``correlation`` is the shared-factor correlation within a task ``group``
+    (default: the plan's ``project.risk_correlation``, else 0.5);
     ``precision`` (working minutes, or a duration like ``"0.5d"``) stops
     early once P80's standard error is that small.
     """

@@ -22,6 +22,7 @@ from pmfit.engine.network import Network
 from pmfit.engine.risk import RiskEvent, RiskResult, simulate_network
 from pmfit.engine.risk.kernel import PERT, TRIANGULAR, UNIFORM
 from pmfit.engine.risk.montecarlo import PERT_STEPS, pert_quantiles, quantile_standard_error
+from pmfit.model.diagnostics import PlanError
 
 DAY = 480
 
@@ -463,3 +464,17 @@ def test_normal_cdf_table_is_accurate() -> None:
     q = z.copy()
     shared_factor(q, np.zeros_like(q), 0.0, 1.0, phi_table())  # q = Phi(z) (stored as float32)
     assert np.max(np.abs(q - stats.norm.cdf(z.astype(np.float64)))) < 1e-7
+
+
+def test_plan_sets_the_group_correlation() -> None:
+    """project.risk_correlation is the default; an explicit correlation wins."""
+    import pmfit
+
+    text = PLAN.replace("  deadline: 2027-03-31\n", "  deadline: 2027-03-31\n  risk_correlation: 0.9\n")
+    plan = pmfit.loads(text)
+    assert plan.project.risk_correlation == 0.9
+    assert pmfit.simulate(plan, iterations=500, seed=1).correlation == 0.9
+    assert pmfit.simulate(plan, iterations=500, seed=1, correlation=0.0).correlation == 0.0
+    assert pmfit.simulate(pmfit.loads(PLAN), iterations=500, seed=1).correlation == 0.5
+    with pytest.raises(PlanError):
+        pmfit.loads(text.replace("risk_correlation: 0.9", "risk_correlation: 1.5"))

@@ -370,6 +370,8 @@ class Project(Frozen):
     deadline: dt.date | dt.datetime | None = None
     description: str | None = None
     distribution: Distribution = "triangular"
+    # risk simulation: correlation of estimates within a task group (one shared factor); None: 0.5
+    risk_correlation: Annotated[float, Field(ge=0, le=1)] | None = None
     organisation: str | None = None
     location: str | None = None
     pm_salaries: str | None = None

@@ -34,8 +34,9 @@ def risk(
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed: the same seed gives the same numbers."),
     precision: str = typer.Option(None, "--precision",
                                   help="Stop early once P80's standard error is this small, like 0.5d or 2h."),
-    correlation: float = typer.Option(0.5, "--correlation", min=0.0, max=1.0,
-                                      help="Correlation of estimates within a task group (shared factor), 0..1."),
+    correlation: float = typer.Option(None, "--correlation", min=0.0, max=1.0,
+                                      help="Correlation of estimates within a task group (shared factor), 0..1; "
+                                           "default: the plan's project.risk_correlation, else 0.5."),
     top: int = typer.Option(8, "--top", min=1, max=200, help="How many drivers and risks to list."),
     no_risk_impact: bool = typer.Option(False, "--no-risk-impact",
                                         help="Skip the reruns that measure each risk's effect on P80."),
@@ -163,6 +164,11 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
             risks.add_row(f"{r.id}: {r.name}" if r.name != r.id else r.id, f"{r.probability:.0%}", delta,
                           f"{r.cost:,.0f}" if r.cost else "")
         out.print(risks)
+
+    if not len(result.uncertain) and not result.risks:
+        out.print("No task has a three-point estimate and the plan has no risks, so every iteration is the "
+                  "plan itself: add `estimate: [optimistic, likely, pessimistic]` to the uncertain tasks.",
+                  highlight=False)
 
     if result.cost is not None:
         import numpy as np

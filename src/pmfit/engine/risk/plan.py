@@ -13,6 +13,9 @@ from pmfit.engine.risk.result import RiskResult
 if TYPE_CHECKING:
     from pmfit.model.plan import Plan
 
+#: Correlation within a task group when neither the call nor the plan sets one.
+DEFAULT_CORRELATION = 0.5
+
 
 def risk_events(plan: Plan, network: Network) -> list[RiskEvent]:
     """The plan's risk register with task indices and working-minute delays.
@@ -72,7 +75,7 @@ def simulate(
     iterations: int = 10_000,
     seed: int | np.random.Generator | None = None,
     *,
-    correlation: float = 0.5,
+    correlation: float | None = None,
     precision: float | None = None,
     risk_impact: bool = True,
     keep_durations: bool = False,
@@ -81,7 +84,12 @@ def simulate(
     """Monte Carlo schedule risk of a plan (see :func:`simulate_network`).
 
     ``precision`` is in working minutes (stop once P80's standard error is that small).
+    ``correlation`` defaults to the plan's ``project.risk_correlation``, else 0.5.
     """
+    if correlation is None:
+        correlation = plan.project.risk_correlation
+    if correlation is None:
+        correlation = DEFAULT_CORRELATION
     network = compile_plan(plan)
     costs = cost_model(plan, network)
     return simulate_network(
