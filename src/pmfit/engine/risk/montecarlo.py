@@ -272,19 +272,22 @@ def _draw(stream: np.random.SeedSequence, q: npt.NDArray[np.float32], factor: np
           width: int, pool: ThreadPoolExecutor) -> npt.NDArray[np.bool_]:
     """A chunk's random numbers, in a fixed layout so that a given seed always gives the same ones.
 
-    Three child streams: the ungrouped uniforms in two halves (drawn in two
-    threads) and, on the main thread, the grouped normals, the group factors
-    and the risk occurrences. A rerun with one risk switched off therefore
-    sees exactly the same numbers (common random numbers).
+    Five child streams: the ungrouped uniforms in two halves and the grouped
+    normals in two halves (drawn in two threads; numpy releases the GIL while
+    it fills arrays), then the group factors and the risk occurrences. A rerun
+    with one risk switched off therefore sees exactly the same numbers
+    (common random numbers).
     """
-    first, second, third = (np.random.Generator(np.random.PCG64(s)) for s in stream.spawn(3))
-    half = sampling.free // 2
-    jobs = [pool.submit(gen.random, dtype=np.float32, out=q[rows]) for gen, rows in
-            ((first, slice(0, half)), (second, slice(half, sampling.free))) if rows.stop > rows.start]
-    if len(q) > sampling.free:
-        third.standard_normal(dtype=np.float32, out=q[sampling.free:])
-        third.standard_normal(dtype=np.float32, out=factor)
-    occurred = third.random((len(sampling.risk_prob), width)) < sampling.risk_prob[:, None]
+    gens = [np.random.Generator(np.random.PCG64(s)) for s in stream.spawn(5)]
+    free, k = sampling.free, len(q)
+    half_free, half_grouped = free // 2, free + (k - free) // 2
+    parts = ((gens[0], slice(0, half_free), True), (gens[1], slice(half_free, free), True),
+             (gens[2], slice(free, half_grouped), False), (gens[3], slice(half_grouped, k), False))
+    jobs = [pool.submit(gen.random if uniform else gen.standard_normal, dtype=np.float32, out=q[rows])
+            for gen, rows, uniform in parts if rows.stop > rows.start]
+    if k > free:
+        gens[4].standard_normal(dtype=np.float32, out=factor)
+    occurred = gens[4].random((len(sampling.risk_prob), width)) < sampling.risk_prob[:, None]
     for job in jobs:
         job.result()
     return occurred
