@@ -37,7 +37,8 @@ def test_risk_table(cli, risky_plan: Path) -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     for text in ("plan (CPM)", "P10", "P50", "P80", "P90", "Chance of meeting each date", "project deadline",
-                 "release: deadline", "Top drivers", "build", "Risks by their effect on P80", "vendor", "Cost: P50"):
+                 "release: deadline", "Milestones", "Top drivers", "build", "Risks by their effect on P80", "vendor",
+                 "Cost: P50"):
         assert text in out, text
     # the vendor risk sits on the critical path, the typo has float: vendor is listed first
     assert out.index("vendor") < out.index("typo")

@@ -145,6 +145,21 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
                          f"[{colour}]{d.probability:.0%}[/]")
         out.print(odds)
 
+    milestones = [(tid, values) for tid, values in result.milestones().items()
+                  if result.network.milestone[result.network.index(tid)]]
+    if milestones:
+        import numpy as np
+
+        table_m = Table(title="Milestones", title_justify="left")
+        for column in ("milestone", "plan (CPM)", "P50", "P80"):
+            table_m.add_column(column)
+        planned = _planned_finishes(result)
+        milestones.sort(key=lambda item: planned[item[0]])
+        for tid, values in milestones[:top]:
+            p50, p80 = (int(np.quantile(values, q, method="inverted_cdf")) for q in (0.5, 0.8))
+            table_m.add_row(tid, when(planned[tid]), when(p50), when(p80))
+        out.print(table_m)
+
     drivers = result.drivers(top)
     if drivers:
         tor = Table(title="Top drivers (what moves the finish)", title_justify="left")
@@ -177,6 +192,15 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         out.print(f"Cost: P50 {p50:,.0f} {plan.project.currency}, P80 {p80:,.0f} {plan.project.currency} "
                   f"(work at the resources' rates, fixed task costs, risk costs when they occur).",
                   highlight=False)
+
+
+def _planned_finishes(result: RiskResult) -> dict[str, int]:
+    """The CPM (deterministic) finish of each tracked task, in working minutes."""
+    from pmfit.engine.cpm import critical_path_method
+
+    cpm = critical_path_method(result.network)
+    return {result.network.ids[i]: int(cpm.start[i] + result.network.duration[i])
+            for i in result.tracked.tolist()}
 
 
 def register(app: typer.Typer) -> None:
