@@ -241,12 +241,24 @@ def test_risk_on_a_triangular_task_shifts_the_mean() -> None:
 
 
 def test_pert_quantiles_match_scipy() -> None:
+    """The PERT table and its interpolation (power-law tails) against scipy's Beta quantiles."""
     from scipy import stats
 
-    q = np.linspace(0, 1, PERT_STEPS + 1)
+    from pmfit.engine.risk.kernel import tabulated
+
+    grid = np.linspace(0, 1, PERT_STEPS + 1)
+    rng = np.random.default_rng(0)
+    q = np.concatenate((rng.random(50_000), rng.random(2_000) / PERT_STEPS, 1 - rng.random(2_000) / PERT_STEPS,
+                        [0.0, 0.5, 1 - 1e-7])).astype(np.float32)
     for alpha, beta in ((1.0, 5.0), (2.2, 3.8), (3.0, 3.0), (4.6, 1.4), (5.0, 1.0)):
         table = pert_quantiles(alpha, beta)
-        assert np.max(np.abs(table - stats.beta.ppf(q, alpha, beta))) < 2e-3, (alpha, beta)
+        assert np.max(np.abs(table - stats.beta.ppf(grid, alpha, beta))) < 2e-3, (alpha, beta)
+        # the sampler: durations on a 0..10^6 scale, so the error is in millionths of the range
+        row = np.empty(len(q), dtype=np.int64)
+        tabulated(row, q, 0.0, 1e6, np.concatenate((table, [1 / alpha, 1 / beta])))
+        error = np.abs(row / 1e6 - stats.beta.ppf(q.astype(np.float64), alpha, beta))
+        assert error.max() < 2e-3, (alpha, beta, error.max())  # the worst case, deep in a tail
+        assert error[:50_000].mean() < 3e-5, (alpha, beta)  # typical samples
 
 
 def test_pert_chain_mean_and_variance() -> None:

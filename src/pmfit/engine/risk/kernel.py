@@ -161,12 +161,22 @@ def triangular(row: IntArray, q: Quantiles, lo: float, mode: float, hi: float) -
 
 
 def tabulated(row: IntArray, q: Quantiles, lo: float, hi: float, table: FloatArray) -> None:
-    """``row = round(lo + (hi - lo)·x(q))`` with ``x`` a quantile table on an even grid of q (PERT)."""
-    steps = len(table) - 1
+    """``row = round(lo + (hi - lo)·x(q))``, ``x`` the Beta quantile from a table (PERT).
+
+    ``table`` holds ``x`` on an even grid of ``steps`` intervals of q, then
+    ``1/alpha`` and ``1/beta``. Inside, ``x`` is interpolated linearly; in the
+    first and last interval it follows the Beta's power-law tails
+    (``x ~ q^(1/alpha)`` near 0, ``1 - x ~ (1 - q)^(1/beta)`` near 1), where a
+    straight line would be far off.
+    """
+    steps = len(table) - 3
     pos = q.astype(np.float64) * steps
     i = np.minimum(pos.astype(np.int64), steps - 1)
     frac = pos - i
     x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
+    x01 = np.where(i == 0, table[1] * pos ** table[steps + 1], x01)
+    x01 = np.where(i == steps - 1, 1.0 - (1.0 - table[steps - 1]) * np.maximum(steps - pos, 0.0) ** table[steps + 2],
+                   x01)
     row[:] = (lo + x01 * (hi - lo) + 0.5).astype(np.int64)
 
 
@@ -526,12 +536,19 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
     @overload(tabulated, jit_options={"nogil": True})
     def _tabulated(row: Any, q: Any, lo: Any, hi: Any, table: Any) -> Any:
         def impl(row: Any, q: Any, lo: Any, hi: Any, table: Any) -> None:
-            steps = len(table) - 1
+            steps = len(table) - 3
+            inv_alpha = table[steps + 1]
+            inv_beta = table[steps + 2]
             for t in range(len(row)):
                 pos = np.float64(q[t]) * steps
                 i = min(int(pos), steps - 1)
-                frac = pos - i
-                x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
+                if i == 0:
+                    x01 = table[1] * pos ** inv_alpha
+                elif i == steps - 1:
+                    x01 = 1.0 - (1.0 - table[steps - 1]) * max(steps - pos, 0.0) ** inv_beta
+                else:
+                    frac = pos - i
+                    x01 = table[i] * (1.0 - frac) + table[i + 1] * frac
                 row[t] = int(lo + x01 * (hi - lo) + 0.5)
         return impl
 

@@ -137,9 +137,11 @@ def _sampling(network: Network, risks: Sequence[RiskEvent]) -> _Sampling:
             alpha = round(1.0 + 4.0 * (mode[i] - lo[i]) / width, 6)
             beta = round(1.0 + 4.0 * (hi[i] - mode[i]) / width, 6)
             table_row[s] = rows.setdefault((alpha, beta), len(rows))
-    table = np.zeros((max(len(rows), 1), PERT_STEPS + 1))
+    # per PERT shape: the quantiles on the grid, then 1/alpha and 1/beta (for the tails)
+    table = np.ones((max(len(rows), 1), PERT_STEPS + 3))
     for (alpha, beta), row in rows.items():
-        table[row] = pert_quantiles(alpha, beta)
+        table[row, :PERT_STEPS + 1] = pert_quantiles(alpha, beta)
+        table[row, PERT_STEPS + 1:] = (1.0 / alpha, 1.0 / beta)
     sgroup = group[sampled].astype(np.int64)
     used, dense = np.unique(sgroup[sgroup >= 0], return_inverse=True)
     sgroup[sgroup >= 0] = dense
