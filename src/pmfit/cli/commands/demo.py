@@ -226,7 +226,11 @@ def demo(json_out: bool = JsonOption) -> None:
     """Schedule the bundled example plans and show what pmfit found: finish, critical path, why."""
     from rich.markup import escape
 
-    result = run_demo()
+    if json_out:
+        result = run_demo()
+    else:
+        with err_console().status("Scheduling the bundled examples and writing their reports…"):
+            result = run_demo()
     if not result["examples"]:
         raise fail("this pmfit installation has no example plans (pmfit/examples/*.yaml); reinstall pmfit")
     for problem in result["skipped"]:
