@@ -100,8 +100,14 @@ def solve_cp(
     tidy: bool = True,
     unleveled: IntArray | None = None,
     seed: int = 0,
+    upper: int | None = None,
 ) -> CpResult:
-    """Minimise the makespan with CP-SAT within ``time_limit`` seconds (see the module doc)."""
+    """Minimise the makespan with CP-SAT within ``time_limit`` seconds (see the module doc).
+
+    ``hint``: a feasible schedule (grid units) given as solution hints; its makespan is also
+    the model's horizon. ``upper``: a horizon without hints. ``tidy`` with ``unleveled``: the
+    second solve towards the unleveled starts. ``workers``: CP-SAT threads.
+    """
     from ortools.sat.python import cp_model
 
     t0 = time.perf_counter()
@@ -111,6 +117,8 @@ def solve_cp(
     lb = max(p.lower_bound(), int((es + p.dur).max()) if n else 0)
     if hint is not None:
         horizon = int((hint + p.dur).max())
+    elif upper is not None:
+        horizon = max(int(upper), lb)
     else:
         horizon = int(max(p.lower.max(initial=0), 0) + p.dur.sum() + np.maximum(p.fpo, 0).sum())
         horizon = max(horizon, lb)
