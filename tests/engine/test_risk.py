@@ -365,6 +365,26 @@ def test_deadline_and_project_deadline_probabilities() -> None:
     assert "done" in result.milestones()
 
 
+@pytest.mark.parametrize("kind", [6, 7])  # MSO, MFO
+def test_odds_of_holding_a_must_date(kind: int, kernels_mode: str) -> None:
+    """A fixed date after an uncertain task holds when the task is done by then: P = F(limit)."""
+    est = (5 * DAY, 8 * DAY, 15 * DAY)
+    start = 10 * DAY
+    network = Network.from_arrays(
+        np.array([8 * DAY, 2 * DAY]), [0], [1], ids=["work", "event"],
+        constraint_type=[0, kind], constraint_time=[NO_LOWER, start if kind == 6 else start + 2 * DAY],
+        optimistic=np.array([est[0], 2.0 * DAY]), likely=np.array([est[1], 2.0 * DAY]),
+        pessimistic=np.array([est[2], 2.0 * DAY]), distribution=np.array([1, 0]),
+        group=np.full(2, -1, dtype=np.int64),
+    )
+    n = 20_000
+    result = simulate_network(network, n, 9)
+    (odds,) = [d for d in result.deadlines if d.task == "event"]
+    assert odds.kind == ("must start on" if kind == 6 else "must finish on")
+    expected = _tri_cdf(start + 0.5, *est)
+    assert abs(odds.probability - expected) < 4 * math.sqrt(expected * (1 - expected) / n)
+
+
 def test_same_seed_same_numbers_different_seed_consistent() -> None:
     network = random_network(50, 4)
     a = simulate_network(network, 3000, 42)

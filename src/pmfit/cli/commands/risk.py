@@ -138,7 +138,7 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         for column in ("date", "what", "chance"):
             odds.add_column(column, justify="right" if column == "chance" else "left")
         for d in result.deadlines:
-            date = result.date(d.limit)
+            date = result.start_date(d.limit) if d.on_start else result.date(d.limit)
             what = d.kind if d.task is None else f"{d.task}: {d.kind}"
             colour = "green" if d.probability >= 0.8 else ("yellow" if d.probability >= 0.5 else "red")
             odds.add_row(f"{date:%a %d %b %Y}" if date else days(d.limit, mpd), what,

@@ -109,6 +109,11 @@ def late_bound(row: IntArray, upper: Any, finish: IntArray, d: IntArray, deadlin
         np.minimum(row, deadline - d, out=row)
 
 
+def count_later(row: IntArray, pins: Any) -> int:
+    """Iterations where ``row`` is after a pin that is set (a scalar or a row; ``NO_LOWER`` = none)."""
+    return int(np.count_nonzero((row > pins) & (pins != NO_LOWER)))
+
+
 def count_critical(late: IntArray, early: IntArray) -> int:
     """Iterations with total float ``late - early <= 0``."""
     return int(np.count_nonzero(late <= early))
@@ -252,7 +257,7 @@ def cpm_passes(
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
     project_deadline: int, d: IntArray, nblocks: int, backward: bool,
-    early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
+    early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray, conflict_count: IntArray,
 ) -> None:
     """Forward and backward passes over a chunk (see the module doc); blocks of iterations in parallel.
 
@@ -260,7 +265,8 @@ def cpm_passes(
     and are read per iteration from row ``bound_row[j]`` of ``*_rows``;
     otherwise ``lower/upper/must[j]`` hold. ``finish[it]`` receives the
     project finish, ``critical_count[b, j]`` counts block ``b``'s iterations
-    where task ``j`` had total float <= 0. Without ``backward`` only the
+    where task ``j`` had total float <= 0, ``conflict_count[b, j]`` those where
+    its predecessors would have started it after its must-date. Without ``backward`` only the
     forward pass runs (the finish is all a rerun needs).
 
     Rows follow the topological order (task ``order[r]`` is row ``r``) so that
@@ -275,7 +281,7 @@ def cpm_passes(
         last = min(width, first + per_block)
         cpm_block(order, pred_ptr, src_row, link_lag, from_finish, to_finish, lower, upper, must,
                   bound_row, lower_rows, upper_rows, must_rows, project_deadline, d, first, last,
-                  backward, early, late, finish, critical_count[b])
+                  backward, early, late, finish, critical_count[b], conflict_count[b])
 
 
 def cpm_block(
@@ -283,7 +289,7 @@ def cpm_block(
     from_finish: IntArray, to_finish: IntArray, lower: IntArray, upper: IntArray, must: IntArray,
     bound_row: IntArray, lower_rows: IntArray, upper_rows: IntArray, must_rows: IntArray,
     project_deadline: int, d: IntArray, first: int, last: int, backward: bool,
-    early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray,
+    early: IntArray, late: IntArray, finish: IntArray, critical_count: IntArray, conflict_count: IntArray,
 ) -> None:
     """The passes for iterations ``first:last`` of a chunk, one row slice per task (row = position)."""
     fin = finish[first:last]
@@ -303,8 +309,10 @@ def cpm_block(
             relax_max(ej, early[i, first:last], d[i, first:last], dj, link_lag[k], from_finish[k],
                       to_finish[k])
         if row >= 0:
+            conflict_count[j] += count_later(ej, must_rows[row, first:last])
             pin(ej, must_rows[row, first:last])
         elif must[j] != NO_LOWER:
+            conflict_count[j] += count_later(ej, must[j])
             fill(ej, must[j])
         latest_finish(fin, ej, dj)
     if not backward:
@@ -459,6 +467,26 @@ def _register_loops() -> None:  # pragma: no cover - exercised through the compi
                 if deadline < NO_UPPER:
                     value = min(value, deadline - d[t])
                 row[t] = value
+        return from_scalar
+
+    @overload(count_later, jit_options={"nogil": True})
+    def _count_later(row: Any, pins: Any) -> Any:
+        if is_array(pins):
+            def from_row(row: Any, pins: Any) -> int:
+                count = 0
+                for t in range(len(row)):
+                    if pins[t] != NO_LOWER and row[t] > pins[t]:
+                        count += 1
+                return count
+            return from_row
+
+        def from_scalar(row: Any, pins: Any) -> int:
+            count = 0
+            if pins != NO_LOWER:
+                for t in range(len(row)):
+                    if row[t] > pins:
+                        count += 1
+            return count
         return from_scalar
 
     @overload(count_critical, jit_options={"nogil": True})

@@ -27,7 +27,7 @@ from pmfit.engine.cpm import bounds as cpm_bounds
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.jit import kernel
 from pmfit.engine.kernels import NO_LOWER, NO_UPPER
-from pmfit.engine.network import DISTRIBUTIONS, FF, FNET, FNLT, FS, MFO, SF, SNLT, Network
+from pmfit.engine.network import DISTRIBUTIONS, FF, FNET, FNLT, FS, MFO, MSO, SF, SNLT, Network
 from pmfit.engine.risk import kernel as kernels
 from pmfit.engine.risk.kernel import FIXED, PERT
 from pmfit.engine.risk.result import DeadlineOdds, RiskImpact, RiskResult
@@ -225,6 +225,7 @@ class _Run:
     tracked_start: IntArray
     tracked_finish: IntArray
     critical: IntArray
+    conflicts: IntArray
     occurred: IntArray
     s_q: FloatArray
     s_qq: FloatArray
@@ -358,6 +359,7 @@ def _run(
     tracked_start = np.zeros((iterations, len(tracked)), dtype=np.int64)
     tracked_finish = np.zeros((iterations, len(tracked)), dtype=np.int64)
     critical = np.zeros((nblocks, n), dtype=np.int64)
+    conflicts = np.zeros((nblocks, n), dtype=np.int64)
     occurred_count = np.zeros(risks, dtype=np.int64)
     durations = np.zeros((iterations if keep_durations else 0, n), dtype=np.int64)
     s_q = np.zeros(k)
@@ -395,7 +397,8 @@ def _run(
             lower_rows = upper_rows = must_rows = buf.no_rows
         passes(network.order, network.pred_ptr, src_row, network.link_lag, from_finish, to_finish,
                lower, upper, must, bound_row, lower_rows, upper_rows, must_rows,
-               int(network.project_deadline), d, nblocks, disabled_risk < 0, early, late, fin, critical)
+               int(network.project_deadline), d, nblocks, disabled_risk < 0, early, late, fin, critical,
+               conflicts)
         sl = slice(done, done + width)
         finish[sl] = fin
         if with_outputs:
@@ -420,7 +423,7 @@ def _run(
             break
     return _Run(
         finish=finish[:done], cost=cost[:done], tracked_start=tracked_start[:done],
-        tracked_finish=tracked_finish[:done], critical=critical.sum(axis=0),
+        tracked_finish=tracked_finish[:done], critical=critical.sum(axis=0), conflicts=conflicts.sum(axis=0),
         occurred=occurred_count, s_q=s_q, s_qq=s_qq, s_qr=s_qr, s_r=s_r, s_rr=s_rr,
         durations=durations[:done] if keep_durations else None, iterations=done,
         stopped_early=stopped,
@@ -579,4 +582,11 @@ def _deadlines(network: Network, tracked: IntArray, run: _Run) -> list[DeadlineO
             out.append(DeadlineOdds(task=network.ids[i], kind="start no later than",
                                     limit=int(network.constraint_time[i]), probability=float(met.mean()),
                                     on_start=True))
+    for i in np.flatnonzero(np.isin(network.constraint_type, (MSO, MFO))).tolist():
+        # held when the predecessors allow the pinned date (CPM's constraint_conflict otherwise)
+        start_pin = int(network.constraint_type[i]) == MSO
+        out.append(DeadlineOdds(task=network.ids[i], kind="must start on" if start_pin else "must finish on",
+                                limit=int(network.constraint_time[i]),
+                                probability=1.0 - float(run.conflicts[i]) / max(run.iterations, 1),
+                                on_start=start_pin))
     return out

@@ -139,6 +139,11 @@ class RiskResult:
         cal = self.network.calendar
         return None if cal is None else cal.finish_at(int(minutes))
 
+    def start_date(self, minutes: int | float) -> dt.datetime | None:
+        """Calendar date of a start in working minutes (None without a calendar)."""
+        cal = self.network.calendar
+        return None if cal is None else cal.start_at(int(minutes))
+
     def finish_dates(self) -> npt.NDArray[np.datetime64] | None:
         cal = self.network.calendar
         return None if cal is None else cal.finishes(self.finish)
