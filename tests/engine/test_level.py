@@ -438,3 +438,87 @@ def test_a_very_long_plan_at_a_fine_step_is_rounded_up_and_still_feasible(monkey
     with pytest.raises(PlanError) as err:
         level_network(net, method="heuristic", schedules=50)
     assert err.value.codes == ["plan_too_long"]
+
+
+# ---- a second, CP-free oracle: brute force over every activity list (FS links, no lags) -------------
+def brute_force_optimum(durations: list[int], preds: list[set[int]], demands: list[dict[int, int]],
+                        capacity: list[int]) -> int:
+    """Try every precedence-feasible order with a naive unit-step serial scheduler.
+
+    For finish-to-start links without lags the active schedules contain an optimum, and
+    serial scheduling over all orders generates every active schedule (Kolisch 1996), so the
+    best makespan found is the optimum. Written from scratch here: no code shared with pmfit.
+    """
+    n = len(durations)
+    best = 10**9
+    for order in itertools.permutations(range(n)):
+        position = {j: i for i, j in enumerate(order)}
+        if any(position[p] > position[j] for j in range(n) for p in preds[j]):
+            continue
+        start: dict[int, int] = {}
+        for j in order:
+            t = max((start[p] + durations[p] for p in preds[j]), default=0)
+            while True:
+                fits = all(
+                    sum(demands[i].get(r, 0) for i in start if start[i] <= tau < start[i] + durations[i])
+                    + demands[j].get(r, 0) <= capacity[r]
+                    for tau in range(t, t + durations[j]) for r in range(len(capacity)))
+                if fits:
+                    break
+                t += 1
+            start[j] = t
+        best = min(best, max((start[j] + durations[j] for j in range(n)), default=0))
+    return best
+
+
+@st.composite
+def fs_instances(draw: st.DrawFn) -> tuple[list[int], list[set[int]], list[dict[int, int]], list[int]]:
+    n = draw(st.integers(2, 6))
+    durations = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
+    preds: list[set[int]] = [set() for _ in range(n)]
+    for a, b in itertools.combinations(range(n), 2):
+        if draw(st.integers(0, 3)) == 0:
+            preds[b].add(a)
+    capacity = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    demands = [{r: draw(st.integers(0, capacity[r])) for r in range(len(capacity))} for _ in range(n)]
+    return durations, preds, demands, capacity
+
+
+@settings(max_examples=60, deadline=None)
+@given(fs_instances())
+def test_heuristic_reaches_the_brute_force_optimum(case: tuple[list[int], list[set[int]], list[dict[int, int]],
+                                                                list[int]]) -> None:
+    durations, preds, demands, capacity = case
+    optimum = brute_force_optimum(durations, preds, demands, capacity)
+    links = [(a, b, 0, 0) for b in range(len(durations)) for a in sorted(preds[b])]
+    net = arrays_net(durations, links, [{r: float(u) for r, u in row.items() if u} for row in demands],
+                     [float(c) for c in capacity])
+    result = level_network(net, method="heuristic", schedules=200, jit=False)
+    check_feasible(net, result.start_minutes)
+    assert makespan(result) >= optimum
+    assert makespan(result) == optimum  # six tasks or fewer: 200 schedules always find it
+    if result.proven_optimal:
+        assert result.lower_bound == optimum
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(), st.data())
+def test_random_instances_with_fixed_and_unleveled_tasks(net: Network, data: st.DataObject) -> None:
+    levelable = np.array([data.draw(st.integers(0, 2)) > 0 for _ in range(net.n)])
+    levelable[data.draw(st.integers(0, net.n - 1))] = False
+    pinned = data.draw(st.integers(0, net.n - 1))
+    ctype = net.constraint_type.copy()
+    ctime = net.constraint_time.copy()
+    ctype[pinned], ctime[pinned] = 6, data.draw(st.integers(0, 6))  # must start on
+    from dataclasses import replace
+
+    varied = replace(net, levelable=levelable, constraint_type=ctype, constraint_time=ctime)
+    for method in ("heuristic", "auto") if cp_available() else ("heuristic",):
+        result = level_network(varied, method=method, schedules=30, time_limit=5.0, workers=1, jit=False)  # type: ignore[arg-type]
+        check_feasible(varied, result.start_minutes, strict_capacity=False)
+        assert result.start_minutes[pinned] == ctime[pinned]
+        for i in np.flatnonzero(~levelable):
+            if i != pinned:  # a task that may not wait for resources starts as its predecessors allow
+                need = max([0] + [int(result.start_minutes[net.link_src[k]]) + int(result.cpm.link_offset[k])
+                                  for k in net.predecessors(int(i))])
+                assert result.start_minutes[i] == need
