@@ -117,7 +117,14 @@ def test_risk_bad_plans_exit_1(cli, tmp_path: Path) -> None:
                    encoding="utf-8")
     result = cli("risk", bad, "--json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["ok"] is False
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["bad_probability"]
+    result = cli("risk", bad)
+    assert result.exit_code == 1 and f"{bad}:" in result.stderr and "[bad_probability]" in result.stderr
+    disordered = tmp_path / "disordered.yaml"
+    disordered.write_text(RISKY_PLAN.replace("estimate: [10d, 15d, 25d]", "estimate: [20d, 15d, 25d]"),
+                          encoding="utf-8")
+    result = cli("risk", disordered)
+    assert result.exit_code == 1 and "[bad_estimate]" in result.stderr and "'build'" in result.stderr
 
 
 def test_risk_unwritable_chart_exit_1(cli, risky_plan: Path, tmp_path: Path) -> None:
