@@ -82,15 +82,21 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
         raise typer.Exit(EXIT_INVALID) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
         raise
-    except FileNotFoundError as exc:
-        raise fail(f"{exc.filename or exc}: no such file") from None
-    except PermissionError as exc:
-        raise fail(f"{exc.filename or exc}: permission denied") from None
     except Exception as exc:
+        if _is_usage_error(exc):
+            raise  # BadParameter and friends: the CLI framework prints usage and exits 2
+        if isinstance(exc, FileNotFoundError):
+            raise fail(f"{exc.filename or exc}: no such file") from None
+        if isinstance(exc, PermissionError):
+            raise fail(f"{exc.filename or exc}: permission denied") from None
         if os.environ.get("PMFIT_DEBUG"):
             raise
         raise fail(f"internal error: {type(exc).__name__}: {exc} (set PMFIT_DEBUG=1 for details)",
                    EXIT_INTERNAL) from None
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
 
 
 def guarded(fn: F) -> F:
