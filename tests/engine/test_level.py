@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pmfit.api import level, loads
 from pmfit.engine.level import level_network
 from pmfit.engine.level.cpsat import cp_available
-from pmfit.engine.network import Network
+from pmfit.engine.network import Network, compile_plan
 from pmfit.model.diagnostics import PlanError
 
 needs_cp = pytest.mark.skipif(not cp_available(), reason="OR-Tools is not installed (pmfit[cp])")
@@ -522,3 +522,61 @@ def test_random_instances_with_fixed_and_unleveled_tasks(net: Network, data: st.
                 need = max([0] + [int(result.start_minutes[net.link_src[k]]) + int(result.cpm.link_offset[k])
                                   for k in net.predecessors(int(i))])
                 assert result.start_minutes[i] == need
+
+
+# ---- resource calendars: a resource's days off ------------------------------------------------------
+VACATION = """
+project: {name: Vacation, start: 2027-01-04}
+resources:
+  - id: alice
+    name: Alice
+    units: 1
+    calendar: {holidays: [{date: 2027-01-06, until: 2027-01-08, name: Ski trip}]}
+  - {id: dev, name: Developers, units: 2}
+tasks:
+  - {id: design, duration: 3d, needs: {alice: 1}}
+  - {id: review, duration: 1d, needs: {alice: 1}}
+  - {id: build, duration: 2d, after: [design], needs: {dev: 1}}
+"""
+
+
+def assert_respects_time_off(net: Network, start: np.ndarray, blocked: list[tuple[int, int, int]]) -> None:
+    owner = np.repeat(np.arange(net.n), np.diff(net.demand_ptr))
+    for r, a, b in blocked:
+        for i in owner[net.demand_resource == r]:
+            s, f = int(start[i]), int(start[i] + net.duration[i])
+            assert f <= a or s >= b or s == f, f"{net.ids[i]} works during {net.resource_ids[r]}'s time off"
+
+
+@pytest.mark.parametrize("method", ["heuristic", "auto"])
+def test_resource_calendar_days_off(method: str) -> None:
+    from pmfit.engine.level import resource_time_off
+
+    plan = loads(VACATION)
+    net = compile_plan(plan)
+    assert resource_time_off(plan, net) == [(0, 2 * 480, 5 * 480)]  # Wed 6 .. Fri 8 Jan
+    if method == "auto" and not cp_available():
+        pytest.skip("OR-Tools is not installed")
+    result = level(plan, method=method, schedules=300, time_limit=3.0)  # type: ignore[arg-type]
+    check_feasible(result.network, result.start_minutes)
+    assert_respects_time_off(result.network, result.start_minutes, [(0, 960, 2400)])
+    # design needs Alice for 3 days in a row: only from Mon 11 Jan (day 5); build follows
+    assert result["design"].start_minute == 5 * 480
+    assert result.duration_after == 10 * 480
+    assert "Alice is off 3 days" in (result["design"].cause or "")
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(), st.data())
+def test_random_days_off_are_never_used(net: Network, data: st.DataObject) -> None:
+    blocked = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        r = data.draw(st.integers(0, len(net.capacity) - 1))
+        a = data.draw(st.integers(0, 10))
+        blocked.append((r, a, a + data.draw(st.integers(1, 4))))
+    for method in ("heuristic", "auto") if cp_available() else ("heuristic",):
+        result = level_network(net, method=method, schedules=30, time_limit=5.0, workers=1, jit=False,  # type: ignore[arg-type]
+                               blocked=blocked)
+        check_feasible(net, result.start_minutes)
+        assert_respects_time_off(net, result.start_minutes, blocked)
+        assert makespan(result) >= cpm_length(net)

@@ -78,12 +78,15 @@ def level_network(
     jit: bool | None = None,
     cp_max_tasks: int = CP_MAX_TASKS,
     plan: Plan | None = None,
+    blocked: list[tuple[int, int, int]] | None = None,
 ) -> LeveledSchedule:
     """Level a compiled network; pure (returns a result, changes nothing).
 
     ``time_limit`` (seconds) bounds the whole run; ``schedules`` bounds the
     heuristic's generated schedules (default 5,000; in ``auto`` the heuristic also
     stops at 30% of the time budget). ``workers`` is CP-SAT's thread count.
+    ``blocked``: ``(resource index, from, to)`` working-minute windows when a resource is not
+    working (see :func:`resource_time_off`).
     """
     if method not in METHODS:
         raise PlanError(Diagnostic("bad_field", f"unknown leveling method {method!r} "
@@ -100,7 +103,7 @@ def level_network(
         kernels_for(network.n * budget, jit)  # load compiled loops before the clock starts
     t0 = time.perf_counter()
     cpm = critical_path_method(network)
-    problem = build_problem(network, cpm)
+    problem = build_problem(network, cpm, blocked)
     diagnostics: list[Diagnostic] = []
     for j, r in problem.over_capacity:
         diagnostics.append(Diagnostic(
@@ -196,12 +199,57 @@ def _after_checks(network: Network, problem: Problem, start: IntArray, start_min
     return out
 
 
+def resource_time_off(plan: Plan, network: Network, max_days: int = 20_000) -> list[tuple[int, int, int]]:
+    """Windows (resource index, from, to) in project working minutes when a resource with its
+    own calendar is not working on a day the project works (whole days; shift hours within a
+    day are not modelled). Looks ahead as far as the plan could possibly run."""
+    from pmfit.engine.workcal import WorkingTime
+
+    cal = network.calendar
+    if cal is None:
+        return []
+    own = [(r, res.calendar) for r, res in enumerate(plan.resources) if res.calendar is not None]
+    if not own:
+        return []
+    span = int(network.duration.sum() + np.maximum(network.link_lag, 0).sum()
+               + critical_path_method(network).project_finish)
+    import datetime as dt
+
+    start = plan.project.start
+    first = start.date() if isinstance(start, dt.datetime) else start
+    out: list[tuple[int, int, int]] = []
+    calendars = [(r, WorkingTime(spec, plan.project.start)) for r, spec in own]
+    open_window: dict[int, list[int]] = {}
+    for offset in range(max_days):
+        day = first + dt.timedelta(days=offset)
+        if not cal.is_working_day(day):
+            continue
+        a, b = cal.day_start(day), cal.day_end(day)
+        if a > span:
+            break
+        for r, rcal in calendars:
+            if rcal.is_working_day(day):
+                if r in open_window:
+                    out.append((r, *open_window.pop(r)))  # type: ignore[arg-type]
+            elif r in open_window:
+                open_window[r][1] = b
+            else:
+                open_window[r] = [a, b]
+    out.extend((r, w[0], w[1]) for r, w in open_window.items())
+    return sorted(out)
+
+
 def level(plan: Plan, *, time_limit: float = 5.0, method: Method = "auto", schedules: int | None = None,
           seed: int = 0, workers: int = 2) -> LeveledSchedule:
-    """Level a plan's resources (see :func:`level_network`). The plan is not changed."""
+    """Level a plan's resources (see :func:`level_network`). The plan is not changed.
+
+    A resource with its own ``calendar`` is not used on the project's working days that
+    its calendar does not work (holidays, vacations, a shorter week).
+    """
     network = compile_plan(plan)
     return level_network(network, time_limit=time_limit, method=method, schedules=schedules, seed=seed,
-                         workers=workers, plan=plan)
+                         workers=workers, plan=plan, blocked=resource_time_off(plan, network) or None)
 
 
-__all__ = ["METHODS", "LeveledSchedule", "LeveledTask", "level", "level_network", "overload"]
+__all__ = ["METHODS", "LeveledSchedule", "LeveledTask", "level", "level_network", "overload",
+           "resource_time_off"]

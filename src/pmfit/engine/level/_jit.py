@@ -15,7 +15,7 @@ import numba
 
 from pmfit.engine.level import kernels as _source
 
-NAMES = ("reach_bits", "seed_rng", "_heap_push", "_heap_pop", "earliest_fit", "_place", "clear_usage",
+NAMES = ("reach_bits", "seed_rng", "_heap_push", "_heap_pop", "earliest_fit", "_place", "clear_usage", "remove_all",
          "serial_sgs", "parallel_sgs", "sample_keys", "justify", "crossover", "schedule_hash", "evolve")
 
 exec(compile(inspect.getsource(_source), str(_source.__file__), "exec"), globals())

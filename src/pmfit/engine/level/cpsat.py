@@ -12,7 +12,8 @@ Constraints, named as relations:
 - ``NotLeveled``: for ``level: false`` tasks ``s_j == max(lower_j, s_src + offset ...)``:
   they follow their predecessors but never wait for a resource;
 - ``Cumulative``: per resource, the demands of the intervals running at any
-  instant sum to at most the capacity;
+  instant sum to at most the capacity (a resource's days off are fixed intervals
+  that take all of its units);
 - ``Makespan``: ``C >= s_j + d_j``; objective ``min C``.
 
 Warm start: the heuristic's best schedule is given as a solution hint and its
@@ -160,6 +161,11 @@ def solve_cp(
                 interval = model.new_fixed_size_interval_var(starts[j], d, f"i{j}")
             per_resource[int(p.dres[k])][0].append(interval)
             per_resource[int(p.dres[k])][1].append(u)
+    for r, a, b in p.blocked.tolist():
+        # a resource's time off: a fixed interval that takes all of its units
+        if a < horizon and b > a:
+            per_resource[r][0].append(model.new_fixed_size_interval_var(a, min(b, horizon + 1) - a, f"off{r}_{a}"))
+            per_resource[r][1].append(int(p.cap[r]))
     for r, (intervals, demands) in enumerate(per_resource):
         if intervals and sum(demands) > int(p.cap[r]):
             model.add_cumulative(intervals, demands, int(p.cap[r]))  # type: ignore[arg-type]

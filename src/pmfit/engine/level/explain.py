@@ -40,6 +40,8 @@ class DelayCause:
     blockers: tuple[str, ...] = ()
     at: int | None = None
     predecessor: str | None = None
+    unavailable: bool = False  # the resource was not working (its own calendar)
+    time_off: tuple[tuple[str, int], ...] = ()  # (resource name, minutes off) while the task waited
 
     def describe(self, minutes_per_day: int) -> str:
         """The cause in words: ``delayed 4 days: Backend developers needed 2 units, 3 in use by a and b``."""
@@ -50,7 +52,10 @@ class DelayCause:
 
         parts = []
         if self.resource_wait > 0:
-            if self.resource_name is not None:
+            if self.resource_name is not None and self.unavailable:
+                parts.append(f"{self.resource_name} needed {_num(self.needed)} unit"
+                             f"{'' if self.needed == 1 else 's'} and is not working then (its own calendar)")
+            elif self.resource_name is not None:
                 who = _join([f"'{b}'" for b in self.blockers]) if self.blockers else "other tasks"
                 parts.append(f"{self.resource_name} needed {_num(self.needed)} unit"
                              f"{'' if self.needed == 1 else 's'}, {_num(self.in_use)} of {_num(self.capacity)} "
@@ -60,6 +65,10 @@ class DelayCause:
                              "(no single resource conflict at its earliest start)")
         if self.predecessor_wait > 0 and self.predecessor:
             parts.append(f"its predecessor '{self.predecessor}' was moved by leveling")
+        if self.time_off:
+            off = _join([f"{name} is off {days(m)}" for name, m in self.time_off])
+            if parts:
+                parts[0] = f"{parts[0]} ({off} in that time)"
         if self.resource_wait > 0 and self.predecessor_wait > 0:
             return (f"delayed {days(self.delay)}: {days(self.resource_wait)} waiting because "
                     f"{parts[0]}; {days(self.predecessor_wait)} because {parts[1]}")
@@ -108,6 +117,10 @@ def explain_delays(problem: Problem, unleveled: IntArray, leveled: IntArray) -> 
         cause: dict[str, object] = {}
         if resource_wait > 0 and p.mode[j] == NORMAL:
             cause = _blocking(p, j, earliest, leveled, finish, task_of, by_resource, grid)
+            if len(p.blocked) and not cause.get("unavailable"):
+                off = _time_off(p, j, earliest, int(leveled[j]))
+                if off:
+                    cause["time_off"] = off
         out[j] = DelayCause(
             delay=(int(leveled[j]) - int(unleveled[j])) * unit,
             resource_wait=max(resource_wait, 0) * unit,
@@ -118,10 +131,25 @@ def explain_delays(problem: Problem, unleveled: IntArray, leveled: IntArray) -> 
     return out
 
 
+def _time_off(p: Problem, j: int, a: int, b: int) -> tuple[tuple[str, int], ...]:
+    """Minutes each of task j's resources was off (own calendar) between ``a`` and ``b`` (grid units)."""
+    net = p.network
+    out = []
+    for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
+        r = int(p.dres[k])
+        cells = int((p.blocked_base[r, a:b] > 0).sum())
+        if cells:
+            out.append((net.resource_names[r] if net.resource_names else net.resource_ids[r], cells * p.unit))
+    return tuple(out)
+
+
 def _usage_grid(p: Problem, start: IntArray) -> npt.NDArray[np.int64]:
     """Units in use per resource and grid unit for the schedule ``start``."""
     horizon = int((start + p.dur).max(initial=0)) + 1
-    grid = np.zeros((max(p.resources, 1), horizon), dtype=np.int64)
+    grid = np.zeros((max(p.resources, 1), max(horizon, p.horizon + 1)), dtype=np.int64)
+    if len(p.blocked):
+        base = p.blocked_base
+        grid[:, :base.shape[1]] += base[:, :grid.shape[1]]
     task_of = np.repeat(np.arange(p.n), np.diff(p.dptr))
     for k in np.flatnonzero(p.dur[task_of] > 0).tolist():
         j = int(task_of[k])
@@ -136,6 +164,7 @@ def _blocking(p: Problem, j: int, t: int, start: IntArray, finish: IntArray,
     scale = p.units_scale
     d = int(p.dur[j])
     best: tuple[int, int, int] | None = None  # (tau, demand index, resource)
+    off = p.blocked_base if len(p.blocked) else None
     for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
         r, u = int(p.dres[k]), int(p.dun[k])
         window = np.zeros(d, dtype=np.int64)
@@ -150,6 +179,13 @@ def _blocking(p: Problem, j: int, t: int, start: IntArray, finish: IntArray,
     if best is None:
         return {}
     tau, k, r = best
+    if off is not None and tau < off.shape[1] and off[r, tau] > 0:
+        return {
+            "resource": net.resource_ids[r],
+            "resource_name": net.resource_names[r] if net.resource_names else net.resource_ids[r],
+            "needed": float(p.dun[k]) / scale, "in_use": float(p.cap[r]) / scale,
+            "capacity": float(p.cap[r]) / scale, "at": tau * p.unit, "unavailable": True,
+        }
     others = by_resource[r]
     others = others[task_of[others] != j]
     tasks = task_of[others]

@@ -13,8 +13,8 @@ Conventions (all times are integer *grid units*, see :mod:`.problem`):
 - ``mode[j]``: 0 = levelled normally, 1 = ignores resources (``level: false``),
   2 = pinned at ``lower[j]`` (must-start/must-finish dates).
 - demands in CSR: task j needs ``dun[k]`` units of resource ``dres[k]`` for
-  ``k in dptr[j]:dptr[j+1]``; ``usage[r, t]`` is the resource grid (all zero
-  between calls).
+  ``k in dptr[j]:dptr[j+1]``; ``usage[r, t]`` is the resource grid; between
+  calls it holds only the blocked time (a resource's days off, at full capacity).
 """
 
 from __future__ import annotations
@@ -135,6 +135,13 @@ def clear_usage(usage: Grid, horizon: int) -> None:
             usage[r, t] = 0
 
 
+def remove_all(start: IntArray, dur: IntArray, dptr: IntArray, dres: IntArray, dun: IntArray,
+               usage: Grid) -> None:
+    """Take every task's usage off the grid again (what was there before, e.g. blocked time, stays)."""
+    for j in range(len(dur)):
+        _place(j, start[j], dur, dptr, dres, dun, usage, -1)
+
+
 def serial_sgs(
     key: FloatArray, rank: IntArray,
     dur: IntArray, pp: IntArray, ps: IntArray, po: IntArray,
@@ -147,7 +154,7 @@ def serial_sgs(
     start it at the earliest precedence- and resource-feasible time; repeat.
 
     Returns the makespan; ``start`` gets the starts and ``order`` the activity list.
-    The usage grid is cleared before returning.
+    The usage grid is restored before returning.
     """
     n = len(dur)
     remaining = indeg.copy()
@@ -184,7 +191,7 @@ def serial_sgs(
             remaining[q] -= 1
             if remaining[q] == 0:
                 size = _heap_push(hk, hi, size, rank[q] * big * 1e6 + key[q], q)
-    clear_usage(usage, makespan)
+    remove_all(start, dur, dptr, dres, dun, usage)
     return makespan
 
 
@@ -278,7 +285,7 @@ def parallel_sgs(
         if nxt < 0:
             nxt = t + 1
         t = nxt
-    clear_usage(usage, makespan)
+    remove_all(start, dur, dptr, dres, dun, usage)
     return makespan
 
 
@@ -350,7 +357,7 @@ def justify(
     bpp: IntArray, bps: IntArray, bpo: IntArray, bsp: IntArray, bsd: IntArray, bindeg: IntArray,
     lower: IntArray, blower: IntArray, mode: IntArray, bmode: IntArray,
     dptr: IntArray, dres: IntArray, dun: IntArray, cap: IntArray,
-    usage: Grid, start: IntArray, order: IntArray, max_rounds: int, counter: IntArray,
+    usage: Grid, busage: Grid, start: IntArray, order: IntArray, max_rounds: int, counter: IntArray,
 ) -> int:
     """Forward-backward improvement (justification) of the list ``key``.
 
@@ -359,7 +366,8 @@ def justify(
     them in the order of their backward starts and packs them left. Stops when
     a round does not shorten the schedule. ``start`` gets the best forward
     schedule; ``key`` is overwritten with its start order (the list to keep);
-    ``counter[0]`` counts the passes (each pass is one generated schedule).
+    ``counter[0]`` counts the passes (each pass is one generated schedule). The backward
+    passes use ``busage``, a grid without blocked time (they only produce an order).
     """
     n = len(dur)
     best = serial_sgs(key, rank, dur, fpp, fps, fpo, fsp, fsd, findeg, lower, mode,
@@ -374,7 +382,7 @@ def justify(
         for j in range(n):
             bkey[j] = -float(start[j] + dur[j]) + 1e-9 * start[j]
         bm = serial_sgs(bkey, zero_rank, dur, bpp, bps, bpo, bsp, bsd, bindeg, blower, bmode,
-                        dptr, dres, dun, cap, usage, bstart, order)
+                        dptr, dres, dun, cap, busage, bstart, order)
         counter[0] += 1
         for j in range(n):
             bkey[j] = float(bm - bstart[j] - dur[j])
@@ -450,7 +458,7 @@ def evolve(
     bpp: IntArray, bps: IntArray, bpo: IntArray, bsp: IntArray, bsd: IntArray, bindeg: IntArray,
     lower: IntArray, blower: IntArray, mode: IntArray, bmode: IntArray,
     dptr: IntArray, dres: IntArray, dun: IntArray, cap: IntArray,
-    usage: Grid, best_start: IntArray, best: IntArray, counter: IntArray, budget: int,
+    usage: Grid, busage: Grid, best_start: IntArray, best: IntArray, counter: IntArray, budget: int,
 ) -> None:
     """Steady-state genetic search over activity lists with justification.
 
@@ -492,7 +500,7 @@ def evolve(
                 child[j] = start[j] * 1.0 + child[j] * 1e-9
         m = justify(child, rank, zero_rank, dur, fpp, fps, fpo, fsp, fsd, findeg,
                     bpp, bps, bpo, bsp, bsd, bindeg, lower, blower, mode, bmode,
-                    dptr, dres, dun, cap, usage, start, order, 3, counter)
+                    dptr, dres, dun, cap, usage, busage, start, order, 3, counter)
         if m < best[0]:
             best[0] = m
             for j in range(n):

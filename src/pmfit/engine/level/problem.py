@@ -15,7 +15,7 @@ cannot hold back a leveled task; they are checked afterwards and reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from math import gcd
 
@@ -73,6 +73,8 @@ class Problem:
     horizon: int
     over_capacity: list[tuple[int, int]]  # (task, resource) whose demand was cut to capacity
     rounded: bool = False  # durations and dates were rounded up to a coarser time step
+    # time a resource is not working (its own calendar): rows (resource, from, to) in grid units
+    blocked: IntArray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -128,9 +130,21 @@ class Problem:
                  self.fso, upper, must, ls)
         return ls, (ls + self.dur).astype(np.int64)
 
+    @cached_property
+    def blocked_base(self) -> npt.NDArray[np.int64]:
+        """Blocked time on the grid (read only): a resource's days off hold its full capacity."""
+        grid = np.zeros((max(self.resources, 1), self.horizon + 1), dtype=np.int64)
+        for r, a, b in self.blocked.tolist():
+            grid[r, max(a, 0):max(min(b, self.horizon + 1), 0)] += int(self.cap[r])
+        return grid
+
+    def blocked_grid(self) -> npt.NDArray[np.int64]:
+        """A fresh usage grid before any task is placed (blocked time filled in)."""
+        return self.blocked_base.copy()
+
     def energy_bound(self) -> int:
         """``max_r ceil(sum_j d_j u_jr / cap_r)``: valid when every task is leveled and none is pinned."""
-        if not self.levelable_only or self.resources == 0:
+        if not self.levelable_only or self.resources == 0 or len(self.blocked):
             return 0
         energy = np.zeros(self.resources, dtype=np.int64)
         per_task = np.repeat(np.arange(self.n), np.diff(self.dptr))
@@ -151,8 +165,13 @@ def _gcd_of(values: IntArray) -> int:
     return int(reduce(gcd, nz.tolist()))
 
 
-def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
-    """Reduce a network to the leveler's integer arrays."""
+def build_problem(network: Network, cpm: CpmResult | None = None,
+                  blocked: list[tuple[int, int, int]] | None = None) -> Problem:
+    """Reduce a network to the leveler's integer arrays.
+
+    ``blocked``: ``(resource index, from, to)`` in working minutes when a resource is not
+    working (its own calendar); no task that needs it may run then.
+    """
     cpm = cpm or critical_path_method(network)
     n = network.n
     d_min = network.duration.astype(np.int64)
@@ -168,12 +187,15 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
     # ALAP tasks keep their late (unleveled) position as the earliest they may start
     lower_min = np.where(ctype == ALAP, np.maximum(lower_min, cpm.start), lower_min)
     lower_min = np.maximum(lower_min, 0)  # nothing starts before the project start
-    unit = reduce(gcd, [g for g in (_gcd_of(d_min), _gcd_of(offsets), _gcd_of(lower_min)) if g] or [1])
+    windows = np.array(blocked or [], dtype=np.int64).reshape(-1, 3)
+    unit = reduce(gcd, [g for g in (_gcd_of(d_min), _gcd_of(offsets), _gcd_of(lower_min),
+                                    _gcd_of(windows[:, 1:].ravel())) if g] or [1])
     unit = max(unit, 1)
     resources = max(len(network.capacity), 1)
 
     def cells(u: int) -> int:
-        span = lower_min.max(initial=0) + d_min.sum() + np.maximum(network.link_lag, 0).sum()
+        span = (lower_min.max(initial=0) + d_min.sum() + np.maximum(network.link_lag, 0).sum()
+                + (windows[:, 2] - windows[:, 1]).sum())
         return int(-(-span // u) + n + 2) * resources
 
     rounded = False
@@ -236,11 +258,16 @@ def build_problem(network: Network, cpm: CpmResult | None = None) -> Problem:
     # No schedule generation pass can end later than this: a task starts at most one positive
     # lag after everything before it has finished (pinned tasks sit at their release date).
     lag = -(-network.link_lag // unit)
-    horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(lag, 0).sum() + dur.max(initial=0) + 2)
+    # blocked time rounds outwards (never lets a task into a resource's day off)
+    grid_windows = np.stack([windows[:, 0], windows[:, 1] // unit, -(-windows[:, 2] // unit)], axis=1) \
+        if len(windows) else np.zeros((0, 3), dtype=np.int64)
+    horizon = int(lower.max(initial=0) + dur.sum() + np.maximum(lag, 0).sum() + dur.max(initial=0) + 2
+                  + (grid_windows[:, 2] - grid_windows[:, 1]).sum())
     return Problem(
         network=network, cpm=cpm, unit=unit, units_scale=scale,
         dur=dur.astype(np.int64), lower=lower.astype(np.int64), mode=mode, rank=rank,
         fpp=fpp, fps=fps, fpo=fpo, fsp=fsp, fsd=fsd, fso=fso, findeg=findeg,
         bpp=bpp, bps=bps, bpo=bpo, bsp=bsp, bsd=bsd, bso=bso, bindeg=bindeg,
         dptr=dptr, dres=dres, dun=dun, cap=cap, horizon=horizon, over_capacity=over, rounded=rounded,
+        blocked=grid_windows.astype(np.int64),
     )

@@ -97,7 +97,8 @@ class _Runner:
         self.p = problem
         self.k = k
         n = problem.n
-        self.usage = np.zeros((max(problem.resources, 1), problem.horizon + 1), dtype=np.int64)
+        self.usage = problem.blocked_grid()
+        self.busage = np.zeros_like(self.usage)
         self.zero_rank = np.zeros(n, dtype=np.int64)
         self.blower = np.zeros(n, dtype=np.int64)
         self.bmode = np.where(problem.mode == PINNED, IGNORE_RESOURCES, problem.mode).astype(np.int64)
@@ -111,7 +112,7 @@ class _Runner:
             p.fpp, p.fps, p.fpo, p.fsp, p.fsd, p.findeg,
             p.bpp, p.bps, p.bpo, p.bsp, p.bsd, p.bindeg,
             p.lower, self.blower, p.mode, self.bmode,
-            p.dptr, p.dres, p.dun, p.cap, self.usage, start, self.order, rounds, self.counter))
+            p.dptr, p.dres, p.dun, p.cap, self.usage, self.busage, start, self.order, rounds, self.counter))
 
     def serial(self, key: FloatArray, start: IntArray) -> int:
         p = self.p
@@ -138,7 +139,8 @@ class _Runner:
                       p.dur, p.fpp, p.fps, p.fpo, p.fsp, p.fsd, p.fso, p.findeg,
                       p.bpp, p.bps, p.bpo, p.bsp, p.bsd, p.bindeg,
                       p.lower, self.blower, p.mode, self.bmode,
-                      p.dptr, p.dres, p.dun, p.cap, self.usage, best_start, best, self.counter, budget)
+                      p.dptr, p.dres, p.dun, p.cap, self.usage, self.busage, best_start, best, self.counter,
+                      budget)
 
 
 def single_pass(problem: Problem, rule: str = "LFT", scheme: str = "serial", jit: bool | None = None) -> IntArray:
