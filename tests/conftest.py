@@ -32,3 +32,25 @@ def shared_data() -> Path:
 @pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+README = ROOT / "README.md"
+
+
+def readme_section(title_prefix: str) -> str:
+    """The README's ``## <title>`` section (up to the next ``##`` heading outside code blocks)."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    out: list[str] = []
+    inside = fence = False
+    for line in lines:
+        if line.startswith("```"):
+            fence = not fence
+        if not fence and line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].startswith(title_prefix)
+        if inside:
+            out.append(line)
+    if not out:
+        raise AssertionError(f"README.md has no section '## {title_prefix}…'")
+    return "\n".join(out) + "\n"

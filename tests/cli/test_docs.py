@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI_DOC = ROOT / "docs" / "sections" / "cli.md"
 TOUR_COMMANDS = ("validate", "schedule", "why", "schema", "demo")
 BOX = re.compile(r"[─│╭╮╰╯┏┓┗┛┃━┳┻╋┡┩╇└┘┌┐├┤┬┴┼]")
 
@@ -22,9 +21,15 @@ def _commands() -> list[tuple[str, object]]:
     return [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
 
 
+def _tour() -> str:
+    """The README's CLI tour and Python API sections."""
+    from conftest import readme_section
+
+    return readme_section("A tour of the command line") + readme_section("The Python API")
+
+
 def _doc_text() -> str:
-    docs = [CLI_DOC, *sorted((ROOT / "docs" / "sections").glob("*.md")), ROOT / "README.md"]
-    return "\n".join(p.read_text(encoding="utf-8") for p in docs if p.exists())
+    return (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -43,19 +48,18 @@ def test_every_command_and_option_has_help() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    tour = CLI_DOC.read_text(encoding="utf-8")
+    tour = _tour()
     for command in TOUR_COMMANDS:
-        assert f"pmfit {command}" in tour, f"docs/sections/cli.md does not show `pmfit {command}`"
+        assert f"pmfit {command}" in tour, f"README.md's CLI tour does not show `pmfit {command}`"
     docs = _doc_text()
     for name, _ in _commands():
         assert re.search(rf"pmfit {re.escape(name)}\b", docs), (
-            f"`pmfit {name}` is not mentioned in docs/sections/*.md or README.md: show it with a real run "
-            "in your area's docs/sections/<area>.md")
+            f"`pmfit {name}` is not mentioned in README.md: show it with a real run")
 
 
 # ---- the tour's examples are real runs ---------------------------------------------
 def _blocks(kind: str) -> list[str]:
-    return re.findall(rf"```{kind}\n(.*?)```", CLI_DOC.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(rf"```{kind}\n(.*?)```", _tour(), flags=re.S)
 
 
 def _sessions() -> list[tuple[str, str, int]]:
@@ -127,13 +131,13 @@ def test_documented_python_session_is_real(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(ROOT)
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        exec(compile(code, str(CLI_DOC), "exec"), {"__name__": "__doc_example__"})
+        exec(compile(code, "README.md (Python API)", "exec"), {"__name__": "__doc_example__"})
     got = [line.rstrip() for line in buffer.getvalue().splitlines()]
     want = [line.rstrip() for line in expected.splitlines()]
     assert got == want
 
 
 def test_docs_do_not_mention_paths_that_do_not_exist() -> None:
-    text = CLI_DOC.read_text(encoding="utf-8")
+    text = _tour()
     for path in set(re.findall(r"examples/[\w.-]+\.yaml", text)):
         assert (ROOT / path).is_file(), path

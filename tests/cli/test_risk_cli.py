@@ -134,11 +134,13 @@ def test_risk_unwritable_chart_exit_1(cli, risky_plan: Path, tmp_path: Path) -> 
 
 
 def test_documented_risk_session_is_real(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """docs/sections/risk.md shows a real run: its percentile table and risk order match one."""
+    """README.md's risk section shows a real run: its percentile table and risk order match one."""
     import re
 
+    from conftest import readme_section
+
     root = Path(__file__).resolve().parents[2]
-    doc = (root / "docs" / "sections" / "risk.md").read_text(encoding="utf-8")
+    doc = readme_section("Schedule risk")
     block = re.search(r"```console\n\$ (pmfit risk [^\n]*)\n(.*?)```", doc, flags=re.S)
     assert block is not None
     command, documented = block.group(1).split(), block.group(2)

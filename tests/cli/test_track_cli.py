@@ -179,11 +179,12 @@ def test_examples_with_progress(cli: CLI, examples_dir: Path, tmp_path: Path) ->
 
 def test_the_tracking_docs_show_real_runs(cli: CLI, examples_dir: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/sections/tracking.md: the first console block is re-run and must print what it shows."""
+    """README.md's tracking section: the first console block is re-run and must print what it shows."""
     import re
 
-    doc = Path(__file__).resolve().parents[2] / "docs" / "sections" / "tracking.md"
-    block = re.findall(r"```console\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)[0]
+    from conftest import readme_section
+
+    block = re.findall(r"```console\n(.*?)```", readme_section("Tracking progress"), flags=re.S)[0]
     source = examples_dir / "software-release.yaml"
     if not source.exists():
         pytest.skip("the software-release example is not there")
@@ -202,4 +203,4 @@ def test_the_tracking_docs_show_real_runs(cli: CLI, examples_dir: Path, tmp_path
         out = cli(*args[1:])
         assert out.exit_code == 0, out.stderr
         assert norm(out.stdout + out.stderr) == norm(shown), (
-            f"`{command}` prints something else now; regenerate docs/sections/tracking.md")
+            f"`{command}` prints something else now; regenerate README.md's tracking section")
