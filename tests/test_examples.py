@@ -290,8 +290,6 @@ def test_examples_are_found_through_the_package() -> None:
     assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml")) == sorted(NAMES)
 
 
-@pytest.mark.xfail(reason="pyproject.toml [tool.setuptools.package-data] needs 'examples/*.yaml' so that "
-                   "a non-editable install ships the examples (the lead owns pyproject.toml)", strict=False)
 def test_examples_ship_in_the_wheel() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["pmfit"]
