@@ -110,10 +110,21 @@ def demo_step(ctx: object) -> object:
             target = folder / f"{stem}-{audience}.{fmt}"
             save_atomic(str(render(doc, fmt)), target)  # type: ignore[arg-type]
             written.append(str(target))
+    highlights = []
+    if facts.risk is not None:
+        highlights.append(f"the date to promise with 4-in-5 confidence is {facts.risk.p80:%a %d %b %Y} "
+                          f"(plain schedule: {facts.risk.deterministic_finish:%d %b})")
+    if facts.leveling is not None and facts.leveling.delay_days > 0:
+        highlights.append(f"leveling the team's workload adds {facts.leveling.delay_days:g} working days")
+    if facts.evm is not None and facts.evm.cpi is not None:
+        highlights.append(f"earned value: SPI {facts.evm.spi or 0:.2f}, CPI {facts.evm.cpi:.2f}")
+    if facts.advice is not None:
+        highlights.append(f"it needs {'an' if facts.advice.role_label.startswith('IT') else 'a'} "
+                          f"{facts.advice.role_label}")
     return DemoLine(
         "report",
-        f"Status reports: overall {facts.status.upper()}: technical and executive versions written "
-        f"to {folder}/{stem}-*.html and .md",
+        f"Status {facts.status.upper()}: " + "; ".join(highlights) + ". Technical and executive reports "
+        f"written to {folder}/{stem}-*.html and .md",
         {"status": facts.status, "files": written},
         f"pmfit report {ctx.shown_path} --audience executive --format html --out report.html",  # type: ignore[attr-defined]
     )
