@@ -101,7 +101,15 @@ def test_documented_sessions_match_real_output(cli, doc_plan: Path, monkeypatch:
             continue
         args = shlex.split(command)
         assert args[0] == "pmfit"
-        if "--out" in args:
+        if args[1:2] == ["demo"]:
+            # The real demo, report step included, in a folder where examples/ is the bundled one.
+            demo_dir = doc_plan / "demo"
+            demo_dir.mkdir(exist_ok=True)
+            if not (demo_dir / "examples").exists():
+                (demo_dir / "examples").symlink_to(ROOT / "examples")
+            monkeypatch.delenv("PMFIT_DEMO_NO_REPORTS", raising=False)
+            monkeypatch.chdir(demo_dir)
+        elif "--out" in args:
             monkeypatch.chdir(doc_plan)
         elif "plan.yaml" in args:
             monkeypatch.chdir(doc_plan / ("broken" if args[1] == "validate" else "fixed"))
