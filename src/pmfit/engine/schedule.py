@@ -433,9 +433,33 @@ def schedule_diagnostics(network: Network, cpm: CpmResult, calendar: WorkingTime
     return out
 
 
+def _check_dates_fit(network: Network, cpm: CpmResult, calendar: WorkingTime) -> None:
+    """Dates are made lazily; a task that runs centuries past the start must fail here, located."""
+    from pmfit.engine.workcal import CalendarError
+    from pmfit.model.diagnostics import PlanError
+
+    if not len(cpm.start):
+        return
+    lows = np.minimum(np.minimum(cpm.early_start, cpm.late_start), cpm.start)
+    highs = np.maximum(np.maximum(cpm.early_finish, cpm.late_finish), cpm.finish)
+    for worst, convert in ((int(np.argmax(highs)), calendar.finishes), (int(np.argmin(lows)), calendar.starts)):
+        moment = int(highs[worst] if convert == calendar.finishes else lows[worst])
+        try:
+            convert(np.array([moment], dtype=np.int64))
+        except CalendarError:
+            tid = network.ids[worst]
+            days = moment / calendar.minutes_per_day
+            raise PlanError(Diagnostic(
+                "bad_calendar",
+                f"task '{tid}' would be {abs(days):,.0f} working days {'after' if days >= 0 else 'before'} "
+                f"the project start, too far for a calendar (over 400 years, or outside the years 1-9999); "
+                "check its duration, lags and date constraints", task=tid)) from None
+
+
 def schedule(plan: Plan, network: Network | None = None) -> Schedule:
     """Schedule a plan by the critical path method. Pure: the plan is not changed."""
     net = network or compile_plan(plan)
     assert net.calendar is not None
     result = critical_path_method(net)
+    _check_dates_fit(net, result, net.calendar)
     return Schedule(net, result, net.calendar, plan, schedule_diagnostics(net, result, net.calendar))

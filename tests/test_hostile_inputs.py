@@ -1,0 +1,81 @@
+"""A hostile new user: nasty but plausible inputs to every command and to the Python API.
+
+Each test pins one defect that was found by feeding pmfit such input: bad input must give a
+clear message with a stable diagnostic id, exit 1 (2 for usage errors), nothing on stdout,
+never a traceback or "internal error" (exit 3), and never destroy the user's files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import pmfit
+
+HEAD = "project: {name: P, start: 2027-01-04, calendar: {hours: 8}}\n"
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    from pmfit.cli.app import app
+    from pmfit.cli.common import reset_consoles
+
+    runner = CliRunner()
+
+    def invoke(*args: object) -> Result:
+        reset_consoles()
+        result = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+        reset_consoles()
+        return result
+
+    return invoke
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _assert_bad_input(result: Result, code: str, *, stdout_empty: bool = True) -> None:
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both and "internal error" not in both, both
+    assert result.exit_code == 1, (result.exit_code, both)
+    assert f"[{code}]" in result.stderr, result.stderr
+    if stdout_empty:
+        assert result.stdout == "", result.stdout
+
+
+# --- a duration or lag of centuries: the calendar cannot hold the dates -------------------------
+
+HUGE_DURATION = HEAD + "tasks:\n  - {id: a, name: A, duration: 100000d}\n"
+HUGE_LAG = HEAD + ("tasks:\n  - {id: a, name: A, duration: 1d}\n"
+                   "  - {id: b, name: B, duration: 1d, after: ['a FS+99999999d']}\n")
+
+
+@pytest.mark.parametrize("text, task", [(HUGE_DURATION, "a"), (HUGE_LAG, "b")], ids=["duration", "lag"])
+@pytest.mark.parametrize("command", [["schedule"], ["schedule", "--json"], ["why", "{plan}", "a"],
+                                     ["baseline", "--sidecar"]], ids=" ".join)
+def test_centuries_long_plan_is_bad_input_naming_the_task(cli, tmp_path: Path, text: str, task: str,
+                                                           command: list[str]) -> None:
+    plan = _write(tmp_path, "plan.yaml", text)
+    args = [str(plan) if c == "{plan}" else c for c in command]
+    if "{plan}" not in command:
+        args.insert(1, str(plan))
+    result = cli(*args)
+    _assert_bad_input(result, "bad_calendar", stdout_empty="--json" not in command)
+    assert f"task '{task}'" in result.stderr
+    assert not (tmp_path / "plan.baselines.yaml").exists()
+
+
+def test_centuries_long_plan_raises_plan_error_from_the_api(tmp_path: Path) -> None:
+    plan = pmfit.loads(HUGE_DURATION)
+    with pytest.raises(pmfit.PlanError) as info:
+        pmfit.schedule(plan)
+    assert info.value.diagnostics[0].code == "bad_calendar"
+    assert info.value.diagnostics[0].task == "a"
