@@ -79,3 +79,28 @@ def test_centuries_long_plan_raises_plan_error_from_the_api(tmp_path: Path) -> N
         pmfit.schedule(plan)
     assert info.value.diagnostics[0].code == "bad_calendar"
     assert info.value.diagnostics[0].task == "a"
+
+
+HUGE_ESTIMATE = HEAD + "tasks:\n  - {id: a, name: A, estimate: {optimistic: 1d, likely: 2d, pessimistic: 99999999d}}\n"
+YEAR_ONE = ("project: {name: P, start: 0001-01-01}\n"
+            "tasks:\n  - {id: a, name: A, duration: 3d}\n")
+OK_PLAN = HEAD + "tasks:\n  - {id: a, name: A, duration: 3d}\n"
+
+
+@pytest.mark.parametrize("text, command", [
+    (HUGE_DURATION, ["level"]),
+    (HUGE_DURATION, ["report", "--iterations", "100"]),
+    (HUGE_ESTIMATE, ["risk", "-n", "200", "--no-risk-impact"]),
+    (HUGE_ESTIMATE, ["report", "--iterations", "100"]),
+], ids=["level", "report", "risk-estimate", "report-estimate"])
+def test_dates_beyond_the_calendar_are_bad_input_in_every_command(cli, tmp_path: Path, text: str,
+                                                                  command: list[str]) -> None:
+    plan = _write(tmp_path, "plan.yaml", text)
+    result = cli(command[0], plan, *command[1:])
+    _assert_bad_input(result, "bad_calendar", stdout_empty=command[0] != "risk")
+
+
+def test_diff_of_plans_two_thousand_years_apart_is_bad_input(cli, tmp_path: Path) -> None:
+    old = _write(tmp_path, "old.yaml", YEAR_ONE)
+    new = _write(tmp_path, "new.yaml", OK_PLAN)
+    _assert_bad_input(cli("diff", old, new), "bad_calendar")

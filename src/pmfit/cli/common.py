@@ -70,10 +70,17 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
 @contextmanager
 def user_errors(as_json: bool = False) -> Iterator[None]:
     """Turn pmfit's errors into messages and exit codes; never a traceback for bad input."""
-    from pmfit.model.diagnostics import PlanError
+    from pmfit.model.diagnostics import Diagnostic, PlanError
 
     try:
-        yield
+        try:
+            yield
+        except ValueError as exc:  # engines.workcal.CalendarError: dates a calendar cannot hold
+            if type(exc).__name__ != "CalendarError":
+                raise
+            more = (": a duration, lag, estimate or date in the plan reaches more than 400 years from the start"
+                    if "too little working time" in str(exc) else "")
+            raise PlanError(Diagnostic("bad_calendar", f"{exc}{more}")) from None
     except PlanError as exc:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in exc.diagnostics]},
