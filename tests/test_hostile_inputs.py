@@ -104,3 +104,24 @@ def test_diff_of_plans_two_thousand_years_apart_is_bad_input(cli, tmp_path: Path
     old = _write(tmp_path, "old.yaml", YEAR_ONE)
     new = _write(tmp_path, "new.yaml", OK_PLAN)
     _assert_bad_input(cli("diff", old, new), "bad_calendar")
+
+
+# --- .inf / .nan in numeric fields --------------------------------------------------------------
+
+INF_UNITS = HEAD + ("resources:\n  - {id: dev, name: Dev, units: .inf}\n"
+                    "tasks:\n  - {id: a, name: A, duration: 1d, needs: {dev: .inf}}\n")
+NAN_BUDGET = ("project: {name: P, start: 2027-01-04, budget: .nan}\n"
+              "tasks:\n  - {id: a, name: A, duration: 1d, cost: .inf}\n")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["baseline"], ["advise"], ["export", "--to", "{out}"]],
+                         ids=" ".join)
+@pytest.mark.parametrize("text, line", [(INF_UNITS, 3), (NAN_BUDGET, 1)], ids=["inf-units", "nan-budget"])
+def test_infinite_or_nan_numbers_are_bad_fields(cli, tmp_path: Path, command: list[str], text: str,
+                                                line: int) -> None:
+    plan = _write(tmp_path, "plan.yaml", text)
+    out = tmp_path / "out.xml"
+    result = cli(command[0], plan, *[str(out) if c == "{out}" else c for c in command[1:]])
+    _assert_bad_input(result, "bad_field")
+    assert f"{plan}:{line}:" in result.stderr and "finite" in result.stderr
+    assert plan.read_text(encoding="utf-8") == text and not out.exists()

@@ -30,7 +30,7 @@ Id = Annotated[str, BeforeValidator(_id_text),
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class LinkType(str, Enum):  # noqa: UP042  (str() of members is relied on)
