@@ -125,3 +125,17 @@ def test_infinite_or_nan_numbers_are_bad_fields(cli, tmp_path: Path, command: li
     _assert_bad_input(result, "bad_field")
     assert f"{plan}:{line}:" in result.stderr and "finite" in result.stderr
     assert plan.read_text(encoding="utf-8") == text and not out.exists()
+
+
+# --- a resource calendar without working time ----------------------------------------------------
+
+RESOURCE_NEVER_WORKS = HEAD + ("resources:\n  - {id: dev, name: Dev, units: 1, calendar: {workweek: []}}\n"
+                               "tasks:\n  - {id: a, name: A, duration: 1d, needs: {dev: 1}}\n")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["level"], ["report", "--iterations", "100"]], ids=" ".join)
+def test_resource_calendar_without_working_days_is_located(cli, tmp_path: Path, command: list[str]) -> None:
+    plan = _write(tmp_path, "plan.yaml", RESOURCE_NEVER_WORKS)
+    result = cli(command[0], plan, *command[1:])
+    _assert_bad_input(result, "bad_calendar")
+    assert f"{plan}:3:" in result.stderr and "resource 'dev'" in result.stderr

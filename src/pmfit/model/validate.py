@@ -140,6 +140,23 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
 
     if not any(d.severity == "error" for d in out):
         out.extend(_cycles(plan))
+        out.extend(_resource_calendars(plan))
+    return out
+
+
+def _resource_calendars(plan: Plan) -> list[Diagnostic]:
+    """A resource calendar without working time would stop leveling and reports later."""
+    from pmfit.engine.workcal import WorkingTime
+
+    out: list[Diagnostic] = []
+    for index, resource in enumerate(plan.resources):
+        if resource.calendar is None:
+            continue
+        try:
+            WorkingTime(resource.calendar, plan.project.start)
+        except ValueError as exc:  # CalendarError
+            out.append(Diagnostic("bad_calendar", f"resource '{resource.id}': {exc}",
+                                  path=("resources", index, "calendar")))
     return out
 
 
