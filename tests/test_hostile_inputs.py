@@ -139,3 +139,14 @@ def test_resource_calendar_without_working_days_is_located(cli, tmp_path: Path, 
     result = cli(command[0], plan, *command[1:])
     _assert_bad_input(result, "bad_calendar")
     assert f"{plan}:3:" in result.stderr and "resource 'dev'" in result.stderr
+
+
+# --- dates before the year 1000 -----------------------------------------------------------------
+
+def test_baseline_of_a_plan_in_the_year_one_is_saved_and_read_back(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", YEAR_ONE)
+    result = cli("baseline", plan)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "'0001-01-03 17:00'" in plan.read_text(encoding="utf-8")
+    (frozen,) = pmfit.load(plan).baselines
+    assert frozen.tasks["a"].finish == dt.datetime(1, 1, 3, 17, 0)

@@ -55,7 +55,7 @@ def _short_datetimes(value: Any) -> Any:
     if isinstance(value, list):
         return [_short_datetimes(v) for v in value]
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat(sep=" ", timespec="minutes")  # strftime's %Y drops the zeros of year 1
     return value
 
 
