@@ -150,3 +150,30 @@ def test_baseline_of_a_plan_in_the_year_one_is_saved_and_read_back(cli, tmp_path
     assert "'0001-01-03 17:00'" in plan.read_text(encoding="utf-8")
     (frozen,) = pmfit.load(plan).baselines
     assert frozen.tasks["a"].finish == dt.datetime(1, 1, 3, 17, 0)
+
+
+# --- an imported file without tasks ---------------------------------------------------------------
+
+EMPTY_MSPDI = ('<?xml version="1.0"?>\n<Project xmlns="http://schemas.microsoft.com/project">'
+               "<Name>x</Name></Project>\n")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["schedule"], ["level"], ["risk"], ["baseline"]],
+                         ids=" ".join)
+def test_a_file_without_tasks_is_no_tasks_like_an_empty_yaml_plan(cli, tmp_path: Path,
+                                                                  command: list[str]) -> None:
+    plan = _write(tmp_path, "empty.xml", EMPTY_MSPDI)
+    result = cli(command[0], plan, *command[1:])
+    _assert_bad_input(result, "no_tasks")
+    assert str(plan) in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.xml"]
+
+
+def test_import_still_reads_a_calendar_only_file_with_a_warning(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "empty.xml", EMPTY_MSPDI)
+    result = cli("import", plan)
+    assert result.exit_code == 0 and "[no_tasks]" in result.stderr
+    with pytest.raises(pmfit.PlanError) as info:
+        pmfit.load(plan)
+    assert [d.code for d in info.value.diagnostics] == ["no_tasks"]
+

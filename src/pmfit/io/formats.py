@@ -149,6 +149,9 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
     plan, _ = import_file(path, check=False)
+    if not plan.tasks:  # a calendar-only export: `pmfit import` still reads it, with a warning
+        raise PlanError(Diagnostic("no_tasks", "the file has no tasks (only calendars, resources or "
+                                   "settings), so there is nothing to schedule", file=str(path)))
     return plan
 
 
