@@ -177,3 +177,33 @@ def test_import_still_reads_a_calendar_only_file_with_a_warning(cli, tmp_path: P
         pmfit.load(plan)
     assert [d.code for d in info.value.diagnostics] == ["no_tasks"]
 
+
+# --- an output path that cannot be written ---------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["report", "{plan}", "-o", "{out}.html"],
+    ["export", "{plan}", "--to", "{out}.xml", "--force"],
+    ["import", "{plan}", "--to", "{out}.yaml", "--force"],
+    ["schema", "--out", "{out}.json"],
+    ["status", "{plan}", "--plot", "{out}.png"],
+], ids=lambda c: c[0] + (" --plot" if "--plot" in c else ""))
+@pytest.mark.parametrize("where", ["folder", "under-a-file", "missing-folder"])
+def test_unwritable_output_is_bad_input_naming_the_path(cli, tmp_path: Path, command: list[str],
+                                                         where: str) -> None:
+    plan_text = (OK_PLAN + "baselines:\n  - name: b\n    tasks:\n      a: {start: 2027-01-04 08:00, "
+                 "finish: 2027-01-06 17:00, duration: 3d}\nprogress:\n  status_date: 2027-01-05\n")
+    plan = _write(tmp_path, "plan.yaml", plan_text)
+    suffix = command[-1 if "--force" not in command else -2].split("}")[1]
+    out = {"folder": tmp_path / f"out{suffix}", "under-a-file": plan / f"out{suffix}",
+           "missing-folder": tmp_path / "no" / "such" / f"out{suffix}"}[where]
+    if where == "folder":
+        out.mkdir()
+    args = [c.replace("{plan}", str(plan)).replace("{out}" + suffix, str(out)) for c in command]
+    result = cli(*args)
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both and "internal error" not in both, both
+    assert result.exit_code == 1, (result.exit_code, both)
+    assert str(out) in result.stderr and ".tmp" not in result.stderr
+    assert plan.read_text(encoding="utf-8") == plan_text
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.yaml"] + (
+        [out.name] if where == "folder" else []))

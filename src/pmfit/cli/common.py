@@ -96,6 +96,8 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
             raise fail(f"{exc.filename or exc}: no such file") from None
         if isinstance(exc, PermissionError):
             raise fail(f"{exc.filename or exc}: permission denied") from None
+        if isinstance(exc, OSError) and exc.filename:  # a folder, not a folder, disk full ...
+            raise fail(f"{exc.filename}: {exc.strerror or exc}") from None
         if os.environ.get("PMFIT_DEBUG"):
             raise
         raise fail(f"internal error: {type(exc).__name__}: {exc} (set PMFIT_DEBUG=1 for details)",

@@ -123,8 +123,13 @@ def is_yaml_plan(text: str) -> bool:
 def write_atomic(text: str, path: str | os.PathLike[str]) -> None:
     """Replace a file atomically, keeping its permission bits when it exists."""
     target = Path(path)
+    from pmfit.io.yamlplan import cannot_write
+
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise cannot_write(exc, target) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

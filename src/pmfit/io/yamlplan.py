@@ -370,11 +370,31 @@ def write_plan_text(plan: Plan) -> str:
                      width=100, default_flow_style=False)
 
 
+def cannot_write(exc: OSError, target: Path) -> PlanError:
+    """A write that failed, named by the path the user gave (not the temporary file beside it)."""
+    import errno
+
+    missing = f"the folder '{target.parent}' does not exist" if not target.parent.exists() else (
+        f"files cannot be created in '{target.parent}'")
+    why = {errno.ENOENT: missing,
+           errno.ENOTDIR: f"'{target.parent}' is not a folder",
+           errno.EISDIR: "this is a folder, not a file",
+           errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+           errno.EROFS: "the file system is read-only",
+           errno.ENOSPC: "the disk is full"}.get(exc.errno or 0, exc.strerror or str(exc))
+    return PlanError(Diagnostic("bad_file", f"cannot write the file: {why}", file=str(target)))
+
+
 def save_atomic(text: str | bytes, path: str | os.PathLike[str]) -> None:
     """Write a file so that a crash leaves either the old or the new file, never half of one."""
     target = Path(path)
     mode = "wb" if isinstance(text, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    if target.is_dir():
+        raise cannot_write(IsADirectoryError(21, "Is a directory"), target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise cannot_write(exc, target) from None
     try:
         # mkstemp makes owner-only files; keep the old file's mode, else the usual umask default.
         try:
@@ -389,8 +409,10 @@ def save_atomic(text: str | bytes, path: str | os.PathLike[str]) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(exc, target) from None
         raise
 
 
