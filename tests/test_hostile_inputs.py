@@ -8,7 +8,6 @@ never a traceback or "internal error" (exit 3), and never destroy the user's fil
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -207,3 +206,35 @@ def test_unwritable_output_is_bad_input_naming_the_path(cli, tmp_path: Path, com
     assert plan.read_text(encoding="utf-8") == plan_text
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan.yaml"] + (
         [out.name] if where == "folder" else []))
+
+
+# --- earned schedule after the project has finished ---------------------------------------------
+
+DONE_PLAN = """\
+project: {name: P, start: 2027-01-04}
+resources:
+  - {id: dev, name: Dev, units: 1, rate: 100/h}
+tasks:
+  - {id: a, name: A, duration: 3d, needs: {dev: 1}}
+baselines:
+  - name: b
+    tasks:
+      a: {start: 2027-01-04 08:00, finish: 2027-01-06 17:00, duration: 3d, cost: 2400}
+progress:
+  status_date: %s
+  tasks:
+    a: {actual_start: 2027-01-04, actual_finish: %s, percent_complete: 100, actual_cost: 2400}
+"""
+
+
+@pytest.mark.parametrize("status_date, finished, at_days, spi_t", [
+    ("2027-01-06", "2027-01-06", 3.0, 1.0),   # on time, status on the finish day
+    ("2027-01-15", "2027-01-06", 3.0, 1.0),   # on time, status a week later: still on time
+    ("2027-01-15", "2027-01-08", 5.0, 0.6),   # two days late (Mon-Fri): ES 3 / AT 5
+])
+def test_earned_schedule_of_a_finished_project_stops_at_its_actual_finish(
+        status_date: str, finished: str, at_days: float, spi_t: float) -> None:
+    plan = pmfit.loads(DONE_PLAN % (status_date, finished))
+    es = pmfit.earned_value(plan).schedule
+    assert (es.es, es.at, es.pd) == (3.0, at_days, 3.0)
+    assert es.spi_t == pytest.approx(spi_t)

@@ -477,6 +477,8 @@ def earned_value(
     es_days = max(es_t - origin, 0.0) / bcal.minutes_per_day
     if project.bac > 0 and project.ev >= project.bac - 1e-9:
         es_days = pd_days  # everything earned: ES is the whole planned duration
+        # ... and AT stops at the actual finish (Lipke): a finished project does not fall behind
+        at_days = max(min(now, float(bcal.offset(st.finish))) - origin, 0.0) / bcal.minutes_per_day
     sched_es = EarnedSchedule(
         es=es_days, at=at_days, pd=pd_days,
         planned_finish=base.finish or bcal.finish_at(int(planned_end)),
