@@ -238,3 +238,15 @@ def test_earned_schedule_of_a_finished_project_stops_at_its_actual_finish(
     es = pmfit.earned_value(plan).schedule
     assert (es.es, es.at, es.pd) == (3.0, at_days, 3.0)
     assert es.spi_t == pytest.approx(spi_t)
+
+
+# --- leveling a task that needs more than exist ---------------------------------------------------
+
+def test_level_does_not_claim_resources_fit_when_a_task_needs_more_than_exist(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", HEAD + "resources:\n  - {id: dev, name: Dev, units: 1}\n"
+                  "tasks:\n  - {id: a, name: A, duration: 3d, needs: {dev: 5}}\n")
+    result = cli("level", plan)
+    assert result.exit_code == 0
+    assert "every resource stays within its units" not in result.stdout
+    assert "Dev stay over their units" in result.stdout
+    assert "[over_capacity]" in result.stderr

@@ -101,7 +101,10 @@ def level(
             for t in moved:
                 out.print(f"  {t.id}: {t.cause}", highlight=False, markup=False)
     else:
-        out.print("No task had to move: every resource stays within its units.")
+        over_after = [p.name for p in result.profiles.values() if p.peak_after > p.capacity + 1e-9]
+        out.print("No task had to move: every resource stays within its units." if not over_after else
+                  f"No task had to move, but {', '.join(over_after)} stay over their units: a task needs "
+                  "more than exist (see the over_capacity warning).", highlight=False)
     res = Table(title="Resources (peak units in use)", title_justify="left")
     for column in ("resource", "units", "peak before", "peak after"):
         res.add_column(column, justify="left" if column == "resource" else "right")
