@@ -250,3 +250,14 @@ def test_level_does_not_claim_resources_fit_when_a_task_needs_more_than_exist(cl
     assert "every resource stays within its units" not in result.stdout
     assert "Dev stay over their units" in result.stdout
     assert "[over_capacity]" in result.stderr
+
+
+# --- a report as of a day before the project --------------------------------------------------------
+
+def test_report_as_of_a_date_before_the_start_is_bad_input(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN)
+    out = tmp_path / "r.md"
+    result = cli("report", plan, "--as-of", "1900-01-01", "-o", out)
+    _assert_bad_input(result, "bad_status_date")
+    assert "2027-01-04" in result.stderr and "1900-01-01" in result.stderr and str(plan) in result.stderr
+    assert not out.exists()

@@ -49,6 +49,12 @@ def report(
         status = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date like 2027-03-01", param_hint="--as-of") from None
+    start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
+    if status is not None and status < start:  # a report "as of" a day before the project is nonsense
+        from pmfit.model.diagnostics import Diagnostic, PlanError
+
+        raise PlanError(Diagnostic("bad_status_date", f"--as-of {status} is before the project starts "
+                                   f"({start}); nothing can have happened yet", file=plan_file))
     chosen = fmt.value if fmt else (Path(out).suffix.lstrip(".").lower() if out else "md")
     if chosen == "markdown":
         chosen = "md"
