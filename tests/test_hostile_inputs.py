@@ -261,3 +261,14 @@ def test_report_as_of_a_date_before_the_start_is_bad_input(cli, tmp_path: Path) 
     _assert_bad_input(result, "bad_status_date")
     assert "2027-01-04" in result.stderr and "1900-01-01" in result.stderr and str(plan) in result.stderr
     assert not out.exists()
+
+
+# --- a baseline without a name ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_baseline_with_a_blank_name_is_a_usage_error_and_leaves_the_plan(cli, tmp_path: Path, name: str) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN)
+    result = cli("baseline", plan, "--name", name)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "--name" in result.stderr and "Traceback" not in result.stderr
+    assert plan.read_text(encoding="utf-8") == OK_PLAN

@@ -30,6 +30,8 @@ def baseline(
     """
     import datetime as dt
 
+    if not name.strip():
+        raise typer.BadParameter("a baseline needs a name, like 'approved' or 'baseline1'", param_hint="--name")
     from pmfit.engine.baseline import freeze
     from pmfit.io.baselines import load_with_baselines, write_baseline
 
