@@ -96,7 +96,7 @@ def test_dates_beyond_the_calendar_are_bad_input_in_every_command(cli, tmp_path:
                                                                   command: list[str]) -> None:
     plan = _write(tmp_path, "plan.yaml", text)
     result = cli(command[0], plan, *command[1:])
-    _assert_bad_input(result, "bad_calendar", stdout_empty=command[0] != "risk")
+    _assert_bad_input(result, "bad_calendar")
 
 
 def test_diff_of_plans_two_thousand_years_apart_is_bad_input(cli, tmp_path: Path) -> None:

@@ -115,7 +115,6 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         date = result.date(minutes)
         return f"{date:%a %d %b %Y}" if date is not None else days(minutes, mpd)
 
-    out.print(f"[bold]{plan.project.name}[/]: finish over {result.iterations:,} iterations", highlight=False)
     table = Table()
     for column in ("", "finish", "working days", "vs plan"):
         table.add_column(column, justify="left" if column in ("", "finish") else "right")
@@ -125,6 +124,8 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         shift = value - result.deterministic_finish
         table.add_row(f"P{p}", when(value), f"{value / mpd:.1f}", f"{'+' if shift >= 0 else ''}{shift / mpd:.1f}d",
                       style="bold" if p == 80 else "")
+    # the header after the rows: a date the calendar cannot hold fails before anything is printed
+    out.print(f"[bold]{plan.project.name}[/]: finish over {result.iterations:,} iterations", highlight=False)
     out.print(table)
     chance = result.probability_by(result.deterministic_finish)
     out.print(f"The plan's own finish has a [bold]{chance:.0%}[/] chance; P50 is "
