@@ -272,3 +272,11 @@ def test_baseline_with_a_blank_name_is_a_usage_error_and_leaves_the_plan(cli, tm
     assert result.exit_code == 2, result.stdout + result.stderr
     assert "--name" in result.stderr and "Traceback" not in result.stderr
     assert plan.read_text(encoding="utf-8") == OK_PLAN
+
+
+def test_advise_consultation_to_a_folder_fails_before_printing_advice(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN)
+    (tmp_path / "brief.md").mkdir()
+    result = cli("advise", plan, "--consultation", tmp_path / "brief.md")
+    _assert_bad_input(result, "bad_file")
+    assert str(tmp_path / "brief.md") in result.stderr

@@ -51,19 +51,21 @@ def advise(
 
     from pmfit.engine.advise.portfolio import Portfolio
 
+    advices = result.advices if isinstance(result, Portfolio) else [result]
+    briefs = [a for a in advices if a.consultation]
+    if consultation is not None:
+        text = "\n\n".join("\n".join(a.consultation) for a in briefs) or \
+            "Confidence is not low: no expert consultation is needed.\n"
+        from pmfit.io.yamlplan import save_atomic
+
+        save_atomic(text + "\n", consultation)  # before the advice is printed: a bad path fails cleanly
+        err_console().print(f"wrote the consultation brief to {consultation}", highlight=False)
     if json_out:
         print_json(result.to_dict())
     elif isinstance(result, Portfolio):
         _print_portfolio(result)
     else:
         _print_advice(result)
-    advices = result.advices if isinstance(result, Portfolio) else [result]
-    briefs = [a for a in advices if a.consultation]
-    if consultation is not None:
-        text = "\n\n".join("\n".join(a.consultation) for a in briefs) or \
-            "Confidence is not low: no expert consultation is needed.\n"
-        Path(consultation).write_text(text + "\n", encoding="utf-8")
-        err_console().print(f"wrote the consultation brief to {consultation}", highlight=False)
 
 
 def _ask(json_out: bool) -> dict[str, Any]:
