@@ -280,3 +280,17 @@ def test_advise_consultation_to_a_folder_fails_before_printing_advice(cli, tmp_p
     result = cli("advise", plan, "--consultation", tmp_path / "brief.md")
     _assert_bad_input(result, "bad_file")
     assert str(tmp_path / "brief.md") in result.stderr
+
+
+# --- a constraint date or deadline centuries from the start ------------------------------------------
+
+@pytest.mark.parametrize("task_line, when", [
+    ("{id: a, name: A, duration: 1d, constraint: {start_no_earlier_than: 9999-12-31}}", "9999-12-31"),
+    ("{id: a, name: A, duration: 1d, deadline: 0001-01-01}", "0001-01-01"),
+], ids=["snet-9999", "deadline-year-1"])
+def test_a_date_centuries_away_names_the_task_and_its_line(cli, tmp_path: Path, task_line: str,
+                                                          when: str) -> None:
+    plan = _write(tmp_path, "plan.yaml", HEAD + "tasks:\n  - {id: z, name: Z, duration: 1d}\n  - " + task_line + "\n")
+    result = cli("validate", plan)
+    _assert_bad_input(result, "bad_calendar")
+    assert f"{plan}:4:" in result.stderr and "task 'a'" in result.stderr and when in result.stderr

@@ -270,6 +270,37 @@ def _cycles(plan: Plan) -> list[Diagnostic]:
                        path=("tasks", index[d.task], "after") if d.task in index else ())
             for d in exc.diagnostics
         ]
-    except ValueError as exc:  # a calendar without working time
+    except ValueError as exc:  # a calendar without working time, or a date centuries away
+        far = _farthest_date(plan)
+        if far is not None and ("too little working time" in str(exc) or "outside the years" in str(exc)):
+            path, when, tid = far
+            return [Diagnostic("bad_calendar", f"{'task ' + repr(tid) if tid else 'the project'} has the date "
+                               f"{when}, too far from the project start ({plan.project.start}) for a calendar "
+                               f"(over 400 years, or outside the years 1-9999)", task=tid, path=path)]
         return [Diagnostic("bad_calendar", str(exc), path=("project", "calendar"))]
     return []
+
+
+def _farthest_date(plan: Plan) -> tuple[tuple[str | int, ...], object, str | None] | None:
+    """The constraint date or deadline farthest from the project start (where a calendar gives up)."""
+    import datetime as dt
+
+    def day(value: dt.date) -> dt.date:
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    start = day(plan.project.start)
+    found: list[tuple[int, tuple[str | int, ...], object, str | None]] = []
+    if plan.project.deadline is not None:
+        found.append((abs((day(plan.project.deadline) - start).days), ("project", "deadline"),
+                      plan.project.deadline, None))
+    for index, task in enumerate(plan.tasks):
+        if task.constraint is not None and task.constraint.date is not None:
+            found.append((abs((day(task.constraint.date) - start).days), ("tasks", index, "constraint"),
+                          task.constraint.date, task.id))
+        if task.deadline is not None:
+            found.append((abs((day(task.deadline) - start).days), ("tasks", index, "deadline"),
+                          task.deadline, task.id))
+    if not found:
+        return None
+    days, path, when, tid = max(found, key=lambda f: f[0])
+    return (path, when, tid) if days > 366 * 100 else None
