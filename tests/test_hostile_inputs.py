@@ -294,3 +294,27 @@ def test_a_date_centuries_away_names_the_task_and_its_line(cli, tmp_path: Path, 
     result = cli("validate", plan)
     _assert_bad_input(result, "bad_calendar")
     assert f"{plan}:4:" in result.stderr and "task 'a'" in result.stderr and when in result.stderr
+
+
+# --- absurdly large numbers -------------------------------------------------------------------------
+
+HUGE_NUMBERS = HEAD + ("resources:\n  - {id: dev, name: Dev, units: 1e300, rate: 1e308/h}\n"
+                       "tasks:\n  - {id: a, name: A, duration: 3d, needs: {dev: 1e300}}\n")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["baseline"], ["report", "--iterations", "100"], ["level"]],
+                         ids=" ".join)
+def test_units_and_rates_beyond_any_real_plan_are_bad_fields(cli, tmp_path: Path, command: list[str]) -> None:
+    plan = _write(tmp_path, "plan.yaml", HUGE_NUMBERS)
+    result = cli(command[0], plan, *command[1:])
+    _assert_bad_input(result, "bad_field")
+    assert f"{plan}:3:" in result.stderr and "units" in result.stderr and "rate" in result.stderr
+    assert f"{plan}:5:" in result.stderr and "needs.dev" in result.stderr
+    assert plan.read_text(encoding="utf-8") == HUGE_NUMBERS
+
+
+def test_a_million_units_and_large_rates_still_schedule_and_cost(tmp_path: Path) -> None:
+    plan = pmfit.loads(HEAD + "resources:\n  - {id: dev, name: Dev, units: 1000000, rate: 1000000/h}\n"
+                       "tasks:\n  - {id: a, name: A, duration: 1d, needs: {dev: 1000000}}\n")
+    frozen = pmfit.baseline(plan).baselines[0]
+    assert frozen.cost == pytest.approx(1e6 * 1e6 * 8)   # units x rate x 8 hours

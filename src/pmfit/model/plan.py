@@ -179,7 +179,7 @@ class Task(Frozen):
     duration: Duration | None = None
     estimate: Estimate | None = None
     milestone: bool = False
-    needs: dict[Id, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    needs: dict[Id, Annotated[float, Field(gt=0, le=1_000_000)]] = Field(default_factory=dict)
     after: list[Link] = Field(default_factory=list)
     constraint: Constraint | None = None
     deadline: dt.date | dt.datetime | None = None
@@ -188,7 +188,7 @@ class Task(Frozen):
     priority: Annotated[int, Field(ge=0, le=1000)] = 500
     level: bool = True
     group: str | None = None
-    cost: Annotated[float, Field(ge=0)] | None = None
+    cost: Annotated[float, Field(ge=0, le=1e15)] | None = None
     notes: str | None = None
     #: effort (person-time) as an imported file or tracker stated it; informational, the schedule uses duration
     work: Duration | None = None
@@ -225,7 +225,7 @@ class Task(Frozen):
 class Money(Frozen):
     """A cost rate: ``95/h``, ``760/d``, ``{amount: 95, per: h}``."""
 
-    amount: Annotated[float, Field(ge=0)]
+    amount: Annotated[float, Field(ge=0, le=1e12)]
     per: Literal["h", "d", "w", "mo", "y", "use"] = "h"
 
     @model_validator(mode="before")
@@ -259,7 +259,7 @@ class Resource(Frozen):
 
     id: Id
     name: str = ""
-    units: Annotated[float, Field(gt=0)] = 1.0
+    units: Annotated[float, Field(gt=0, le=1_000_000)] = 1.0
     rate: Money | None = None
     skills: list[str] = Field(default_factory=list)
     calendar: CalendarSpec | None = None
@@ -291,7 +291,7 @@ class Risk(Frozen):
     description: str | None = None
     probability: Annotated[float, Field(ge=0, le=1)]
     delays: dict[Id, Duration] = Field(default_factory=dict)
-    cost: Annotated[float, Field(ge=0)] | None = None
+    cost: Annotated[float, Field(ge=0, le=1e15)] | None = None
     owner: str | None = None
     mitigation: str | None = None
 
@@ -309,7 +309,7 @@ class TaskProgress(Frozen):
     actual_finish: dt.date | dt.datetime | None = None
     percent_complete: Annotated[float, Field(ge=0, le=100)] | None = None
     remaining: Duration | None = None
-    actual_cost: Annotated[float, Field(ge=0)] | None = None
+    actual_cost: Annotated[float, Field(ge=0, le=1e15)] | None = None
 
 
 class Progress(Frozen):
@@ -366,7 +366,7 @@ class Project(Frozen):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     currency: str = Field(default="USD", min_length=3, max_length=3)
     objectives: list[str] = Field(default_factory=list)
-    budget: Annotated[float, Field(ge=0)] | None = None
+    budget: Annotated[float, Field(ge=0, le=1e15)] | None = None
     deadline: dt.date | dt.datetime | None = None
     description: str | None = None
     distribution: Distribution = "triangular"
