@@ -318,3 +318,30 @@ def test_a_million_units_and_large_rates_still_schedule_and_cost(tmp_path: Path)
                        "tasks:\n  - {id: a, name: A, duration: 1d, needs: {dev: 1000000}}\n")
     frozen = pmfit.baseline(plan).baselines[0]
     assert frozen.cost == pytest.approx(1e6 * 1e6 * 8)   # units x rate x 8 hours
+
+
+# --- durations that str() wrote in exponent notation ------------------------------------------------
+
+ODD_DURATIONS = HEAD + ("tasks:\n  - {id: a, name: A, duration: 1234567.5h}\n"
+                        "  - {id: b, name: B, duration: 0.0000001d}\n")
+
+
+def test_tiny_and_long_durations_survive_a_write_and_read(cli, tmp_path: Path) -> None:
+    plan = pmfit.loads(ODD_DURATIONS)
+    text = pmfit.dumps(plan)
+    assert "e-07" not in text and "e+06" not in text
+    assert pmfit.loads(text) == plan
+    source = _write(tmp_path, "plan.yaml", ODD_DURATIONS)
+    result = cli("export", source, "--to", tmp_path / "copy.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert pmfit.load(tmp_path / "copy.yaml").tasks[0].duration == plan.tasks[0].duration
+
+
+def test_mspdi_duration_of_millions_of_hours_is_not_misreported_as_a_bad_duration(cli, tmp_path: Path) -> None:
+    xml = ('<?xml version="1.0"?>\n<Project xmlns="http://schemas.microsoft.com/project"><Name>x</Name>'
+           "<StartDate>2027-01-04T08:00:00</StartDate><Tasks><Task><UID>1</UID><ID>1</ID><Name>A</Name>"
+           "<Duration>PT99999999H0M0S</Duration></Task></Tasks></Project>\n")
+    plan = _write(tmp_path, "big.xml", xml)
+    result = cli("schedule", plan)
+    _assert_bad_input(result, "bad_calendar")
+    assert "e+07" not in result.stderr

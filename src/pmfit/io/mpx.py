@@ -301,7 +301,7 @@ class _Reader:
             from pmfit.model.duration import Duration
 
             if abs(total - round(total)) > 1e-6:
-                return f"{total / 60:g}h"
+                return str(Duration(total / 60, "h"))
             return str(Duration.from_minutes(round(total), mpd))
 
         # tasks: ids, outline

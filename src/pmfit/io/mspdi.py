@@ -141,7 +141,9 @@ def _in_format(minutes: float, mpd: int, dpw: int, duration_format: int) -> str 
     amount = minutes / per
     if amount != round(amount, 3) or amount < 0:
         return None
-    return f"{amount:g}{unit}"
+    from pmfit.model.duration import Duration
+
+    return str(Duration(amount, unit))  # never 1.25e+07d, which no reader takes
 
 
 def _duration_value(minutes: float, mpd: int) -> str:
@@ -150,9 +152,9 @@ def _duration_value(minutes: float, mpd: int) -> str:
 
     rounded = round(minutes)
     if abs(minutes - rounded) > 1e-6:
-        return f"{minutes / 60:g}h"
+        return str(Duration(minutes / 60, "h"))
     if rounded % mpd and rounded % 30 == 0:
-        return f"{rounded / 60:g}h"  # 7.5h rather than 450m
+        return str(Duration(rounded / 60, "h"))  # 7.5h rather than 450m
     return str(Duration.from_minutes(rounded, mpd))
 
 

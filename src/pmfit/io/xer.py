@@ -346,7 +346,7 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
 
         minutes = hours * 60
         if abs(minutes - round(minutes)) > 1e-6:
-            return f"{hours:g}h"
+            return str(Duration(hours, "h"))
         return str(Duration.from_minutes(round(minutes), mpd))
 
     for t in task_rows:

@@ -8,6 +8,7 @@ says how long a working day and a working week are (see :meth:`Duration.minutes`
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -109,7 +110,8 @@ class Duration:
 
     def __str__(self) -> str:
         amount = self.amount
-        text = str(int(amount)) if amount == int(amount) else f"{amount:g}"
+        # no exponent (1e-07d, 1.23457e+06d are not durations) and no rounding to 6 digits
+        text = str(int(amount)) if amount == int(amount) else format(Decimal(repr(amount)), "f")
         return f"{text}{self.unit}"
 
     def __repr__(self) -> str:
