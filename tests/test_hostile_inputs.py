@@ -345,3 +345,13 @@ def test_mspdi_duration_of_millions_of_hours_is_not_misreported_as_a_bad_duratio
     result = cli("schedule", plan)
     _assert_bad_input(result, "bad_calendar")
     assert "e+07" not in result.stderr
+
+
+# --- an impossible calendar date --------------------------------------------------------------------
+
+def test_an_impossible_date_names_its_line(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", HEAD + "tasks:\n  - {id: z, name: Z, duration: 1d}\n"
+                  "  - {id: a, name: A, duration: 1d, deadline: 2027-02-30}\n")
+    result = cli("validate", plan)
+    _assert_bad_input(result, "bad_yaml")
+    assert f"{plan}:4:" in result.stderr and "2027-02-30" in result.stderr

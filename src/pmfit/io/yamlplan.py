@@ -88,7 +88,11 @@ class _Builder:
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:str":
             return node.value  # most scalars are text; skip the constructor's dispatch
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # 2027-02-30: day is out of range for month
+            raise PlanError(Diagnostic("bad_yaml", f"not valid YAML: {node.value!r}: {exc}",
+                                       line=node.start_mark.line + 1)) from None
 
 
 def _compose(text: str) -> yaml.Node | None:
