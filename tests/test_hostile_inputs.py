@@ -355,3 +355,14 @@ def test_an_impossible_date_names_its_line(cli, tmp_path: Path) -> None:
     result = cli("validate", plan)
     _assert_bad_input(result, "bad_yaml")
     assert f"{plan}:4:" in result.stderr and "2027-02-30" in result.stderr
+
+
+# --- a must-finish date before the project start ------------------------------------------------------
+
+def test_must_finish_before_the_project_start_says_so_not_predecessors() -> None:
+    plan = pmfit.loads(HEAD + "tasks:\n  - {id: a, name: A, duration: 1d, constraint: {must_finish_on: 2026-12-31}}\n")
+    (warning,) = [d for d in pmfit.schedule(plan).diagnostics if d.code == "constraint_conflict"]
+    # Thu 31 Dec 2026 17:00 is 2 working days (Thu, Fri 1 Jan is a working day here: no holidays) before
+    # the start on Mon 4 Jan: the task starts Thu 31 Dec 08:00, 2 working days early
+    assert "before the project start" in warning.message and "predecessors" not in warning.message
+    assert "2 working days" in warning.message

@@ -394,15 +394,17 @@ def schedule_diagnostics(network: Network, cpm: CpmResult, calendar: WorkingTime
     forward_without_must = cpm.early_start.copy()
     pinned = (ctype == MSO) | (ctype == MFO)
     for i in np.flatnonzero(pinned):
-        needed = 0
+        needed, by_link = 0, False
         for k in network.predecessors(int(i)):
-            needed = max(needed, int(cpm.early_start[network.link_src[k]] + cpm.link_offset[k]))
+            allowed = int(cpm.early_start[network.link_src[k]] + cpm.link_offset[k])
+            needed, by_link = (allowed, True) if allowed > needed else (needed, by_link)
         if needed > forward_without_must[i]:
             late = (needed - int(cpm.early_start[i])) / calendar.minutes_per_day
             out.append(Diagnostic(
                 "constraint_conflict",
                 f"task '{ids[i]}': {CONSTRAINT_TYPES[ctype[i]]} date is {late:g} working days "
-                "earlier than its predecessors allow; the constraint wins and a link is violated",
+                + ("earlier than its predecessors allow; the constraint wins and a link is violated" if by_link
+                   else "before the project start; the constraint wins and the task is placed before it"),
                 severity="warning", task=ids[i]))
     negative = np.flatnonzero(cpm.total_float < 0)
     if len(negative):
