@@ -8,6 +8,7 @@ never a traceback or "internal error" (exit 3), and never destroy the user's fil
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -366,3 +367,14 @@ def test_must_finish_before_the_project_start_says_so_not_predecessors() -> None
     # the start on Mon 4 Jan: the task starts Thu 31 Dec 08:00, 2 working days early
     assert "before the project start" in warning.message and "predecessors" not in warning.message
     assert "2 working days" in warning.message
+
+
+# --- why TASK for a task that does not exist ---------------------------------------------------------
+
+def test_why_unknown_task_has_its_id_and_json(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN)
+    result = cli("why", plan, "aa")
+    _assert_bad_input(result, "unknown_task")
+    assert "did you mean 'a'" in result.stderr and str(plan) in result.stderr
+    data = json.loads(cli("why", plan, "aa", "--json").stdout)
+    assert data["ok"] is False and data["diagnostics"][0]["code"] == "unknown_task"

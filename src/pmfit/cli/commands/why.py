@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, fail, guarded, load_plan, print_json
+from pmfit.cli.common import JsonOption, console, guarded, load_plan, print_json
 
 
 @guarded
@@ -20,7 +20,10 @@ def why(
     plan = load_plan(plan_file, show_warnings=False)
     result = schedule(plan)
     if task_id not in result.tasks:
-        raise fail(f"{plan_file}: no task '{task_id}'{did_you_mean(task_id, result.tasks)}")
+        from pmfit.model.diagnostics import Diagnostic, PlanError
+
+        raise PlanError(Diagnostic("unknown_task", f"no task '{task_id}'{did_you_mean(task_id, result.tasks)}",
+                                   file=plan_file))
     steps = result.why(task_id)
     task = result[task_id]
     if json_out:
