@@ -378,3 +378,16 @@ def test_why_unknown_task_has_its_id_and_json(cli, tmp_path: Path) -> None:
     assert "did you mean 'a'" in result.stderr and str(plan) in result.stderr
     data = json.loads(cli("why", plan, "aa", "--json").stdout)
     assert data["ok"] is False and data["diagnostics"][0]["code"] == "unknown_task"
+
+
+# --- report() with an audience or format it does not have ---------------------------------------------
+
+@pytest.mark.parametrize("kwargs, word", [({"audience": "board"}, "audience"), ({"format": "docx"}, "format")])
+def test_report_api_rejects_unknown_audience_or_format_quickly(kwargs: dict[str, str], word: str) -> None:
+    import time
+
+    plan = pmfit.loads(OK_PLAN)
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match=f"unknown (report )?{word}"):
+        pmfit.report(plan, iterations=100, **kwargs)  # type: ignore[arg-type]
+    assert time.perf_counter() - began < 0.5   # before the facts (schedule, risk, leveling) are gathered

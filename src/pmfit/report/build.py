@@ -112,6 +112,10 @@ def build_report(
         audience = audience or ("technical" if who.audience == "technical" else "executive")
         cares = list(who.cares_about)
     audience = audience or "executive"
+    if audience not in ("technical", "executive"):  # before the facts: gathering them takes seconds
+        raise ValueError(f"unknown audience {audience!r} (technical or executive)")
+    if format not in ("md", "html", "pdf"):
+        raise ValueError(f"unknown report format {format!r} (md, html or pdf)")
     if facts is None:
         from pmfit.report.facts import gather_facts
 
