@@ -391,3 +391,20 @@ def test_report_api_rejects_unknown_audience_or_format_quickly(kwargs: dict[str,
     with pytest.raises(ValueError, match=f"unknown (report )?{word}"):
         pmfit.report(plan, iterations=100, **kwargs)  # type: ignore[arg-type]
     assert time.perf_counter() - began < 0.5   # before the facts (schedule, risk, leveling) are gathered
+
+
+# --- a plan file that is a symbolic link ---------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["baseline"], ["export", "--to", "{plan}", "--force"]], ids=" ".join)
+def test_writing_a_symlinked_plan_updates_the_real_file_and_keeps_the_link(cli, tmp_path: Path,
+                                                                          command: list[str]) -> None:
+    (tmp_path / "shared").mkdir()
+    real = _write(tmp_path / "shared", "plan.yaml", OK_PLAN)
+    link = tmp_path / "plan.yaml"
+    link.symlink_to(real)
+    result = cli(command[0], link, *[str(link) if c == "{plan}" else c for c in command[1:]])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    if command[0] == "baseline":
+        assert [b.name for b in pmfit.load(real).baselines] == ["baseline"]
+    assert pmfit.load(real).tasks == pmfit.loads(OK_PLAN).tasks

@@ -123,6 +123,8 @@ def is_yaml_plan(text: str) -> bool:
 def write_atomic(text: str, path: str | os.PathLike[str]) -> None:
     """Replace a file atomically, keeping its permission bits when it exists."""
     target = Path(path)
+    if target.is_symlink():  # write the file the link points to; replacing the link would cut it
+        target = Path(os.path.realpath(target))
     from pmfit.io.yamlplan import cannot_write
 
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None

@@ -392,6 +392,8 @@ def cannot_write(exc: OSError, target: Path) -> PlanError:
 def save_atomic(text: str | bytes, path: str | os.PathLike[str]) -> None:
     """Write a file so that a crash leaves either the old or the new file, never half of one."""
     target = Path(path)
+    if target.is_symlink():  # write the file the link points to; replacing the link would cut it
+        target = Path(os.path.realpath(target))
     mode = "wb" if isinstance(text, bytes) else "w"
     if target.is_dir():
         raise cannot_write(IsADirectoryError(21, "Is a directory"), target)
