@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -408,3 +409,32 @@ def test_writing_a_symlinked_plan_updates_the_real_file_and_keeps_the_link(cli, 
     if command[0] == "baseline":
         assert [b.name for b in pmfit.load(real).baselines] == ["baseline"]
     assert pmfit.load(real).tasks == pmfit.loads(OK_PLAN).tasks
+
+
+# --- a named pipe or a device instead of a file ---------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("command", [["validate"], ["schedule"], ["import"]], ids=" ".join)
+def test_a_named_pipe_is_refused_at_once_instead_of_blocking(cli, tmp_path: Path, command: list[str]) -> None:
+    import signal
+
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("pmfit blocked on a named pipe")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        result = cli(command[0], fifo, *command[1:])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    _assert_bad_input(result, "bad_file")
+    assert "not a regular file" in result.stderr and str(fifo) in result.stderr
+
+
+def test_dev_null_is_not_mistaken_for_an_empty_plan(cli) -> None:
+    result = cli("validate", os.devnull)
+    _assert_bad_input(result, "bad_file")

@@ -72,7 +72,13 @@ def register(fmt: Format) -> Format:
 
 
 def _read_head(path: str) -> bytes:
+    import stat
+
     try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe would block, or be read up by the sniffing
+            raise PlanError(Diagnostic("bad_file", "this is not a regular file (a pipe, socket or device); "
+                                       "give pmfit the plan file itself", file=path))
         with open(path, "rb") as fh:
             return fh.read(HEAD_BYTES)
     except FileNotFoundError:
