@@ -26,7 +26,7 @@ import numpy.typing as npt
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.jit import JIT_THRESHOLD
 from pmfit.engine.kernels import NO_UPPER
-from pmfit.engine.level.cpsat import cp_available, solve_cp
+from pmfit.engine.level.cpsat import REDUNDANT, clique_bound, cp_available, solve_cp
 from pmfit.engine.level.problem import NORMAL, Problem, build_problem
 from pmfit.engine.level.result import LeveledSchedule, LeveledTask
 from pmfit.engine.level.sgs import HeuristicResult, kernels_for, single_pass, solve_heuristic
@@ -115,7 +115,7 @@ def level_network(
             "level_rounded", f"the plan is long for its time step: durations, lags and dates were rounded up "
             f"to {problem.unit} working minutes for leveling (links and capacities still hold)",
             severity="warning"))
-    lb = problem.lower_bound()
+    lb = max(problem.lower_bound(), clique_bound(problem) if REDUNDANT.get("clique_bound") else 0)
     unleveled = -(-cpm.start // problem.unit).astype(np.int64)
 
     cp_status: str | None = None

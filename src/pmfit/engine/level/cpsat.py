@@ -16,6 +16,15 @@ Constraints, named as relations:
   that take all of its units);
 - ``Makespan``: ``C >= s_j + d_j``; objective ``min C``.
 
+Redundant (implied) constraints that make the search prove faster (see ``REDUNDANT``):
+
+- ``Transitive``: ``s_j >= s_i + (longest link path from i to j)`` for every linked pair;
+- ``Disjunctive``: a conflict graph joins two tasks that can never run at the same time
+  (on some resource their demands together exceed its capacity, or a chain of links keeps
+  one from starting before the other ends); each greedy maximal clique of it becomes a
+  ``NoOverlap`` constraint, much stronger than the cumulatives for these tasks;
+- ``Bound``: ``C >=`` the one-machine bound of those cliques (head + durations + tail).
+
 Warm start: the heuristic's best schedule is given as a solution hint and its
 makespan as the upper bound of ``C``. When time remains after the makespan is
 settled, a second solve keeps ``C`` at its best value and minimises the
@@ -36,10 +45,21 @@ from pmfit.engine.level.problem import IGNORE_RESOURCES, PINNED, Problem
 IntArray = npt.NDArray[np.int64]
 
 
-#: CP-SAT parameters set on every solve (tuned on PSPLIB J30 with 2 workers).
-SOLVER_PARAMETERS: dict[str, object] = {}
-#: Redundant constraints added to the model (tuned on PSPLIB J30).
-REDUNDANT: dict[str, bool] = {"no_overlap": False, "transitive": True, "set_times": False}
+#: CP-SAT parameters set on every solve (tuned on PSPLIB J30 with 2 workers, 1 s: the stronger
+#: disjunctive propagation pays off on the conflict cliques below). A list value extends a
+#: repeated field (e.g. ``subsolvers``).
+SOLVER_PARAMETERS: dict[str, object] = {"use_strong_propagation_in_disjunctive": True}
+#: Redundant constraints and bounds added to the model (tuned on PSPLIB J30):
+#: ``no_overlap`` one disjunctive per resource over the tasks needing more than half of it;
+#: ``transitive`` the longest link path between every pair of linked tasks;
+#: ``set_times`` branch on the earliest-startable task first;
+#: ``cliques`` disjunctives over conflict cliques (1: resource conflicts only, 2: and link chains);
+#: ``clique_bound`` the one-machine bound of those cliques as the makespan's lower bound.
+REDUNDANT: dict[str, int] = {"no_overlap": 0, "transitive": 1, "set_times": 0, "cliques": 2, "clique_bound": 1}
+#: At most this many conflict cliques become disjunctive constraints.
+MAX_CLIQUES = 200
+#: Cliques and their bound only up to this many tasks (building them is quadratic and more).
+CLIQUE_MAX_TASKS = 150
 
 
 def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:
@@ -51,6 +71,8 @@ def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:
         row: dict[int, int] = {}
         for x in range(int(problem.fsp[i]), int(problem.fsp[i + 1])):
             q, off = int(problem.fsd[x]), int(problem.fso[x])
+            if problem.mode[q] == PINNED:
+                continue  # a pinned task ignores its predecessors: no path runs through it
             for j, gap in out.get(q, {}).items():
                 if row.get(j, -(2**62)) < off + gap:
                     row[j] = off + gap
@@ -58,6 +80,95 @@ def _longest_paths(problem: Problem) -> dict[int, dict[int, int]]:
                 row[q] = off
         out[i] = row
     return out
+
+
+def _conflict_cliques(problem: Problem, dist: dict[int, dict[int, int]] | None,
+                      max_cliques: int = 200) -> list[list[int]]:
+    """Groups of tasks of which no two can run at the same time: a pair conflicts when, on
+    some resource, their demands together exceed its capacity, or (with ``dist``) when a
+    chain of links keeps one from starting before the other ends. Greedy maximal cliques
+    of that conflict graph, each holding at least one resource conflict."""
+    p = problem
+    n = p.n
+    use: list[dict[int, int]] = [{} for _ in range(n)]
+    for j in range(n):
+        if p.dur[j] <= 0:
+            continue
+        for k in range(int(p.dptr[j]), int(p.dptr[j + 1])):
+            if p.dun[k] > 0:
+                use[j][int(p.dres[k])] = int(p.dun[k])
+    tasks = [j for j in range(n) if use[j]]
+    cap = [int(c) for c in p.cap]
+    res_adj: dict[int, set[int]] = {j: set() for j in tasks}
+    adj: dict[int, set[int]] = {j: set() for j in tasks}
+    for a, i in enumerate(tasks):
+        for j in tasks[a + 1:]:
+            if any(r in use[j] and u + use[j][r] > cap[r] for r, u in use[i].items()):
+                res_adj[i].add(j)
+                res_adj[j].add(i)
+    for i in tasks:
+        adj[i] |= res_adj[i]
+    if dist is not None:
+        for i in tasks:
+            if p.mode[i] == PINNED:
+                continue
+            for j, gap in dist.get(i, {}).items():
+                if j in adj and p.mode[j] != PINNED and gap >= p.dur[i]:
+                    adj[i].add(j)
+                    adj[j].add(i)
+    seen: set[tuple[int, ...]] = set()
+    out: list[list[int]] = []
+    kept: list[set[int]] = []
+    order = sorted(tasks, key=lambda t: (-len(res_adj[t]), -int(p.dur[t])))
+    rank = {t: k for k, t in enumerate(order)}
+    for v in order:
+        if not res_adj[v]:
+            continue
+        clique = [v]
+        for u in sorted(adj[v], key=rank.__getitem__):
+            if all(u in adj[w] for w in clique):
+                clique.append(u)
+        key = tuple(sorted(clique))
+        members = set(key)
+        if key not in seen and not any(members <= c for c in kept):
+            seen.add(key)
+            kept.append(members)
+            out.append(list(key))
+            if len(out) >= max_cliques:
+                break
+    return out
+
+
+def clique_bound(problem: Problem, dist: dict[int, dict[int, int]] | None = None,
+                 max_tasks: int = CLIQUE_MAX_TASKS) -> int:
+    """One-machine lower bound on the makespan over the conflict cliques (0 when not applicable).
+
+    No two tasks of a clique overlap, so for any subset ``S`` of it the makespan is at least
+    ``min head + sum of durations + min tail`` over ``S`` (head: earliest start by the links and
+    dates; tail: longest link path from a task's end to the end of the project). Only for plans
+    where every task is leveled and no resource has days off (as the energy bound).
+    """
+    p = problem
+    n = p.n
+    if n == 0 or n > max_tasks or not p.levelable_only or p.resources == 0 or len(p.blocked):
+        return 0
+    if dist is None:
+        dist = _longest_paths(p)
+    head = p.precedence_starts(np.zeros(n, dtype=np.int64), use_all=True)
+    tail = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        reach = max((gap + int(p.dur[j]) for j, gap in dist.get(i, {}).items()), default=0)
+        tail[i] = max(0, reach - int(p.dur[i]))
+    best = 0
+    for clique in _conflict_cliques(p, dist, MAX_CLIQUES):
+        c = np.asarray(clique, dtype=np.int64)
+        h, d, t = head[c].astype(np.float64), p.dur[c].astype(np.float64), tail[c].astype(np.float64)
+        # subsets {head >= h[a], tail >= t[b]} for every pair (a, b): durations summed by a product
+        work = ((h[None, :] >= h[:, None]) * d[None, :]) @ (t[None, :] >= t[:, None]).T.astype(np.float64)
+        value = h[:, None] + work + t[None, :]
+        value[work == 0] = 0  # an empty subset bounds nothing
+        best = max(best, round(float(value.max())))
+    return best
 
 
 def cp_available() -> bool:
@@ -116,6 +227,9 @@ def solve_cp(
     n = p.n
     es = p.precedence_starts(np.zeros(n, dtype=np.int64), use_all=True)
     lb = max(p.lower_bound(), int((es + p.dur).max()) if n else 0)
+    dist = _longest_paths(p) if n <= 400 and (REDUNDANT.get("transitive") or REDUNDANT.get("cliques")) else None
+    if REDUNDANT.get("clique_bound") and dist is not None and n <= CLIQUE_MAX_TASKS:
+        lb = max(lb, clique_bound(p, dist))
     if hint is not None:
         horizon = int((hint + p.dur).max())
     elif upper is not None:
@@ -148,6 +262,7 @@ def solve_cp(
         elif p.mode[j] == IGNORE_RESOURCES:
             model.add(starts[j] == int(p.lower[j]))
     per_resource: list[tuple[list[object], list[int]]] = [([], []) for _ in range(p.resources)]
+    interval_of: dict[int, object] = {}
     for j in range(n):
         d = int(p.dur[j])
         if d <= 0:
@@ -159,6 +274,7 @@ def solve_cp(
                 continue
             if interval is None:
                 interval = model.new_fixed_size_interval_var(starts[j], d, f"i{j}")
+                interval_of[j] = interval
             per_resource[int(p.dres[k])][0].append(interval)
             per_resource[int(p.dres[k])][1].append(u)
     for r, a, b in p.blocked.tolist():
@@ -174,9 +290,13 @@ def solve_cp(
                 half = [iv for iv, u in zip(intervals, demands, strict=True) if 2 * u > int(p.cap[r])]
                 if len(half) >= 2:
                     model.add_no_overlap(half)  # type: ignore[arg-type]
-    if REDUNDANT.get("transitive") and n <= 400:
+    if REDUNDANT.get("cliques") and dist is not None and n <= CLIQUE_MAX_TASKS:
+        # Disjunctive: tasks of which no two can overlap (see _conflict_cliques).
+        for clique in _conflict_cliques(p, dist if REDUNDANT.get("cliques", 0) >= 2 else None,
+                                        MAX_CLIQUES):
+            model.add_no_overlap([interval_of[j] for j in clique])  # type: ignore[misc]
+    if REDUNDANT.get("transitive") and dist is not None:
         # Transitive precedences: s_j >= s_i + (longest path from i to j), for every reachable pair.
-        dist = _longest_paths(p)
         for i, row in dist.items():
             for j, gap in row.items():
                 if p.mode[j] != PINNED and p.mode[i] != PINNED:
@@ -194,7 +314,10 @@ def solve_cp(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     for name, value in SOLVER_PARAMETERS.items():
-        setattr(solver.parameters, name, value)
+        if isinstance(value, list):
+            getattr(solver.parameters, name).extend(value)
+        else:
+            setattr(solver.parameters, name, value)
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
