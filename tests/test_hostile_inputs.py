@@ -414,12 +414,15 @@ def test_writing_a_symlinked_plan_updates_the_real_file_and_keeps_the_link(cli, 
 # --- a named pipe or a device instead of a file ---------------------------------------------------------
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
-@pytest.mark.parametrize("command", [["validate"], ["schedule"], ["import"]], ids=" ".join)
+@pytest.mark.parametrize("command", [["validate", "{fifo}"], ["schedule", "{fifo}"], ["import", "{fifo}"],
+                                     ["advise", "--brief", "{fifo}"], ["advise", "--salaries", "{fifo}", "{ok}"]],
+                         ids=" ".join)
 def test_a_named_pipe_is_refused_at_once_instead_of_blocking(cli, tmp_path: Path, command: list[str]) -> None:
     import signal
 
     fifo = tmp_path / "plan.yaml"
     os.mkfifo(fifo)
+    ok = _write(tmp_path, "ok.yaml", OK_PLAN)
 
     def hung(*_: object) -> None:
         raise TimeoutError("pmfit blocked on a named pipe")
@@ -427,7 +430,7 @@ def test_a_named_pipe_is_refused_at_once_instead_of_blocking(cli, tmp_path: Path
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(10)
     try:
-        result = cli(command[0], fifo, *command[1:])
+        result = cli(*[str(fifo) if c == "{fifo}" else str(ok) if c == "{ok}" else c for c in command])
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)

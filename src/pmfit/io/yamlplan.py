@@ -292,6 +292,11 @@ def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> 
     """A user's text file, with size limit and clear errors for every way it can fail."""
     name = str(path)
     try:
+        import stat
+
+        if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):  # /dev/zero, a pipe: endless
+            raise PlanError(Diagnostic("bad_file", "this is not a regular file (a pipe, socket or device); "
+                                       "give pmfit the file itself", file=name))
         size = os.path.getsize(path)
         if size > max_bytes:
             raise PlanError(Diagnostic("file_too_large", f"the file is {size / 1e6:.0f} MB; "
