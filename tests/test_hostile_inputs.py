@@ -441,3 +441,17 @@ def test_a_named_pipe_is_refused_at_once_instead_of_blocking(cli, tmp_path: Path
 def test_dev_null_is_not_mistaken_for_an_empty_plan(cli) -> None:
     result = cli("validate", os.devnull)
     _assert_bad_input(result, "bad_file")
+
+
+# --- report --for someone who is not in the plan ---------------------------------------------------------
+
+def test_report_for_an_unknown_stakeholder_has_an_id_and_fails_fast(cli, tmp_path: Path) -> None:
+    import time
+
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN + "stakeholders:\n  - {name: Ada Lee, role: CFO, audience: business}\n")
+    began = time.perf_counter()
+    result = cli("report", plan, "--for", "Grace")
+    _assert_bad_input(result, "unknown_stakeholder")
+    assert "Ada Lee" in result.stderr and str(plan) in result.stderr
+    assert time.perf_counter() - began < 2.0
+    assert cli("report", plan, "--for", "CFO", "--iterations", "100").exit_code == 0

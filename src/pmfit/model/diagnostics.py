@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "bad_salaries": "a PM salary table (--salaries, project.pm_salaries) that cannot be used",
     "bad_brief": "a project brief with no text the role advisor can read",
     "no_plans": "a portfolio folder or list without any plan files",
+    "unknown_stakeholder": "report --for names nobody among the plan's stakeholders",
 }
 
 

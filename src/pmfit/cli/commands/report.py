@@ -62,6 +62,14 @@ def report(
         raise fail(f"cannot write a report as '{chosen}' (use .md, .html or .pdf)", 2)
     if chosen == "pdf" and not out:
         raise fail("a PDF report needs --out FILE.pdf", 2)
+    if for_ is not None:  # before the facts, which take seconds
+        from pmfit.model.diagnostics import Diagnostic, PlanError
+        from pmfit.report.build import find_stakeholder
+
+        try:
+            find_stakeholder(plan, for_)
+        except UnknownStakeholder as exc:
+            raise PlanError(Diagnostic("unknown_stakeholder", str(exc), file=plan_file)) from None
     with err_console().status("Gathering facts (schedule, leveling, risk, earned value, advice)…"):
         facts = gather_facts(plan, as_of=status, previous=previous_plan, iterations=iterations, seed=seed)
     if facts_json:
