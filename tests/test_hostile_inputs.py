@@ -455,3 +455,23 @@ def test_report_for_an_unknown_stakeholder_has_an_id_and_fails_fast(cli, tmp_pat
     assert "Ada Lee" in result.stderr and str(plan) in result.stderr
     assert time.perf_counter() - began < 2.0
     assert cli("report", plan, "--for", "CFO", "--iterations", "100").exit_code == 0
+
+
+# --- a holiday subdivision the country does not have, or in lower case -----------------------------------
+
+def test_unknown_subdivision_is_a_located_calendar_error(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", "project: {name: P, start: 2027-01-04, calendar: {country: US, "
+                  "subdivision: ZZ}}\ntasks:\n  - {id: a, name: A, duration: 3d}\n")
+    result = cli("schedule", plan)
+    _assert_bad_input(result, "bad_calendar")
+    assert f"{plan}:1:" in result.stderr and "'ZZ'" in result.stderr and "CA" in result.stderr
+
+
+def test_lower_case_subdivision_means_the_same_holidays() -> None:
+    upper = pmfit.loads("project: {name: P, start: 2027-11-22, calendar: {country: US, subdivision: OR}}\n"
+                        "tasks:\n  - {id: a, name: A, duration: 5d}\n")
+    lower = pmfit.loads("project: {name: P, start: 2027-11-22, calendar: {country: us, subdivision: or}}\n"
+                        "tasks:\n  - {id: a, name: A, duration: 5d}\n")
+    assert lower.project.calendar.subdivision == "OR"
+    # Thanksgiving (Thu 25 Nov 2027) is skipped: Mon 22 .. Mon 29
+    assert pmfit.schedule(lower).finish == pmfit.schedule(upper).finish == dt.datetime(2027, 11, 29, 17, 0)

@@ -186,6 +186,28 @@ class CalendarSpec(BaseModel):
         return code
 
     @model_validator(mode="after")
+    def _known_subdivision(self) -> CalendarSpec:
+        """``subdivision: or`` means OR; one the country does not have is an error, not a crash later."""
+        if self.country is None or self.subdivision is None:
+            return self
+        import holidays
+
+        try:
+            table = holidays.country_holidays(self.country, years=[])
+        except Exception:  # the country check above already explained a bad country
+            return self
+        known = [*getattr(table, "subdivisions", ()), *getattr(table, "subdivisions_aliases", {})]
+        wanted = self.subdivision.strip()
+        match = next((k for k in known if k == wanted), None) or next(
+            (k for k in known if k.casefold() == wanted.casefold()), None)
+        if match is None:
+            listed = ", ".join(list(getattr(table, "subdivisions", ()))[:12])
+            raise ValueError(f"country {self.country} has no subdivision {self.subdivision!r}"
+                             + (f" (it has {listed}, ...)" if listed else " (it has none)"))
+        object.__setattr__(self, "subdivision", match)
+        return self
+
+    @model_validator(mode="after")
     def _shifts_match_hours(self) -> CalendarSpec:
         if self.shifts:
             minutes = sum(s.end_minute - s.start_minute for s in self.shifts)
