@@ -475,3 +475,13 @@ def test_lower_case_subdivision_means_the_same_holidays() -> None:
     assert lower.project.calendar.subdivision == "OR"
     # Thanksgiving (Thu 25 Nov 2027) is skipped: Mon 22 .. Mon 29
     assert pmfit.schedule(lower).finish == pmfit.schedule(upper).finish == dt.datetime(2027, 11, 29, 17, 0)
+
+
+# --- a negative remaining duration in the progress section ---------------------------------------------
+
+def test_negative_remaining_duration_is_bad_progress_at_its_line(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN + "progress:\n  status_date: 2027-01-05\n  tasks:\n"
+                  "    a: {actual_start: 2027-01-04, percent_complete: 50, remaining: -2d}\n")
+    result = cli("status", plan)
+    _assert_bad_input(result, "bad_progress")
+    assert f"{plan}:7:" in result.stderr and "remaining" in result.stderr

@@ -193,6 +193,9 @@ def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
             out.append(Diagnostic("bad_progress",
                                   f"task '{tid}' has an actual finish but is only {pct:g}% complete",
                                   task=tid, path=path))
+        if record.remaining is not None and record.remaining.is_negative:
+            out.append(Diagnostic("bad_progress", f"task '{tid}' has a negative remaining duration "
+                                  f"({record.remaining})", task=tid, path=(*path, "remaining")))
         if status is not None:
             for label, value in (("start", start), ("finish", finish)):
                 if value is not None and day(value) > day(status):  # type: ignore[operator]
