@@ -485,3 +485,12 @@ def test_negative_remaining_duration_is_bad_progress_at_its_line(cli, tmp_path: 
     result = cli("status", plan)
     _assert_bad_input(result, "bad_progress")
     assert f"{plan}:7:" in result.stderr and "remaining" in result.stderr
+
+
+def test_a_half_done_milestone_is_bad_progress(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN + "  - {id: m, name: M, milestone: true, after: [a]}\n"
+                  "progress:\n  status_date: 2027-01-05\n  tasks:\n"
+                  "    m: {actual_start: 2027-01-04, percent_complete: 50}\n")
+    result = cli("status", plan)
+    _assert_bad_input(result, "bad_progress")
+    assert f"{plan}:8:" in result.stderr and "milestone" in result.stderr

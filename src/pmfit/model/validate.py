@@ -173,6 +173,7 @@ def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
 
         return value.date() if isinstance(value, dt.datetime) else value
 
+    milestones = {t.id for t in plan.tasks if t.milestone}
     for tid, record in progress.tasks.items():
         path = ("progress", "tasks", tid)
         start, finish = record.actual_start, record.actual_finish
@@ -193,6 +194,9 @@ def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
             out.append(Diagnostic("bad_progress",
                                   f"task '{tid}' has an actual finish but is only {pct:g}% complete",
                                   task=tid, path=path))
+        if pct is not None and 0 < pct < 100 and tid in milestones:
+            out.append(Diagnostic("bad_progress", f"task '{tid}' is a milestone, so it is 0% or 100% complete, "
+                                  f"not {pct:g}%", task=tid, path=path))
         if record.remaining is not None and record.remaining.is_negative:
             out.append(Diagnostic("bad_progress", f"task '{tid}' has a negative remaining duration "
                                   f"({record.remaining})", task=tid, path=(*path, "remaining")))
