@@ -580,3 +580,22 @@ def test_random_days_off_are_never_used(net: Network, data: st.DataObject) -> No
         check_feasible(net, result.start_minutes)
         assert_respects_time_off(net, result.start_minutes, blocked)
         assert makespan(result) >= cpm_length(net)
+
+
+def test_implied_precedences_do_not_chain_through_a_pinned_task() -> None:
+    """A -> P(must start on day 0) -> B: P ignores A, so B may start right after P, long before A ends."""
+    import pmfit
+
+    plan = pmfit.loads("""
+project: {name: Pinned, start: 2027-01-04}
+resources: [{id: r, units: 2}]
+tasks:
+  - {id: a, duration: 5d, needs: {r: 1}}
+  - {id: p, duration: 1d, after: [a], constraint: {must_start_on: 2027-01-04}, needs: {r: 1}}
+  - {id: b, duration: 1d, after: [p], needs: {r: 1}}
+""")
+    result = pmfit.level(plan, time_limit=5, method="cp")
+    mpd = 480
+    assert result["p"].start_minute == 0
+    assert result["b"].start_minute == 1 * mpd  # right after p, not after a (5d)
+    assert result.finish_minutes.max() == 5 * mpd  # a sets the finish
