@@ -494,3 +494,23 @@ def test_a_half_done_milestone_is_bad_progress(cli, tmp_path: Path) -> None:
     result = cli("status", plan)
     _assert_bad_input(result, "bad_progress")
     assert f"{plan}:8:" in result.stderr and "milestone" in result.stderr
+
+
+# --- `pmfit schedule | head`: the reader leaves early ------------------------------------------------------
+
+@pytest.mark.parametrize("extra", [[], ["--csv"]], ids=["table", "csv"])
+def test_a_closed_pipe_is_not_bad_input(tmp_path: Path, extra: list[str]) -> None:
+    import subprocess
+    import sys
+
+    chain = "".join(f"  - {{id: t{i}, name: Task number {i}, duration: 1h, after: [t{i - 1}]}}\n"
+                    for i in range(1, 3000))
+    plan = _write(tmp_path, "plan.yaml", HEAD + "tasks:\n  - {id: t0, name: T0, duration: 1h}\n" + chain)
+    proc = subprocess.Popen([sys.executable, "-m", "pmfit", "schedule", str(plan), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "120"})
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(200)   # like `| head -c 200`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Traceback" not in err

@@ -52,6 +52,12 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app(prog_name="pmfit")
+    except SystemExit as exc:
+        # typer turns a closed pipe (`pmfit schedule --csv | head`) into exit 1 and wraps stdout; the reader
+        # leaving is not bad input
+        if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            sys.exit(0)
+        raise
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -32,8 +32,17 @@ def console() -> Console:
     if "out" not in _consoles:
         from rich.console import Console
 
-        _consoles["out"] = Console(soft_wrap=False)
+        out = Console(soft_wrap=False)
+        out.on_broken_pipe = _reader_left  # type: ignore[method-assign]
+        _consoles["out"] = out
     return _consoles["out"]
+
+
+def _reader_left() -> None:
+    """``pmfit schedule | head``: the reader left. Rich exits 1 here; that is not bad input."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def err_console() -> Console:
