@@ -514,3 +514,19 @@ def test_a_closed_pipe_is_not_bad_input(tmp_path: Path, extra: list[str]) -> Non
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert "Traceback" not in err
+
+
+# --- calendar exceptions that contradict each other --------------------------------------------------------
+
+@pytest.mark.parametrize("exceptions, words", [
+    ("[{date: 2027-01-09}, {date: 2027-01-09, working: false}]", "two exceptions cover 2027-01-09"),
+    ("[{date: 2027-01-04, until: 2027-01-08, working: false}, {date: 2027-01-06}]", "two exceptions cover 2027-01-06"),
+    ("[{date: 2027-03-01, until: 2027-02-01, working: false}]", "ends (2027-02-01) before it starts"),
+], ids=["same-day", "inside-a-range", "reversed"])
+def test_overlapping_or_reversed_exceptions_are_bad_calendar(cli, tmp_path: Path, exceptions: str,
+                                                             words: str) -> None:
+    plan = _write(tmp_path, "plan.yaml", f"project: {{name: P, start: 2027-01-04, calendar: {{exceptions: "
+                  f"{exceptions}}}}}\ntasks:\n  - {{id: a, name: A, duration: 3d}}\n")
+    result = cli("validate", plan)
+    _assert_bad_input(result, "bad_calendar")
+    assert f"{plan}:1:" in result.stderr and words in result.stderr

@@ -170,6 +170,19 @@ class CalendarSpec(BaseModel):
             return out
         return value
 
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions_do_not_overlap(cls, value: list[WorkingException]) -> list[WorkingException]:
+        """Two exceptions for one day would silently let the later one win."""
+        spans = sorted((e.date, e.until or e.date) for e in value)
+        for first, last in spans:
+            if last < first:
+                raise ValueError(f"exception ends ({last}) before it starts ({first})")
+        for (_, a_last), (b_first, _) in itertools.pairwise(spans):
+            if b_first <= a_last:
+                raise ValueError(f"two exceptions cover {b_first}; give each day once")
+        return value
+
     @field_validator("workweek")
     @classmethod
     def _unique_days(cls, value: list[Weekday]) -> list[Weekday]:
