@@ -530,3 +530,11 @@ def test_overlapping_or_reversed_exceptions_are_bad_calendar(cli, tmp_path: Path
     result = cli("validate", plan)
     _assert_bad_input(result, "bad_calendar")
     assert f"{plan}:1:" in result.stderr and words in result.stderr
+
+
+def test_a_working_day_shorter_than_a_minute_is_bad_calendar(cli, tmp_path: Path) -> None:
+    plan = _write(tmp_path, "plan.yaml", "project: {name: P, start: 2027-01-04, calendar: {hours: 0.001}}\n"
+                  "tasks:\n  - {id: a, name: A, duration: 3d}\n")
+    result = cli("validate", plan)
+    _assert_bad_input(result, "bad_calendar")
+    assert "shorter than a minute" in result.stderr and f"{plan}:1:" in result.stderr

@@ -170,6 +170,13 @@ class CalendarSpec(BaseModel):
             return out
         return value
 
+    @field_validator("hours")
+    @classmethod
+    def _at_least_a_minute(cls, value: float) -> float:
+        if round(value * 60) < 1:  # 0.001 h would make 1d zero minutes long
+            raise ValueError(f"a working day of {value:g} hours is shorter than a minute")
+        return value
+
     @field_validator("exceptions")
     @classmethod
     def _exceptions_do_not_overlap(cls, value: list[WorkingException]) -> list[WorkingException]:
