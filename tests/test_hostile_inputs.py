@@ -538,3 +538,14 @@ def test_a_working_day_shorter_than_a_minute_is_bad_calendar(cli, tmp_path: Path
     result = cli("validate", plan)
     _assert_bad_input(result, "bad_calendar")
     assert "shorter than a minute" in result.stderr and f"{plan}:1:" in result.stderr
+
+
+# --- a status date in the plan file before the project starts ----------------------------------------------
+
+@pytest.mark.parametrize("command", [["validate"], ["status"], ["report", "--iterations", "100"]], ids=" ".join)
+def test_status_date_before_the_start_in_the_file_is_bad_status_date(cli, tmp_path: Path, command: list[str]) -> None:
+    plan = _write(tmp_path, "plan.yaml", OK_PLAN + "baselines:\n  - name: b\n    tasks:\n      a: {start: "
+                  "2027-01-04 08:00, finish: 2027-01-06 17:00, duration: 3d}\nprogress:\n  status_date: 2026-01-01\n")
+    result = cli(command[0], plan, *command[1:])
+    _assert_bad_input(result, "bad_status_date")
+    assert f"{plan}:9:" in result.stderr and "2026-01-01" in result.stderr and "2027-01-04" in result.stderr

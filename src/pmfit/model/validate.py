@@ -173,6 +173,10 @@ def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
 
         return value.date() if isinstance(value, dt.datetime) else value
 
+    if status is not None and day(status) < day(plan.project.start):  # type: ignore[operator]
+        out.append(Diagnostic("bad_status_date", f"the status date {status} is before the project starts "
+                              f"({plan.project.start}); nothing can have happened yet",
+                              path=("progress", "status_date")))
     milestones = {t.id for t in plan.tasks if t.milestone}
     for tid, record in progress.tasks.items():
         path = ("progress", "tasks", tid)
