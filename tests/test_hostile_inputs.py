@@ -60,7 +60,7 @@ HUGE_LAG = HEAD + ("tasks:\n  - {id: a, name: A, duration: 1d}\n"
 
 
 @pytest.mark.parametrize("text, task", [(HUGE_DURATION, "a"), (HUGE_LAG, "b")], ids=["duration", "lag"])
-@pytest.mark.parametrize("command", [["schedule"], ["schedule", "--json"], ["why", "{plan}", "a"],
+@pytest.mark.parametrize("command", [["validate"], ["schedule"], ["schedule", "--json"], ["why", "{plan}", "a"],
                                      ["baseline", "--sidecar"]], ids=" ".join)
 def test_centuries_long_plan_is_bad_input_naming_the_task(cli, tmp_path: Path, text: str, task: str,
                                                            command: list[str]) -> None:
@@ -71,13 +71,13 @@ def test_centuries_long_plan_is_bad_input_naming_the_task(cli, tmp_path: Path, t
     result = cli(*args)
     _assert_bad_input(result, "bad_calendar", stdout_empty="--json" not in command)
     assert f"task '{task}'" in result.stderr
+    assert f"{plan}:{3 if task == 'a' else 4}:" in result.stderr   # the task's line
     assert not (tmp_path / "plan.baselines.yaml").exists()
 
 
 def test_centuries_long_plan_raises_plan_error_from_the_api(tmp_path: Path) -> None:
-    plan = pmfit.loads(HUGE_DURATION)
     with pytest.raises(pmfit.PlanError) as info:
-        pmfit.schedule(plan)
+        pmfit.schedule(pmfit.loads(HUGE_DURATION))
     assert info.value.diagnostics[0].code == "bad_calendar"
     assert info.value.diagnostics[0].task == "a"
 
@@ -324,7 +324,7 @@ def test_a_million_units_and_large_rates_still_schedule_and_cost(tmp_path: Path)
 
 # --- durations that str() wrote in exponent notation ------------------------------------------------
 
-ODD_DURATIONS = HEAD + ("tasks:\n  - {id: a, name: A, duration: 1234567.5h}\n"
+ODD_DURATIONS = HEAD + ("tasks:\n  - {id: a, name: A, duration: 1234567.5m}\n"
                         "  - {id: b, name: B, duration: 0.0000001d}\n")
 
 

@@ -270,10 +270,14 @@ def _ancestors_of(task_id: str, parent: dict[str, str | None]) -> set[str]:
 
 
 def _cycles(plan: Plan) -> list[Diagnostic]:
+    from pmfit.engine.cpm import critical_path_method
     from pmfit.engine.network import compile_plan
+    from pmfit.engine.schedule import _check_dates_fit
 
     try:
-        compile_plan(plan)
+        network = compile_plan(plan)
+        if network.calendar is not None:  # a duration or lag of centuries: say so now, not at schedule time
+            _check_dates_fit(network, critical_path_method(network), network.calendar)
     except PlanError as exc:
         index = {t.id: i for i, t in enumerate(plan.tasks)}
         return [
