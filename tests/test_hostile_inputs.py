@@ -549,3 +549,15 @@ def test_status_date_before_the_start_in_the_file_is_bad_status_date(cli, tmp_pa
     result = cli(command[0], plan, *command[1:])
     _assert_bad_input(result, "bad_status_date")
     assert f"{plan}:9:" in result.stderr and "2026-01-01" in result.stderr and "2027-01-04" in result.stderr
+
+
+def test_schedule_csv_never_writes_a_formula(tmp_path: Path) -> None:
+    from pmfit.cli.app import app
+
+    plan = tmp_path / "p.yaml"
+    plan.write_text('project: {name: P, start: 2027-01-04}\n'
+                    'tasks: [{id: a, name: "=HYPERLINK(\\"http://x\\")", duration: 1d}]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["schedule", str(plan), "--csv"])
+    assert result.exit_code == 0
+    row = result.stdout.splitlines()[1]
+    assert row.split(",", 2)[1].startswith(("\"'=", "'="))

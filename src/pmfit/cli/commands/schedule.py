@@ -32,7 +32,7 @@ def schedule(
         writer.writerow(["id", "name", "start", "finish", "duration_days", "total_float_days",
                          "free_float_days", "critical"])
         for t in rows:
-            writer.writerow([t.id, t.name, t.start.isoformat(timespec="minutes"),
+            writer.writerow([_no_formula(t.id), _no_formula(t.name), t.start.isoformat(timespec="minutes"),
                              t.finish.isoformat(timespec="minutes"), round(t.duration / mpd, 3),
                              round(t.total_float / mpd, 3), round(t.free_float / mpd, 3), t.critical])
     else:
@@ -56,6 +56,11 @@ def schedule(
     print_diagnostics(result.diagnostics, as_json=json_out)
     if strict and result.diagnostics:
         raise typer.Exit(1)
+
+
+def _no_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
 
 
 def _depth(plan: object, task_id: str) -> int:
