@@ -53,6 +53,7 @@ from pmfit.io.tabular import (
     number,
     parse_date,
     parse_duration,
+    pin_unlinked_starts,
     plural,
     read_csv_rows,
     read_file,
@@ -445,19 +446,8 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
     project = _project(extra.get("project"), tasks, dates, project_start, default_name, report)
     start_day = as_date(project["start"])
     if not has_constraint_column:
-        pinned = 0
-        parent_of = {t["id"]: t.get("parent") for t in tasks}
-        linked = {t["id"] for t in tasks if t.get("after")}
-        for task in tasks:
-            begin = dates.get(task["id"], (None, None))[0]
-            if task["id"] in parents or begin is None or as_date(begin) <= start_day:
-                continue
-            node: str | None = task["id"]
-            while node is not None and node not in linked:
-                node = parent_of.get(node)
-            if node is None:
-                task["constraint"] = {"type": "SNET", "date": begin}
-                pinned += 1
+        begins = {tid: start for tid, (start, _) in dates.items() if start is not None}
+        pinned = pin_unlinked_starts(tasks, begins, start_day)
         if pinned:
             report.approximated.append("start-no-earlier-than constraints keep the start date of "
                                        f"{plural(pinned, 'task')} without predecessors")

@@ -27,11 +27,13 @@ from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.safexml import local
 from pmfit.io.tabular import (
     IdMap,
+    as_date,
     clean_links,
     count_read,
     fail,
     finish_plan,
     parse_xml,
+    pin_unlinked_starts,
     plural,
     read_file,
     strip_summary_work,
@@ -238,24 +240,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     last = max(starts.values()).year + 1
 
     # A task without predecessors (its own or its summaries') stays where the user put it.
-    parent_of = {t["id"]: t.get("parent") for t in tasks}
-    summaries = {p for p in parent_of.values() if p is not None}
-    has_pred = {t["id"] for t in tasks if t.get("after")}
-    pinned = 0
-    for task in tasks:
-        tid = task["id"]
-        if tid in summaries or "constraint" in task or tid not in starts or starts[tid] <= project_start:
-            continue
-        node: str | None = tid
-        inherited = False
-        while node is not None:
-            if node in has_pred:
-                inherited = True
-                break
-            node = parent_of.get(node)
-        if not inherited:
-            task["constraint"] = {"type": "SNET", "date": starts[tid]}
-            pinned += 1
+    pinned = pin_unlinked_starts(tasks, starts, as_date(project_start))
     if pinned:
         report.approximated.append("start-no-earlier-than constraints keep the start date of "
                                    f"{plural(pinned, 'task')} without predecessors (GanttProject places them by hand)")

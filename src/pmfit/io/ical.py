@@ -40,6 +40,7 @@ from pmfit.io.tabular import (
     fail,
     finish_plan,
     parse_duration,
+    pin_unlinked_starts,
     plural,
     read_file,
     strip_summary_work,
@@ -344,19 +345,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     else:
         project_start = origin = dt.date.today()
         report.approximated.append("no event has a start date: the project starts today")
-    parent_of = {t["id"]: t.get("parent") for t in tasks}
-    linked = {t["id"] for t in tasks if t.get("after")}
-    pinned = 0
-    for task in tasks:
-        begin = dates.get(task["id"], (None, None))[0]
-        if task["id"] in parents or begin is None or as_date(begin) <= project_start:
-            continue
-        node: str | None = task["id"]
-        while node is not None and node not in linked:
-            node = parent_of.get(node)
-        if node is None:
-            task["constraint"] = {"type": "SNET", "date": begin}
-            pinned += 1
+    begins = {tid: start for tid, (start, _) in dates.items() if start is not None}
+    pinned = pin_unlinked_starts(tasks, begins, project_start)
     if pinned:
         report.approximated.append("start-no-earlier-than constraints keep the start of "
                                    f"{plural(pinned, 'event')} without predecessors")

@@ -582,3 +582,30 @@ def count_read(report: ImportReport, plan: Plan, extra: Iterable[str] = ()) -> N
 
 def fail(code: str, message: str, filename: str | None, line: int | None = None) -> PlanError:
     return PlanError(Diagnostic(code, message, file=filename, line=line))
+
+
+def pin_unlinked_starts(tasks: list[dict[str, Any]], starts: dict[str, dt.date | dt.datetime],
+                        project_start: dt.date) -> int:
+    """Keep the file's start of each task that nothing links to (itself or a summary above it).
+
+    Tools like GanttProject, spreadsheets and calendars place such tasks by hand; without a
+    start-no-earlier-than constraint pmfit would move them to the project start. Summary
+    tasks, tasks that already have a constraint and tasks starting on the first day are left
+    alone. Returns how many tasks were pinned.
+    """
+    parent_of = {t["id"]: t.get("parent") for t in tasks}
+    summaries = {p for p in parent_of.values() if p is not None}
+    linked = {t["id"] for t in tasks if t.get("after")}
+    pinned = 0
+    for task in tasks:
+        tid = task["id"]
+        begin = starts.get(tid)
+        if tid in summaries or "constraint" in task or begin is None or as_date(begin) <= project_start:
+            continue
+        node: str | None = tid
+        while node is not None and node not in linked:
+            node = parent_of.get(node)
+        if node is None:
+            task["constraint"] = {"type": "SNET", "date": begin}
+            pinned += 1
+    return pinned
