@@ -561,3 +561,11 @@ def test_schedule_csv_never_writes_a_formula(tmp_path: Path) -> None:
     assert result.exit_code == 0
     row = result.stdout.splitlines()[1]
     assert row.split(",", 2)[1].startswith(("\"'=", "'="))
+
+
+def test_status_as_of_before_the_start_is_bad_input(examples_dir: Path) -> None:
+    from pmfit.cli.app import app
+
+    result = CliRunner().invoke(app, ["status", str(examples_dir / "software-release.yaml"), "--as-of", "2020-01-01"])
+    assert result.exit_code == 1
+    assert "[bad_status_date]" in result.stderr and result.stdout == ""

@@ -49,6 +49,14 @@ def status(
     if period is not None and period not in ("day", "week", "month"):
         raise fail(f"--period: {period!r} is not day, week or month", EXIT_USAGE)
     plan = load_with_baselines(plan_file, load_plan(plan_file, show_warnings=not json_out))
+    if when is not None:
+        start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
+        day = when.date() if isinstance(when, dt.datetime) else when
+        if day < start:  # a status "as of" a day before the project is a typo, not a status
+            from pmfit.model.diagnostics import Diagnostic, PlanError
+
+            raise PlanError(Diagnostic("bad_status_date", f"--as-of {day} is before the project starts "
+                                       f"({start}); nothing can have happened yet", file=plan_file))
     result = earned_value(plan, baseline, when, period)
     written = None
     if plot:
