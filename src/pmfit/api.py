@@ -204,14 +204,16 @@ def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] 
 
 def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generator | None = None, *,
              correlation: float | None = None, precision: float | str | None = None, risk_impact: bool = True,
-             progress: Callable[[int, int], None] | None = None) -> RiskResult:
+             progress: Callable[[int, int], None] | None = None, from_status: bool = False) -> RiskResult:
     """Monte Carlo schedule risk: P10/P50/P80/P90 finish, deadline odds, criticality, tornado, risk impact.
 
     ``seed`` makes runs repeatable (an int or a ``numpy.random.Generator``);
     ``correlation`` is the shared-factor correlation within a task ``group``
     (default: the plan's ``project.risk_correlation``, else 0.5);
     ``precision`` (working minutes, or a duration like ``"0.5d"``) stops
-    early once P80's standard error is that small.
+    early once P80's standard error is that small. With ``from_status``, a plan
+    with progress is simulated from its status date: finished work is fixed and
+    only the remaining work varies (what the status reports use).
     """
     from pmfit.engine.risk import simulate as _simulate
 
@@ -219,6 +221,11 @@ def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generat
         from pmfit.engine.workcal import WorkingTime
 
         precision = WorkingTime(plan.project.calendar, plan.project.start).minutes(precision)
+    if from_status and plan.progress is not None and plan.progress.status_date is not None:
+        from pmfit.engine.forecast import simulate_remaining
+
+        return simulate_remaining(plan, iterations, seed, correlation=correlation, precision=precision,
+                                  risk_impact=risk_impact, progress=progress)
     return _simulate(plan, iterations, seed, correlation=correlation, precision=precision,
                      risk_impact=risk_impact, progress=progress)
 

@@ -11,12 +11,13 @@ the status-date schedule and hands it to the same simulation.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from pmfit.engine.risk.montecarlo import RiskEvent, simulate_network
-from pmfit.engine.risk.plan import cost_model, risk_events
+from pmfit.engine.risk.plan import DEFAULT_CORRELATION, cost_model, risk_events
 from pmfit.engine.risk.result import RiskResult
 from pmfit.engine.status import StatusSchedule, status_schedule
 from pmfit.model.plan import Plan
@@ -29,8 +30,10 @@ def simulate_remaining(
     as_of: dt.date | dt.datetime | None = None,
     *,
     status: StatusSchedule | None = None,
-    correlation: float = 0.5,
+    correlation: float | None = None,
     risk_impact: bool = True,
+    precision: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RiskResult:
     """Simulate the plan's remaining work from its status date (see the module doc).
 
@@ -69,7 +72,10 @@ def simulate_remaining(
         if delays:
             events.append(replace(event, delays=delays))
     costs = cost_model(plan, net)
+    if correlation is None:
+        correlation = plan.project.risk_correlation
     return simulate_network(
-        remaining_net, iterations, seed, risks=events, correlation=correlation,
+        remaining_net, iterations, seed, risks=events,
+        correlation=DEFAULT_CORRELATION if correlation is None else correlation,
         cost_rate=None if costs is None else costs[0], fixed_cost=0.0 if costs is None else costs[1],
-        risk_impact=risk_impact)
+        risk_impact=risk_impact, precision=precision, progress=progress)

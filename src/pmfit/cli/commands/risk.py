@@ -41,6 +41,9 @@ def risk(
     no_risk_impact: bool = typer.Option(False, "--no-risk-impact",
                                         help="Skip the reruns that measure each risk's effect on P80."),
     plot: str = typer.Option(None, "--plot", help="Write the histogram and tornado chart (.png or .svg)."),
+    from_status: bool = typer.Option(False, "--from-status",
+                                     help="Simulate only the work left at the plan's status date "
+                                          "(finished tasks fixed, tasks in progress keep their actual start)."),
     json_out: bool = JsonOption,
 ) -> None:
     """Simulate the schedule: P10/P50/P80/P90 dates, deadline odds, top drivers and top risks."""
@@ -52,7 +55,8 @@ def risk(
     precision_minutes = _precision(plan, precision)
     work = iterations * max(len(plan.tasks), 1) * (1 + (0 if no_risk_impact else len(plan.risks)))
     run: dict[str, Any] = {"iterations": iterations, "seed": seed, "correlation": correlation,
-                           "precision": precision_minutes, "risk_impact": not no_risk_impact}
+                           "precision": precision_minutes, "risk_impact": not no_risk_impact,
+                           "from_status": from_status}
     try:
         if work < PROGRESS_WORK:
             result = simulate(plan, **run)
