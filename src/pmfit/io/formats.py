@@ -72,21 +72,9 @@ def register(fmt: Format) -> Format:
 
 
 def _read_head(path: str) -> bytes:
-    import stat
+    from pmfit.io.safexml import read_bytes
 
-    try:
-        mode = os.stat(path).st_mode
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe would block, or be read up by the sniffing
-            raise PlanError(Diagnostic("bad_file", "this is not a regular file (a pipe, socket or device); "
-                                       "give pmfit the plan file itself", file=path))
-        with open(path, "rb") as fh:
-            return fh.read(HEAD_BYTES)
-    except FileNotFoundError:
-        raise PlanError(Diagnostic("bad_file", "no such file", file=path)) from None
-    except IsADirectoryError:
-        raise PlanError(Diagnostic("bad_file", "this is a folder, not a file", file=path)) from None
-    except OSError as exc:
-        raise PlanError(Diagnostic("bad_file", f"cannot read the file: {exc.strerror}", file=path)) from None
+    return read_bytes(path, head=HEAD_BYTES)
 
 
 def _load_builtin_formats() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -11,16 +13,26 @@ from pmfit.model.diagnostics import Diagnostic, PlanError
 MAX_XML_BYTES = 200 * 1024 * 1024
 
 
-def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_XML_BYTES) -> bytes:
-    """A file's bytes with a size limit; PlanError (bad_file / file_too_large) otherwise."""
+def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_XML_BYTES, *, head: int | None = None) -> bytes:
+    """A user's file as bytes (or only its first ``head`` bytes), safely.
+
+    Pipes, sockets and devices are refused (reading them could block or never end), a file
+    over ``max_bytes`` is refused before it is read, and every way opening can fail becomes a
+    PlanError (``bad_file`` / ``file_too_large``) naming the file. Every reader goes through here.
+    """
     name = str(path)
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise PlanError(Diagnostic("file_too_large", f"the file is {size / 1e6:.0f} MB; pmfit reads at "
-                                       f"most {max_bytes / 1e6:.0f} MB", file=name))
+        info = os.stat(path)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            raise PlanError(Diagnostic("bad_file", "this is not a regular file (a pipe, socket or device); "
+                                       "give pmfit the file itself", file=name))
+        if head is None and info.st_size > max_bytes:
+            raise PlanError(Diagnostic("file_too_large", f"the file is {info.st_size / 1e6:.0f} MB; pmfit reads "
+                                       f"at most {max_bytes / 1e6:.0f} MB", file=name))
+        if head is None:
+            return Path(path).read_bytes()
         with open(path, "rb") as fh:
-            return fh.read()
+            return fh.read(head)
     except FileNotFoundError:
         raise PlanError(Diagnostic("bad_file", "no such file", file=name)) from None
     except IsADirectoryError:

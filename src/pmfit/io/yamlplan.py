@@ -290,24 +290,10 @@ def read_plan_text(text: str, filename: str | None = None) -> Plan:
 
 def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> str:
     """A user's text file, with size limit and clear errors for every way it can fail."""
-    name = str(path)
-    try:
-        import stat
+    from pmfit.io.safexml import read_bytes
 
-        if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):  # /dev/zero, a pipe: endless
-            raise PlanError(Diagnostic("bad_file", "this is not a regular file (a pipe, socket or device); "
-                                       "give pmfit the file itself", file=name))
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise PlanError(Diagnostic("file_too_large", f"the file is {size / 1e6:.0f} MB; "
-                                       f"pmfit reads at most {max_bytes / 1e6:.0f} MB", file=name))
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise PlanError(Diagnostic("bad_file", "no such file", file=name)) from None
-    except IsADirectoryError:
-        raise PlanError(Diagnostic("bad_file", "this is a folder, not a file", file=name)) from None
-    except OSError as exc:
-        raise PlanError(Diagnostic("bad_file", f"cannot read the file: {exc.strerror}", file=name)) from None
+    name = str(path)
+    raw = read_bytes(path, max_bytes)
     if b"\x00" in raw[:8192]:
         raise PlanError(Diagnostic("bad_file", "this is a binary file, not a text plan", file=name))
     try:
