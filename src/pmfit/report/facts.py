@@ -333,12 +333,15 @@ def gather_facts(
         done = frozenset(k for k, v in status.tasks.items() if v.state == "done")
         started = frozenset(k for k, v in status.tasks.items() if v.state == "in_progress")
     schedule_facts = gather_schedule(plan, sched, done, started)
-    leveling = gather.leveling(plan, sched, level_time_limit, unavailable) if "leveling" in include else None
-    risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable, status) \
+    # Engine results behind the facts; the charts draw from these same objects.
+    results: dict[str, object] = {}
+    leveling = (gather.leveling(plan, sched, level_time_limit, unavailable, results)
+                if "leveling" in include else None)
+    risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable, results, status) \
         if "risk" in include else None
-    evm = gather.evm(plan, sched, as_of, unavailable) if "evm" in include else None
+    evm = gather.evm(plan, sched, as_of, unavailable, results) if "evm" in include else None
     changes = gather.changes(plan, previous, unavailable) if "changes" in include else None
-    advice = gather.advice(plan, unavailable) if "advice" in include else None
+    advice = gather.advice(plan, unavailable, results) if "advice" in include else None
     planned_cost = gather.planned_cost(plan, sched)
     forecast_cost = evm.eac if evm is not None and evm.eac is not None else (
         risk.cost_p50 if risk is not None and risk.cost_p50 else planned_cost)
@@ -359,7 +362,7 @@ def gather_facts(
                 approvals.append((stakeholder.name, row.name, row.start))
     decisions = decisions_needed(schedule_facts, risk, leveling, approvals, as_of_dt, schedule_rag, cost_rag,
                                  plan.project.budget, forecast_cost, plan.project.currency)
-    chart_data = gather.chart_data(plan, sched, as_of_dt, risk, evm, leveling)
+    chart_data = gather.chart_data(plan, sched, as_of_dt, results)
     return StatusFacts(
         chart_data=chart_data,
         project=plan.project.name, currency=plan.project.currency, as_of=as_of_dt,

@@ -40,7 +40,8 @@ def planned_cost(plan: Plan, sched: Schedule) -> float | None:
     return round(total, 2)
 
 
-def leveling(plan: Plan, sched: Schedule, time_limit: float, unavailable: dict[str, str]) -> LevelingFacts | None:
+def leveling(plan: Plan, sched: Schedule, time_limit: float, unavailable: dict[str, str],
+             results: dict[str, object]) -> LevelingFacts | None:
     """Leveling facts, when the plan asks anything of its resources."""
     if not plan.resources or not any(t.needs for t in plan.tasks):
         unavailable["leveling"] = "The plan assigns no resources to its tasks, so there is nothing to level."
@@ -61,12 +62,13 @@ def leveling(plan: Plan, sched: Schedule, time_limit: float, unavailable: dict[s
     assert result.finish_before is not None and result.finish_after is not None
     facts = LevelingFacts(result.finish_before, result.finish_after, round(result.added_days, 2), delays, over,
                           result.method + (" (proven optimal)" if result.proven_optimal else ""))
-    _RESULTS["level"] = result
+    results["level"] = result
     return facts
 
 
 def risk(plan: Plan, sched: Schedule, iterations: int, seed: int, schedule: ScheduleFacts,
-         unavailable: dict[str, str], status: StatusSchedule | None = None) -> RiskFacts | None:
+         unavailable: dict[str, str], results: dict[str, object],
+         status: StatusSchedule | None = None) -> RiskFacts | None:
     """Monte Carlo facts: percentile dates, the chance of the deadline, drivers, risk events.
 
     A project in progress is simulated from its status date (remaining work only).
@@ -109,12 +111,12 @@ def risk(plan: Plan, sched: Schedule, iterations: int, seed: int, schedule: Sche
         p90=when(pct[90]), deterministic_finish=when(result.deterministic_finish),
         merge_bias_days=round(result.merge_bias / mpd, 1), probability_on_time=chance, drivers=drivers,
         risks=events, cost_p50=cost_p50, cost_p80=cost_p80)
-    _RESULTS["risk"] = result
+    results["risk"] = result
     return facts
 
 
 def evm(plan: Plan, sched: Schedule, as_of: dt.date | dt.datetime | None,
-        unavailable: dict[str, str]) -> EvmFacts | None:
+        unavailable: dict[str, str], results: dict[str, object]) -> EvmFacts | None:
     """Earned value against the first baseline, when the plan has progress and a baseline."""
     if plan.progress is None or (plan.progress.status_date is None and as_of is None):
         unavailable["evm"] = "The plan records no progress yet, so there is no earned value to report."
@@ -145,7 +147,7 @@ def evm(plan: Plan, sched: Schedule, as_of: dt.date | dt.datetime | None,
         ac=round(p.ac, 2), sv=round(p.sv, 2), cv=round(p.cv, 2), spi=_r(p.spi), cpi=_r(p.cpi), eac=_r(p.eac, 2),
         etc=_r(p.etc, 2), vac=_r(p.vac, 2), tcpi=_r(p.tcpi), spi_t=_r(result.schedule.spi_t),
         forecast_finish=result.schedule.forecast_finish, behind=behind)
-    _RESULTS["evm"] = result
+    results["evm"] = result
     return facts
 
 
@@ -182,7 +184,7 @@ def changes(plan: Plan, previous: Plan | None, unavailable: dict[str, str]) -> C
     return ChangeFacts(against, added, removed, changed, links, round(result.finish_moved_days, 2), drivers)
 
 
-def advice(plan: Plan, unavailable: dict[str, str]) -> AdviceFacts | None:
+def advice(plan: Plan, unavailable: dict[str, str], results: dict[str, object]) -> AdviceFacts | None:
     """The recommended kind of PM and the yearly cost of each option."""
     from pmfit.engine.advise.data import ROLE_LABELS
     from pmfit.io.roledata import advise_plan
@@ -192,18 +194,14 @@ def advice(plan: Plan, unavailable: dict[str, str]) -> AdviceFacts | None:
     chosen = costs[result.recommended].yearly
     alternatives = {ROLE_LABELS[role]: round(cost.yearly - chosen, -2)
                     for role, cost in costs.items() if role != result.recommended}
-    _RESULTS["advice"] = result
+    results["advice"] = result
     return AdviceFacts(result.recommended, result.label, round(result.confidence.value, 2),
                        [r.text for r in result.reasons], round(chosen, -2), alternatives, result.cost.currency,
                        result.programme or "", result.attribution)
 
 
-#: engine results behind the last gathered facts, for the charts (same numbers as the facts)
-_RESULTS: dict[str, object] = {}
-
-
-def chart_data(plan: Plan, sched: Schedule, as_of: dt.datetime, risk_facts: RiskFacts | None,
-               evm_facts: EvmFacts | None, leveling_facts: LevelingFacts | None) -> dict[str, object]:
+def chart_data(plan: Plan, sched: Schedule, as_of: dt.datetime,
+               results: dict[str, object]) -> dict[str, object]:
     """Series for the report charts, taken from the same results as the facts."""
     progress = plan.progress.tasks if plan.progress else {}
     base = plan.baselines[0].tasks if plan.baselines else {}
@@ -221,6 +219,5 @@ def chart_data(plan: Plan, sched: Schedule, as_of: dt.datetime, risk_facts: Risk
         })
     out: dict[str, object] = {"gantt": bars, "as_of": as_of}
     # Engine results (not serialised) so that charts draw the very numbers the facts quote.
-    out.update({f"_{k}": v for k, v in _RESULTS.items()})
-    _RESULTS.clear()
+    out.update({f"_{k}": v for k, v in results.items()})
     return out
