@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 Audience = Literal["technical", "executive"]
 Format = Literal["md", "html", "pdf"]
 GANTT_WEEKS = 8
+GANTT_ROWS = 40
 
 
 class UnknownStakeholder(ValueError):
@@ -37,29 +38,30 @@ def find_stakeholder(plan: Plan, name: str) -> Stakeholder:
 
 
 def charts(facts: StatusFacts) -> dict[str, Chart]:
-    """The report charts as inline SVG (empty when matplotlib is missing)."""
-    try:
-        from pmfit.report.charts.style import PlotUnavailable, to_svg
-    except ImportError:  # pragma: no cover
-        return {}
+    """The report charts as inline SVG, drawn by pmfit from the same results the facts quote."""
+    from pmfit.report import extra_charts
+    from pmfit.report.svg.gantt import GanttRow, GanttView, gantt_svg
+
     out: dict[str, Chart] = {}
-    try:
-        from pmfit.report.charts.gantt import GanttBar, gantt_figure
-
-        bars = [GanttBar(**bar) for bar in facts.chart_data.get("gantt", [])]
-        if bars:
-            as_of = facts.as_of
-            start = max(min(b.start for b in bars), as_of - dt.timedelta(days=7))
-            window = (start, start + dt.timedelta(weeks=GANTT_WEEKS))
-            fig = gantt_figure(bars, f"Next {GANTT_WEEKS} weeks (critical path in vermillion)", window, as_of)
-            out["gantt"] = Chart(to_svg(fig), "Gantt chart of the next weeks with the critical path highlighted",
-                                 f"Tasks active from {window[0]:%d %b} to {window[1]:%d %b %Y}; "
-                                 "hatched vermillion bars set the finish date.")
-        from pmfit.report import extra_charts
-
-        out.update(extra_charts.charts(facts))
-    except PlotUnavailable:
-        return {}
+    bars = facts.chart_data.get("gantt", [])
+    if isinstance(bars, list) and bars:
+        rows = [GanttRow(id=b["id"], name=b["name"], start=b["start"], finish=b["finish"], critical=b["critical"],
+                         milestone=b.get("milestone", False), percent_complete=b.get("percent_complete"),
+                         baselines=(("baseline", b["baseline_start"], b["baseline_finish"]),)
+                         if b.get("baseline_start") and b.get("baseline_finish") else ())
+                for b in bars]
+        as_of = facts.as_of
+        start = max(min(r.start for r in rows), as_of - dt.timedelta(days=7))
+        window = (start, start + dt.timedelta(weeks=GANTT_WEEKS))
+        shown = sorted((r for r in rows if r.finish >= window[0] and r.start <= window[1]),
+                       key=lambda r: (r.start, r.finish))[:GANTT_ROWS]
+        svg = gantt_svg(shown, view=GanttView(zoom="fit", width=900, label_width=240, window=window,
+                                              status_date=as_of, show_links=False, uid="report-gantt",
+                                              title=f"Next {GANTT_WEEKS} weeks"))
+        out["gantt"] = Chart(svg, "Gantt chart of the next weeks with the critical path highlighted",
+                             f"Tasks active from {window[0]:%d %b} to {window[1]:%d %b %Y}; "
+                             "hatched vermillion bars set the finish date.")
+    out.update(extra_charts.charts(facts))
     return out
 
 
