@@ -13,7 +13,12 @@ from pmfit.report.facts import StatusFacts
 
 
 def charts(facts: StatusFacts) -> dict[str, Chart]:
-    from pmfit.report.svg.charts import distribution_from_risk, s_curve_from_ev, tornado_from_risk, usage_from_level
+    from pmfit.report.svg.charts import (
+        distribution_from_risk,
+        s_curve_from_ev,
+        tornado_from_risk,
+        usage_from_level,
+    )
 
     data = facts.chart_data
     out: dict[str, Chart] = {}
