@@ -29,7 +29,7 @@ BATCH = 500
 
 
 def _tables() -> list[Table]:
-    import pmfit.store.tables  # noqa: F401
+    import pmfit.store.tables
     from pmfit.store.base import Base
 
     try:

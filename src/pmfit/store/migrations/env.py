@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import pmfit.store.tables  # noqa: F401  (registers the plan tables on Base.metadata)
+import pmfit.store.tables
 from pmfit.store.base import Base
 
 try:
