@@ -192,7 +192,7 @@ class Workspace:
             raise ProjectExists(f"project '{project_id}' exists already", project=project_id)
         assert existing.head is not None
         saved = self._save(project_id, existing.head, text, author=author, message=message, kind="import",
-                           source=source)
+                           source=source, validated=True)
         if saved.created and existing.name != plan.project.name:
             self.store.rename_project(project_id, plan.project.name)
         return Saved(saved.version, saved.created, saved.merged, report, self.store.project(project_id))
@@ -271,16 +271,15 @@ class Workspace:
             from pmfit.io.yamlplan import write_plan_text
 
             text = write_plan_text(plan)
-        else:
-            from pmfit.io.yamlplan import read_plan_text
-
-            assert text is not None
-            read_plan_text(text, f"{project_id} (your change)")  # refuse an invalid plan before anything else
         assert text is not None
         return self._save(project_id, base, text, author=author, message=message, kind=kind)
 
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
-              source: str | None = None) -> Saved:
+              source: str | None = None, validated: bool = False) -> Saved:
+        if not validated:  # an invalid plan is refused before anything reaches the store
+            from pmfit.io.yamlplan import read_plan_text
+
+            read_plan_text(text, f"{project_id} (your change)")
         head_id, document, merged = base, text.encode("utf-8"), False
         for _attempt in range(MAX_MERGE_ATTEMPTS):
             try:
