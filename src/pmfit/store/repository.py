@@ -223,7 +223,10 @@ class Store:
                     yield connection
         except StoreError:
             raise
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            # SQLAlchemy wraps driver errors, except those raised around commit and rollback
+            if not isinstance(exc, (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)):
+                raise
             if write:
                 raise StoreWriteFailed(f"the store could not save ({_reason(exc)}); nothing was saved and "
                                        "the previous version is unchanged") from exc
