@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -333,12 +333,16 @@ class Store:
 
     # ---- versions --------------------------------------------------------------------------
     def commit(self, project_id: str, base: str, document: bytes, *, author: str, message: str = "",
-               kind: str = "edit", source: str | None = None, based_on: str | None = None) -> tuple[VersionInfo, bool]:
+               kind: str = "edit", source: str | None = None, based_on: str | None = None,
+               rebase: Callable[[str], bytes] | None = None) -> tuple[VersionInfo, bool]:
         """Save ``document`` as the project's next version, if its head is still ``base``.
 
         Returns the version and whether it is new (a document equal to the head's is not saved again).
         ``based_on`` records the version a merged change was originally made on.
-        Raises :class:`HeadMoved` when someone else saved first: nothing is written then.
+        When someone else saved first, ``rebase(head)`` (if given) returns the document to save on top
+        of the new head instead — it runs while this project is locked, so it is asked at most once and
+        is never overtaken — or raises to refuse. Without ``rebase`` :class:`HeadMoved` is raised.
+        Either way nothing is written unless the head is still what the new version's parent is.
         """
         digest = codec.content_hash(document)
         with self.write() as conn:
@@ -349,7 +353,12 @@ class Store:
             if row.deleted_at is not None:
                 raise NotFound(f"project '{project_id}' is deleted", project=project_id)
             if row.head != base:
-                raise HeadMoved(project_id, base, row.head or "")
+                if rebase is None or row.head is None:
+                    raise HeadMoved(project_id, base, row.head or "")
+                document = rebase(row.head)
+                digest = codec.content_hash(document)
+                based_on = based_on or base
+                base = row.head
             parent = conn.execute(select(versions.c.number, versions.c.chain, versions.c.content_hash,
                                          *_VERSION_COLUMNS[:1])
                                   .where(versions.c.id == base)).one()

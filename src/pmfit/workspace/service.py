@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.store import HeadMoved, NotFound, ProjectInfo, Store, VersionInfo, open_store
+from pmfit.store import NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 #: how many versions saved since a change's base are read to say who changed what
 MAX_ATTRIBUTED = 25
-MAX_MERGE_ATTEMPTS = 16
 DEFAULT_AUTHOR = "unknown"
 
 
@@ -92,6 +91,7 @@ class EditConflict(PlanError):
         self.head = head
         self.conflicts = conflicts
         self.changes_since = changes_since
+        self.problems = problems or []
         lead = (f"your change was made on {base.label} but {head.label} was saved since "
                 f"({len(changes_since)} change{'s' if len(changes_since) != 1 else ''}); ")
         diagnostics = [Diagnostic("edit_conflict", lead + c.describe(), file=project,
@@ -276,46 +276,56 @@ class Workspace:
 
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
               source: str | None = None, validated: bool = False) -> Saved:
-        if not validated:  # an invalid plan is refused before anything reaches the store
-            from pmfit.io.yamlplan import read_plan_text
+        from pmfit.io.yamlplan import plan_to_data, read_plan_text
 
-            read_plan_text(text, f"{project_id} (your change)")
-        head_id, document, merged = base, text.encode("utf-8"), False
-        for _attempt in range(MAX_MERGE_ATTEMPTS):
-            try:
-                version, created = self.store.commit(project_id, head_id, document, author=author, message=message,
-                                                     kind=kind, source=source,
-                                                     based_on=base if head_id != base else None)
-                return Saved(version, created, merged)
-            except HeadMoved as moved:
-                head_id = moved.head
-                document = self._merged(project_id, base, moved.head, text).encode("utf-8")
-                merged = True
-        raise PlanError(Diagnostic("store_failed", f"project '{project_id}' changed {MAX_MERGE_ATTEMPTS} times "
-                                   "while your change was being merged; try again", file=project_id))
+        parsed: list[dict[str, Any]] = []
 
-    def _merged(self, project_id: str, base_id: str, head_id: str, yours_text: str) -> str:
-        from pmfit.io.yamlplan import plan_from_data, plan_to_data, read_plan_text, write_plan_text
+        def yours() -> dict[str, Any]:
+            if not parsed:
+                parsed.append(plan_to_data(read_plan_text(text, f"{project_id} (your change)")))
+            return parsed[0]
+
+        if not validated:
+            yours()  # an invalid plan is refused before anything reaches the store
+        merged_onto: list[str] = []
+
+        def rebase(head: str) -> bytes:
+            # Runs inside the store's transaction with the project locked: merge once, never overtaken.
+            merged_onto.append(head)
+            return self._merged(project_id, base, head, yours()).encode("utf-8")
+
+        try:
+            version, created = self.store.commit(project_id, base, text.encode("utf-8"), author=author,
+                                                 message=message, kind=kind, source=source, rebase=rebase)
+        except EditConflict as conflict:  # say who changed what since, now that the lock is released
+            since = self._changes_since(project_id, conflict.base, conflict.head)
+            raise EditConflict(project_id, conflict.base, conflict.head, _attribute(conflict.conflicts, since),
+                               since, conflict.problems) from None
+        return Saved(version, created, bool(merged_onto))
+
+    def _merged(self, project_id: str, base_id: str, head_id: str, yours: dict[str, Any]) -> str:
+        from pmfit.io.yamlplan import plan_from_data, write_plan_text
 
         base = self._by_id(project_id, base_id)
         head = self._by_id(project_id, head_id)
-        yours = plan_to_data(read_plan_text(yours_text, f"{project_id} (your change)"))
-        result = merge3(self._data(base), self._data(head), yours)
+        theirs = self._data(head)
+        result = merge3(self._data(base), theirs, yours)
         if result.conflicts:
-            since = self._changes_since(project_id, base)
-            raise EditConflict(project_id, base, head, _attribute(result.conflicts, since), since)
+            raise EditConflict(project_id, base, head, result.conflicts, [])
+        if result.data == theirs:  # your change is in the head already: keep its bytes (no new version)
+            return self.text(head)
         try:
             plan = plan_from_data(result.data)
         except PlanError as exc:
-            raise EditConflict(project_id, base, head, [], self._changes_since(project_id, base),
+            raise EditConflict(project_id, base, head, [], [],
                                [d for d in exc.diagnostics if d.severity == "error"]) from None
         return write_plan_text(plan)
 
     def _by_id(self, project_id: str, version_id: str) -> VersionInfo:
         return self.store.version(project_id, version_id)
 
-    def _changes_since(self, project_id: str, base: VersionInfo) -> list[AttributedChange]:
-        later = self.store.versions_after(project_id, base.id)
+    def _changes_since(self, project_id: str, base: VersionInfo, head: VersionInfo) -> list[AttributedChange]:
+        later = [v for v in self.store.versions_after(project_id, base.id) if v.number <= head.number]
         if not later:
             return []
         out: list[AttributedChange] = []
