@@ -64,6 +64,20 @@ CODES: dict[str, str] = {
     "bad_brief": "a project brief with no text the role advisor can read",
     "no_plans": "a portfolio folder or list without any plan files",
     "unknown_stakeholder": "report --for names nobody among the plan's stakeholders",
+    # the store (pmfit db, the web app's shared place)
+    "store_unavailable": "the store cannot be opened (missing file or folder, server down, refused)",
+    "store_not_initialised": "there is no pmfit store at that URL yet (run `pmfit db init`)",
+    "store_outdated": "the store's schema is not this pmfit's (run `pmfit db init` to upgrade it)",
+    "bad_store_url": "a --db / PMFIT_DB value that is not a SQLite or PostgreSQL URL",
+    "store_failed": "a save failed and was rolled back: nothing was saved, the previous version stands",
+    "store_corrupt": "stored data does not match its hash or a version is incomplete (`pmfit db check`)",
+    "unknown_project": "no project with that id in the store (or it is deleted)",
+    "project_exists": "a project with that id is in the store already",
+    "bad_project_id": "a project id that is not letters, digits, '.', '_' and '-' (at most 64)",
+    "unknown_version": "no version with that number or id in the project",
+    "stale_version": "a change based on a version that is no longer the project's latest",
+    "edit_conflict": "a change based on an older version edits what someone else changed since",
+    "bad_backup": "a backup file that cannot be written or restored",
 }
 
 
