@@ -209,3 +209,37 @@ tasks:
     assert {r.id: (r.units, r.rate) for r in back.resources} == {r.id: (r.units, r.rate) for r in plan.resources}
     assert report.schedule_differences == []
     assert path.read_bytes().startswith(b"ERMHDR\t")
+
+
+def test_doubled_quotes_are_one_quote_both_ways(tmp_path: Path) -> None:
+    """P6 writes a quote inside a text as two (``1"" pipe``); MPXJ and P6 read one."""
+    plan, _ = import_file(shared_path("projects", "xer", "xer-parser-construction.xer"), check=False)
+    assert plan.task("REPLBI01").name == '1" G.I w/c pipe laying'
+    assert plan.task("REPLBI02").name == '1/2" G.I w/c pipe laying'
+    path = tmp_path / "quotes.xer"
+    write_xer(read_plan_text('project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: \'2" valve\', duration: 1d}]\n'),
+              str(path))
+    assert '\t2"" valve\t' in path.read_text(encoding="cp1252")
+    back, _ = read_xer(str(path))
+    assert back.task("a").name == '2" valve'
+
+
+def test_currency_table_has_every_field_p6_writes(tmp_path: Path) -> None:
+    """MPXJ fails on a CURRTYPE without the decimal and digit-group symbols (NullPointerException)."""
+    path = tmp_path / "plan.xer"
+    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01, currency: EUR}\ntasks: [{id: a, duration: 1d}]\n"),
+              str(path))
+    lines = path.read_bytes().decode("cp1252").split("\r\n")
+    at = lines.index("%T\tCURRTYPE")
+    row = dict(zip(lines[at + 1].split("\t")[1:], lines[at + 2].split("\t")[1:], strict=True))
+    assert (row["decimal_symbol"], row["digit_group_symbol"], row["curr_short_name"], row["curr_symbol"]) == \
+        (".", ",", "EUR", "€")
+
+
+def test_text_beyond_cp1252_is_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xer"
+    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: Ωmega ✓, duration: 1d}]\n"),
+              str(path))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfERMHDR\t")  # MPXJ reads cp1252 without it
+    back, _ = read_xer(str(path))
+    assert back.task("a").name == "Ωmega ✓"

@@ -49,6 +49,7 @@ CODE_BY_CONSTRAINT = {"MSO": "CS_MSO", "SNLT": "CS_MSOB", "SNET": "CS_MSOA", "MF
                       "FNLT": "CS_MEOB", "FNET": "CS_MEOA", "ALAP": "CS_ALAP"}
 PRIORITY = {"PT_Lowest": 100, "PT_Low": 300, "PT_Normal": 500, "PT_High": 700, "PT_Top": 900}
 XER_DAYS = {"1": "sun", "2": "mon", "3": "tue", "4": "wed", "5": "thu", "6": "fri", "7": "sat"}
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "$", "AUD": "$", "CHF": "CHF"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -92,6 +93,8 @@ def parse_tables(text: str, filename: str | None = None) -> tuple[list[str], dic
                 raise PlanError(Diagnostic("bad_file", "row (%R) before its table's field list (%F)",
                                            file=filename, line=number))
             values = rest.split("\t")
+            if '""' in rest:  # P6 doubles every quote inside a text field (1"" pipe = 1" pipe)
+                values = [v.replace('""', '"') for v in values]
             row = dict(zip(fields, values, strict=False))
             row["__line__"] = str(number)
             tables[table].append(row)
@@ -599,7 +602,8 @@ def _fmt(value: dt.date | dt.datetime | None, clock: int = 480) -> str:
 
 
 def _clean(text: object) -> str:
-    return str(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    # tabs and line breaks would split the row; quotes are doubled as P6 writes them
+    return str(text).replace("\t", " ").replace("\r", " ").replace("\n", " ").replace('"', '""')
 
 
 def clndr_data(spec: CalendarSpec) -> str:
@@ -654,7 +658,12 @@ def xer_text(plan: Plan) -> str:
         for row in values:
             out.append("%R\t" + "\t".join(_clean("" if v is None else v) for v in row))
 
-    table("CURRTYPE", ["curr_id", "curr_short_name", "curr_type"], [[1, plan.project.currency, plan.project.currency]])
+    # Every CURRTYPE field P6 writes: MPXJ (and P6's own import) fail on a table without the symbols.
+    table("CURRTYPE", ["curr_id", "decimal_digit_cnt", "curr_symbol", "decimal_symbol", "digit_group_symbol",
+                       "pos_curr_fmt_type", "neg_curr_fmt_type", "curr_type", "curr_short_name", "group_digit_cnt",
+                       "base_exch_rate"],
+          [[1, 2, CURRENCY_SYMBOLS.get(plan.project.currency, plan.project.currency), ".", ",", "#1.1", "(#1.1)",
+            plan.project.currency, plan.project.currency, 3, 1]])
     start = _fmt(plan.project.start, day_start)
     finish = _fmt(sched.finish) if sched is not None else start
     status = plan.progress.status_date if plan.progress else None
@@ -780,14 +789,15 @@ def xer_text(plan: Plan) -> str:
 
 
 def write_xer(plan: Plan, path: str) -> None:
-    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8)."""
+    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM)."""
     from pmfit.io.yamlplan import save_atomic
 
     text = xer_text(plan)
     try:
         data = text.encode("cp1252")
     except UnicodeEncodeError:
-        data = text.encode("utf-8")
+        # P6 and MPXJ read XER as cp1252 unless a byte-order mark says UTF-8
+        data = b"\xef\xbb\xbf" + text.encode("utf-8")
     save_atomic(data, path)
 
 
