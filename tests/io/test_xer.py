@@ -243,3 +243,34 @@ def test_text_beyond_cp1252_is_utf8_with_a_byte_order_mark(tmp_path: Path) -> No
     assert path.read_bytes().startswith(b"\xef\xbb\xbfERMHDR\t")  # MPXJ reads cp1252 without it
     back, _ = read_xer(str(path))
     assert back.task("a").name == "Ωmega ✓"
+
+
+LATE_ACTUAL = "\r\n".join([
+    "ERMHDR\t8.0\t2027-03-01\tProject\tadmin\tadmin\tdb\tProject Management\tUSD",
+    "%T\tPROJECT", "%F\tproj_id\tproj_short_name\tplan_start_date\tlast_recalc_date\tclndr_id",
+    "%R\t1\tLate\t2027-03-01 08:00\t2027-03-03 08:00\t",
+    "%T\tTASK", "%F\ttask_id\tproj_id\ttask_code\ttask_name\ttask_type\ttarget_drtn_hr_cnt\tremain_drtn_hr_cnt\t"
+    "status_code\tact_start_date\tact_end_date",
+    "%R\t100\t1\tA\tSurvey\tTT_Task\t16\t16\tTK_Active\t2027-03-05 08:00\t",
+    "%R\t101\t1\tB\tFoundations\tTT_Task\t8\t8\tTK_NotStart\t\t",
+    "%R\t102\t1\tC\tFence\tTT_Task\t8\t0\tTK_Complete\t2027-03-01 08:00\t2027-03-01 16:00",
+    "%T\tTASKPRED", "%F\ttask_id\tpred_task_id\tpred_type\tlag_hr_cnt", "%R\t101\t100\tPR_FS\t0",
+    "%E", ""])
+
+
+def test_actual_start_after_the_data_date_is_read_with_a_warning_per_activity(tmp_path: Path) -> None:
+    """P6 accepts it (its schedule check lists it) and schedules the remaining work from the data date."""
+    from pmfit.engine.status import status_schedule
+
+    path = tmp_path / "late.xer"
+    path.write_bytes(LATE_ACTUAL.encode("cp1252"))
+    plan, report = read_xer(str(path))
+    late = [w for w in report.warnings if w.code == "actual_after_data_date"]
+    assert [(w.task, w.line) for w in late] == [("A", 7)]
+    assert "2027-03-05 08:00" in late[0].message and late[0].severity == "warning"
+    assert plan.progress is not None and plan.progress.tasks["A"].actual_start == dt.datetime(2027, 3, 3, 8)
+    assert plan.progress.tasks["C"].actual_start == dt.datetime(2027, 3, 1, 8)  # a true actual is untouched
+    rows = status_schedule(plan).schedule.tasks
+    # 16 h remaining from the data date (Wed 8:00, the default 8-17 day): done Thu 17:00, B on Friday
+    assert rows["A"].finish == dt.datetime(2027, 3, 4, 17)
+    assert rows["B"].start == dt.datetime(2027, 3, 5, 8)

@@ -427,6 +427,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
                              ident)
                 actual_start = actual_start or start
                 actual_end = actual_end or finish
+            late = _after_data_date(ident, actual_start, actual_end, data_date, report, t.get("__line__"))
+            if late:
+                actual_start, actual_end = (None if d is None else min(d, late) for d in (actual_start, actual_end))
             if actual_start:
                 entry["actual_start"] = actual_start
             if actual_end:
@@ -590,6 +593,29 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         report.read.append(f"progress on {len(progress)} activities")
     data["tasks"] = outline_order(tasks)
     return finish_import(data, report, tally)
+
+
+def _after_data_date(ident: str, start: dt.datetime | None, finish: dt.datetime | None,
+                     data_date: dt.datetime | None, report: ImportReport, line: str | None) -> dt.datetime | None:
+    """The data date when an activity's actual dates lie after it (warned per activity), else None.
+
+    P6 and MPXJ accept such files (P6's schedule check lists them as "actual dates after the data
+    date") and schedule the remaining work from the data date; pmfit does the same by reading the
+    late actual dates as the data date.
+    """
+    if data_date is None:
+        return None
+    late = [(label, d) for label, d in (("start", start), ("finish", finish))
+            if d is not None and d.date() > data_date.date()]
+    if not late:
+        return None
+    said = " and ".join(f"actual {label} {d:%Y-%m-%d %H:%M}" for label, d in late)
+    report.warnings.append(Diagnostic(
+        "actual_after_data_date", f"activity '{ident}' has an {said} after the data date "
+        f"{data_date:%Y-%m-%d %H:%M}: read as the data date, and its remaining work is scheduled from it as P6 does",
+        severity="warning", file=report.source, line=int(line) if line and line.isdigit() else None, task=ident))
+    report.task_causes.setdefault(ident, []).append(f"its {said} lies after the data date")
+    return data_date
 
 
 # ---- writing ---------------------------------------------------------------------
