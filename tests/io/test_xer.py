@@ -274,3 +274,37 @@ def test_actual_start_after_the_data_date_is_read_with_a_warning_per_activity(tm
     # 16 h remaining from the data date (Wed 8:00, the default 8-17 day): done Thu 17:00, B on Friday
     assert rows["A"].finish == dt.datetime(2027, 3, 4, 17)
     assert rows["B"].start == dt.datetime(2027, 3, 5, 8)
+
+
+def test_only_projects_marked_for_export_are_read_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "two.xer"
+    text = TWO_PROJECTS.replace("plan_start_date\tclndr_id", "plan_start_date\tclndr_id\texport_flag") \
+        .replace("Alpha\t2024-01-08 00:00\t", "Alpha\t2024-01-08 00:00\t\tY") \
+        .replace("Béta\t2024-01-08 00:00\t", "Béta\t2024-01-08 00:00\t\tN")
+    path.write_bytes(text.encode("cp1252"))
+    plan, report = read_xer(str(path))
+    assert [t.id for t in plan.tasks] == ["A1"]
+    assert any("project 'Béta' (not marked for export" in d for d in report.dropped)
+    other, report = read_xer(str(path), projects=["Béta"])
+    assert [t.id for t in other.tasks] == ["W", "B1", "B2"]
+    assert any("project 'Alpha' not asked for" in d for d in report.dropped)
+    with pytest.raises(PlanError, match="has no project Gamma"):
+        read_xer(str(path), projects=["Gamma"])
+
+
+def test_a_calendar_identical_but_for_its_name_is_not_blamed(tmp_path: Path) -> None:
+    data = clndr_data(CalendarSpec())
+    text = "\r\n".join([
+        "ERMHDR\t8.0\t2024-01-01\tProject\tadmin\tadmin\tdb\tProject Management\tUSD",
+        "%T\tCALENDAR", "%F\tclndr_id\tdefault_flag\tclndr_name\tclndr_data",
+        f"%R\t1\tY\tStandard\t{data}", f"%R\t2\tN\tStandard (copy)\t{data}",
+        f"%R\t3\tN\tSix days\t{clndr_data(CalendarSpec(workweek=['mon', 'tue', 'wed', 'thu', 'fri', 'sat']))}",
+        "%T\tPROJECT", "%F\tproj_id\tproj_short_name\tplan_start_date\tclndr_id", "%R\t1\tP\t2024-01-08 08:00\t1",
+        "%T\tTASK", "%F\ttask_id\tproj_id\ttask_code\ttask_name\ttask_type\ttarget_drtn_hr_cnt\tclndr_id",
+        "%R\t100\t1\tA\tA\tTT_Task\t8\t2", "%R\t101\t1\tB\tB\tTT_Task\t8\t3", "%E", ""])
+    path = tmp_path / "cal.xer"
+    path.write_bytes(text.encode("cp1252"))
+    _, report = read_xer(str(path))
+    blamed = [line for line in report.approximated if "activity on calendar" in line]
+    assert len(blamed) == 1 and "'Six days'" in blamed[0]
+    assert "A" not in report.task_causes and "B" in report.task_causes

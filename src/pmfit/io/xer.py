@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pmfit.io.formats import Format, ImportReport, register
@@ -231,8 +232,13 @@ def _sniff(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(b"ERMHDR")
 
 
-def read_xer(path: str) -> tuple[Plan, ImportReport]:
-    """Read a Primavera P6 XER file (every project in it) into a plan and an import report."""
+def read_xer(path: str, projects: Sequence[str] | None = None) -> tuple[Plan, ImportReport]:
+    """Read a Primavera P6 XER file into a plan and an import report.
+
+    P6 marks the projects the user exported with ``export_flag`` (a multi-project file may also
+    carry projects it only references); those are read. ``projects`` (short names or ids) picks
+    others instead.
+    """
     data = read_bytes(path, MAX_XER_BYTES)
     if b"\x00" in data[:4096]:
         raise PlanError(Diagnostic("bad_file", "this is a binary file, not an XER export", file=path))
@@ -241,17 +247,44 @@ def read_xer(path: str) -> tuple[Plan, ImportReport]:
     report = ImportReport("xer", path)
     report.read.append(f"P6 version {header[1] if len(header) > 1 else '?'} export, {encoding} text")
     tally = Tally()
-    plan = build_plan(tables, report, tally, path, header[8] if len(header) > 8 else None)
+    plan = build_plan(tables, report, tally, path, header[8] if len(header) > 8 else None, projects)
     return plan, report
 
 
+def _chosen_projects(projects: list[dict[str, str]], wanted: Sequence[str] | None, report: ImportReport,
+                     filename: str) -> list[dict[str, str]]:
+    """The projects to read: those asked for, else those the file marks for export, else all."""
+    def names(p: dict[str, str]) -> set[str]:
+        return {(p.get("proj_short_name") or "").strip(), (p.get("proj_id") or "").strip()} - {""}
+
+    if wanted:
+        chosen = [p for p in projects if names(p) & set(wanted)]
+        if not chosen:
+            known = ", ".join(sorted((p.get("proj_short_name") or p.get("proj_id") or "?") for p in projects))
+            raise PlanError(Diagnostic("bad_file", f"the file has no project {', '.join(wanted)} (it has {known})",
+                                       file=filename))
+    else:
+        chosen = [p for p in projects if (p.get("export_flag") or "Y") != "N"] or projects
+    for p in projects:
+        if p not in chosen:
+            report.dropped.append(f"project '{p.get('proj_short_name') or p.get('proj_id')}' "
+                                  + ("not asked for" if wanted else "(not marked for export in the file)")
+                                  + ": not imported; read_xer(path, projects=[...]) picks it")
+    return chosen
+
+
+def _working_time(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A calendar's working time, without its name (two calendars can differ only in name)."""
+    return None if spec is None else {k: v for k, v in spec.items() if k != "name"}
+
+
 def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, tally: Tally,
-               filename: str, currency: str | None = None) -> Plan:
+               filename: str, currency: str | None = None, wanted: Sequence[str] | None = None) -> Plan:
     """The plan from XER-shaped tables (also used by the P6 XML reader)."""
     projects = tables.get("PROJECT", [])
     if not projects:
         raise PlanError(Diagnostic("bad_file", "the XER file has no PROJECT table", file=filename))
-    exported = [p for p in projects if (p.get("export_flag") or "Y") != "N"] or projects
+    exported = _chosen_projects(projects, wanted, report, filename)
     calendars = {r.get("clndr_id", ""): r for r in tables.get("CALENDAR", [])}
     first = exported[0]
     default_cal = first.get("clndr_id") or next(
@@ -393,7 +426,7 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         if priority != 500:
             task["priority"] = priority
         cal = t.get("clndr_id", "")
-        if cal and cal != default_cal and spec(cal) != project_cal:
+        if cal and cal != default_cal and _working_time(spec(cal)) != _working_time(project_cal):
             cname = (calendars.get(cal, {}).get("clndr_name") or cal).strip()
             tally.approx(f"activity on calendar '{cname}'", "scheduled on the project calendar", ident,
                          f"activity calendar '{cname}' (pmfit uses the project calendar)")
