@@ -604,8 +604,11 @@ class _Reader:
             rate = _float(f.get("StandardRate"))
             if rate > 0:
                 resource["rate"] = {"amount": rate, "per": "h" if kind == "work" else "use"}
-            if _float(f.get("CostPerUse")) > 0:
-                tally.drop("cost per use", "not kept (pmfit rates are per hour)", ident)
+            per_use = _float(f.get("CostPerUse"))
+            if per_use > 0 and rate <= 0 and kind == "work":
+                resource["rate"] = {"amount": per_use, "per": "use"}  # a fee each time it is assigned
+            elif per_use > 0:
+                tally.drop("cost per use", "not kept (pmfit keeps one rate per resource)", ident)
             team = str(f.get("Group") or "").strip()
             if team:
                 resource["team"] = team
@@ -924,7 +927,11 @@ def mspdi_text(plan: Plan) -> str:
             parts.append(f"<Group>{_x(r.team)}</Group>")
         if r.kind == "work":
             parts.append(f"<MaxUnits>{r.units:.10g}</MaxUnits>")
-        if r.rate is not None:
+        if r.rate is not None and r.rate.per == "use" and r.kind == "work":
+            # a fee per assignment is MS Project's cost per use, not an hourly rate
+            parts += ["<StandardRate>0</StandardRate>", "<StandardRateFormat>2</StandardRateFormat>",
+                      f"<CostPerUse>{r.rate.amount:g}</CostPerUse>"]
+        elif r.rate is not None:  # material and cost resources: StandardRate is per unit
             hourly = r.rate.per_hour(spec.hours) if r.rate.per != "use" else r.rate.amount
             parts += [f"<StandardRate>{hourly:g}</StandardRate>", "<StandardRateFormat>2</StandardRateFormat>"]
         parts.append(f"<CalendarUID>{res_cal.get(r.id, 1)}</CalendarUID>")

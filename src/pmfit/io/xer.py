@@ -764,7 +764,8 @@ def xer_text(plan: Plan) -> str:
     table("RSRCRATE", ["rsrc_rate_id", "rsrc_id", "max_qty_per_hr", "cost_per_qty", "start_date"],
           [[5000 + i, res_num[r.id], f"{r.units:g}",
             f"{(r.rate.per_hour(spec.hours) if r.rate.per != 'use' else r.rate.amount):g}",
-            "1984-01-01 00:00"] for i, r in enumerate(plan.resources) if r.rate is not None])
+            "1984-01-01 00:00"] for i, r in enumerate(plan.resources) if r.rate is not None
+           and not (r.rate.per == "use" and r.kind == "work")])  # P6 has no per-use fee for labour
     leaf_num = {t.id: 10000 + i for i, t in enumerate(t for t in plan.tasks if t.id not in summaries)}
     task_fields = ["task_id", "proj_id", "wbs_id", "clndr_id", "task_code", "task_name", "task_type",
                    "duration_type", "status_code", "complete_pct_type", "phys_complete_pct", "target_drtn_hr_cnt",
