@@ -57,7 +57,9 @@ def test_mspdi_round_trip_is_exact(name: str, tmp_path: Path) -> None:
 def test_xer_round_trip_is_exact(name: str, tmp_path: Path) -> None:
     first, _ = import_file(_shared(name), check=False)
     second = _through(first, write_xer, ".xer", tmp_path)
-    assert second == first
+    # P6 keeps a baseline as a separate project: an XER export carries none (its export report says so),
+    # and its planned dates are the current ones, so reading it back invents none either
+    assert second == first.model_copy(update={"baselines": []})
     assert xer_text(second).split("\r\n", 1)[1] == xer_text(first).split("\r\n", 1)[1]
 
 

@@ -120,6 +120,10 @@ def mpxj_view(project: Any, fmt: str, plan: Plan) -> View:
                     and str(task.getName()) == plan.project.name)
 
     tasks = [t for t in project.getTasks() if is_real(t)]
+    # MPXJ, like P6, shows a P6 project without a baseline as its own baseline (planned dates)
+    p6_self_baseline = fmt in ("xer", "p6xml") and all(
+        _py(t.getBaselineStart()) == _py(t.getStart()) and _py(t.getBaselineFinish()) == _py(t.getFinish())
+        for t in tasks if not t.getSummary())
     summary = {int(t.getUniqueID()) for t in tasks if t.getSummary() and t.hasChildTasks()}
     ids = {int(t.getUniqueID()): _task_id(t, fmt) for t in tasks}
     for t in tasks:
@@ -141,9 +145,7 @@ def mpxj_view(project: Any, fmt: str, plan: Plan) -> View:
             "actual_start": _minute(_py(t.getActualStart())),
             "actual_finish": _minute(_py(t.getActualFinish())),
             "constraint": _constraint(t),
-            "baseline_starts": tuple((n, _minute(_py(t.getBaselineStart() if n == 0 else t.getBaselineStart(n))))
-                                     for n in range(11)
-                                     if (t.getBaselineStart() if n == 0 else t.getBaselineStart(n)) is not None),
+            "baseline_starts": _baseline_starts(t, fmt, p6_self_baseline),
         }
         for r in t.getPredecessors():
             pred = r.getPredecessorTask()
@@ -164,6 +166,13 @@ def mpxj_view(project: Any, fmt: str, plan: Plan) -> View:
             continue
         view.assignments.add((ids[int(task.getUniqueID())], str(res.getName())))
     return view
+
+
+def _baseline_starts(task: Any, fmt: str, self_baseline: bool) -> tuple[tuple[int, dt.date | None], ...]:
+    if self_baseline:
+        return ()
+    starts = [(n, task.getBaselineStart() if n == 0 else task.getBaselineStart(n)) for n in range(11)]
+    return tuple((n, _minute(_py(value))) for n, value in starts if value is not None)
 
 
 CONSTRAINTS = {"START_NO_EARLIER_THAN": "SNET", "START_NO_LATER_THAN": "SNLT", "FINISH_NO_EARLIER_THAN": "FNET",

@@ -617,6 +617,11 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         data["progress"] = {"tasks": progress}
         if data_date:
             data["progress"]["status_date"] = data_date
+    if planned and all(report.file_dates.get(k) == (v["start"], v["finish"]) for k, v in planned.items()):
+        # P6 compares a project without a baseline with itself: planned dates equal to the current ones
+        # are no baseline (reading them as one would invent a baseline on every re-import)
+        report.read.append("planned dates equal the current dates: no baseline")
+        planned = {}
     if planned:
         data["baselines"] = [{"name": "planned", "tasks": planned}]
     report.read[:0] = [f"{len(exported)} project(s)", f"{len(task_rows)} activities",
@@ -697,17 +702,13 @@ def xer_text(plan: Plan) -> str:
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    try:
-        from pmfit.engine.schedule import schedule
+    from pmfit.io.current import current_schedule
 
-        sched: Any = schedule(plan)
-        rows = sched.tasks
-    except Exception:
-        sched, rows = None, {}
+    sched = current_schedule(plan)  # with progress: the status-date schedule, as P6 keeps it
+    rows: dict[str, Any] = sched.rows if sched is not None else {}
     summaries = plan.summary_ids()
     by_id = {t.id: t for t in plan.tasks}
     progress = plan.progress.tasks if plan.progress else {}
-    baseline = plan.baselines[0] if plan.baselines else None
     out: list[str] = [f"ERMHDR\t8.0\t{dt.date.today():%Y-%m-%d}\tProject\tpmfit\tpmfit\tdbxDatabaseNoName\t"
                       f"Project Management\t{plan.project.currency}"]
 
@@ -770,7 +771,8 @@ def xer_text(plan: Plan) -> str:
     task_fields = ["task_id", "proj_id", "wbs_id", "clndr_id", "task_code", "task_name", "task_type",
                    "duration_type", "status_code", "complete_pct_type", "phys_complete_pct", "target_drtn_hr_cnt",
                    "remain_drtn_hr_cnt", "target_work_qty", "cstr_type", "cstr_date", "priority_type", "act_start_date",
-                   "act_end_date", "early_start_date", "early_end_date", "target_start_date", "target_end_date"]
+                   "act_end_date", "early_start_date", "early_end_date", "restart_date", "reend_date",
+                   "target_start_date", "target_end_date"]
     task_rows: list[list[object]] = []
     priority_code = {v: k for k, v in PRIORITY.items()}
     for t in plan.tasks:
@@ -795,7 +797,12 @@ def xer_text(plan: Plan) -> str:
         cdate = ""
         if c is not None and c.date is not None:
             cdate = _fmt(c.date, day_end if c.type.value in ("FNET", "FNLT", "MFO") else day_start)
-        btask = baseline.tasks.get(t.id) if baseline else None
+        # P6's remaining early start: where the work still to do resumes (the data date for work in progress)
+        resume = row.start if row else None
+        if row and status_code == "TK_Active" and sched is not None and sched.status_date is not None:
+            resume = max(row.start, sched.status_date)
+        elif row and status_code == "TK_Complete":
+            resume = row.finish
         task_rows.append([
             leaf_num[t.id], 1, wbs_id.get(t.parent or "", 1), 1, t.id, t.name,
             "TT_Mile" if t.milestone else "TT_Task", "DT_FixedDUR2", status_code,
@@ -805,8 +812,10 @@ def xer_text(plan: Plan) -> str:
             _fmt(p.actual_start, day_start) if p and p.actual_start else "",
             _fmt(p.actual_finish, day_end) if p and p.actual_finish else "",
             _fmt(row.start) if row else "", _fmt(row.finish) if row else "",
-            _fmt(btask.start) if btask else (_fmt(row.start) if row else ""),
-            _fmt(btask.finish) if btask else (_fmt(row.finish) if row else ""),
+            _fmt(resume), _fmt(row.finish) if row else "",
+            # planned dates are the current plan's (P6 keeps baselines as separate projects, not here)
+            (_fmt(p.actual_start, day_start) if p and p.actual_start else _fmt(row.start) if row else ""),
+            _fmt(p.actual_finish, day_end) if p and p.actual_finish else (_fmt(row.finish) if row else ""),
         ])
     table("TASK", task_fields, task_rows)
     pred_rows: list[list[object]] = []
