@@ -30,6 +30,7 @@ SAMPLE = [
     "xer/p6viewer-terminal-building-airport.xer",   # WBS, resources, assignments
     "xer/xer-parser-construction.xer",              # quotes in names (1"" pipe)
     "xer/mpxj-percent-complete-8.4.xer",            # progress of every kind
+    "mpp/projectlibre-ms-project-2003-deployment.mpp",  # 322 tasks, links on summary tasks
     "mspdi/mpxj-legacy-sample.xml",                 # all link types with lags, constraints
     "mspdi/mpxj-baselines.xml",                     # baselines 1..10
     "gan/ganttproject-house-building-sample.gan",   # progress with day-only dates

@@ -308,3 +308,55 @@ def test_a_calendar_identical_but_for_its_name_is_not_blamed(tmp_path: Path) -> 
     blamed = [line for line in report.approximated if "activity on calendar" in line]
     assert len(blamed) == 1 and "'Six days'" in blamed[0]
     assert "A" not in report.task_causes and "B" in report.task_causes
+
+
+SUMMARY_LINKS = """\
+project: {name: Summaries, start: 2027-03-01}
+tasks:
+  - {id: prep, duration: 2d}
+  - {id: A, name: Phase A, after: [prep]}
+  - {id: a1, parent: A, duration: 3d}
+  - {id: a2, parent: A, duration: 1d}
+  - {id: a3, parent: A, duration: 2d, after: [a2]}
+  - {id: B, name: Phase B, after: ["A SS+1d"]}
+  - {id: b1, parent: B, duration: 4d}
+  - {id: b2, parent: B, duration: 1d}
+  - {id: C, name: Phase C, after: ["A FF+2d", "B SF"]}
+  - {id: c1, parent: C, duration: 2d}
+  - {id: c2, parent: C, duration: 5d}
+  - {id: done, milestone: true, after: [C, "b2 FF"]}
+"""
+
+
+@pytest.mark.parametrize("source", ["yaml", "deployment"])
+def test_links_on_summary_tasks_go_through_milestones_with_the_same_schedule(source: str, tmp_path: Path) -> None:
+    """P6 relates activities only; linking every activity of one WBS node to every one of another
+    turned 138 links of the 322-task MS Project plan into 18,976 relationships."""
+    from pmfit.engine.schedule import schedule
+    from pmfit.io.xer import xer_export
+
+    if source == "yaml":
+        plan = read_plan_text(SUMMARY_LINKS)
+    else:
+        plan, _ = import_file(shared_path("projects", "mpp", "projectlibre-ms-project-2003-deployment.mpp"),
+                              check=False)
+    text, notes = xer_export(plan)
+    path = tmp_path / "plan.xer"
+    path.write_bytes(text.encode("cp1252"))
+    back, _ = read_xer(str(path))
+    summaries = plan.summary_ids()
+    before, after = schedule(plan).tasks, schedule(back).tasks
+    assert {k: (v.start, v.finish) for k, v in before.items() if k not in summaries} == \
+        {k: (v.start, v.finish) for k, v in after.items() if k in before and k not in summaries}
+    through = sum(1 for t in plan.tasks for x in t.after if t.id in summaries or x.task in summaries)
+    assert notes and notes[0].startswith(f"{through} links on summary tasks written through")
+    milestones = [t for t in back.tasks if t.id not in before and t.id not in back.summary_ids()]
+    assert milestones and all(t.milestone for t in milestones)
+    leaves_linked = sum(len(t.after) for t in back.tasks)
+    if source == "deployment":
+        assert leaves_linked < 1500  # 1,457: each milestone linked once to each activity of its summary
+    else:
+        # prep -> A: A.start; A SS -> B: A.started, B.start; A FF and B SF -> C: A.finish, B.started, C.finish-by;
+        # C -> done: C.finish
+        assert sorted(t.id for t in milestones) == ["A.finish", "A.start", "A.started", "B.start", "B.started",
+                                                    "C.finish", "C.finish-by"]

@@ -8,7 +8,7 @@ bytes (not only the extension), how to read it into a plan with an
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +58,8 @@ class Format:
     extensions: tuple[str, ...]
     sniff: Callable[[bytes], bool]
     read: Callable[[str], tuple[Plan, ImportReport]]
-    write: Callable[[Plan, str], None] | None = None
+    #: writes the plan; may return what it had to approximate (lines for the export report)
+    write: Callable[[Plan, str], Sequence[str] | None] | None = None
     description: str = ""
 
 

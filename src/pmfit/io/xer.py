@@ -698,6 +698,12 @@ def clndr_data(spec: CalendarSpec) -> str:
 
 def xer_text(plan: Plan) -> str:
     """The plan as XER text (one project; WBS from summary tasks)."""
+    return xer_export(plan)[0]
+
+
+def xer_export(plan: Plan) -> tuple[str, list[str]]:
+    """The plan as XER text, and what the writer had to approximate (for the export report)."""
+    notes: list[str] = []
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
@@ -817,26 +823,81 @@ def xer_text(plan: Plan) -> str:
             (_fmt(p.actual_start, day_start) if p and p.actual_start else _fmt(row.start) if row else ""),
             _fmt(p.actual_finish, day_end) if p and p.actual_finish else (_fmt(row.finish) if row else ""),
         ])
-    table("TASK", task_fields, task_rows)
     pred_rows: list[list[object]] = []
     leaves_under: dict[str, list[str]] = {}
+    ancestors: dict[str, set[str]] = {}
     for t in plan.tasks:
         node = t.parent
         seen: set[str] = set()
-        while node is not None and node not in seen and t.id not in summaries:
+        while node is not None and node not in seen:
             seen.add(node)
-            leaves_under.setdefault(node, []).append(t.id)
+            if t.id not in summaries:
+                leaves_under.setdefault(node, []).append(t.id)
             node = by_id[node].parent if node in by_id else None
+        ancestors[t.id] = seen
+
+    # P6 relates activities only: a link on a summary (a WBS node) goes through a milestone of that
+    # summary, which is linked to each of its activities -- as P6 schedulers model it by hand
+    used_codes = {t.id for t in plan.tasks}
+    milestone_num: dict[tuple[str, str], int] = {}
+    # start milestone -> activity and activity -> finish milestone are FS: for a zero-duration milestone
+    # the same constraint as SS / FF, and FS gives the dates MS Project and pmfit give such milestones
+    role = {"start": ("start", "TT_Mile", "FS"), "finish": ("finish", "TT_FinMile", "FS"),
+            "finish-by": ("finish by", "TT_FinMile", "FF"), "started": ("started", "TT_Mile", "SS")}
+
+    def milestone(sid: str, kind: str) -> int:
+        if (sid, kind) not in milestone_num:
+            code = f"{sid}.{kind}"
+            while code in used_codes:
+                code += "_"
+            used_codes.add(code)
+            number = 10000 + len(leaf_num) + len(milestone_num)
+            milestone_num[(sid, kind)] = number
+            words, task_type, link_type = role[kind]
+            rows_s = rows.get(sid)
+            when = "" if rows_s is None else _fmt(rows_s.start if task_type == "TT_Mile" else rows_s.finish)
+            task_rows.append([number, 1, wbs_id.get(sid, 1), 1, code, f"{by_id[sid].name} ({words})"[:120],
+                              task_type, "DT_FixedDUR2", "TK_NotStart", "CP_Drtn", "0", "0", "0", "", "", "",
+                              "PT_Normal", "", "", when, when, when, when, when, when])
+            for leaf in leaves_under.get(sid, []):
+                if leaf in leaf_num:
+                    if kind in ("start", "finish-by"):  # the milestone comes before each activity
+                        pred_rows.append([20000 + len(pred_rows), leaf_num[leaf], number, 1, 1,
+                                          CODE_BY_LINK[link_type], "0"])
+                    else:  # each activity comes before the milestone
+                        pred_rows.append([20000 + len(pred_rows), number, leaf_num[leaf], 1, 1,
+                                          CODE_BY_LINK[link_type], "0"])
+        return milestone_num[(sid, kind)]
+
+    through = 0
     for t in plan.tasks:
-        successors = leaves_under.get(t.id, []) if t.id in summaries else [t.id]
         for link in t.after:
-            predecessors = leaves_under.get(link.task, []) if link.task in summaries else [link.task]
-            lag_hours = link.lag.minutes(mpd, dpw) / 60
-            for s in successors:
-                for p_id in predecessors:
-                    if s in leaf_num and p_id in leaf_num and s != p_id:
-                        pred_rows.append([20000 + len(pred_rows), leaf_num[s], leaf_num[p_id], 1, 1,
-                                          CODE_BY_LINK[link.type.value], f"{lag_hours:g}"])
+            if link.task not in by_id or link.task == t.id:
+                continue
+            kind = link.type.value
+            lag_hours = f"{link.lag.minutes(mpd, dpw) / 60:g}"
+            nested = link.task in ancestors.get(t.id, set()) or t.id in ancestors.get(link.task, set())
+            if nested or (t.id not in summaries and link.task not in summaries):
+                # a leaf link, or a summary linked to its own activities: activity to activity
+                succs = leaves_under.get(t.id, []) if t.id in summaries else [t.id]
+                preds = leaves_under.get(link.task, []) if link.task in summaries else [link.task]
+                for s_id in succs:
+                    for p_id in preds:
+                        if s_id in leaf_num and p_id in leaf_num and s_id != p_id:
+                            pred_rows.append([20000 + len(pred_rows), leaf_num[s_id], leaf_num[p_id], 1, 1,
+                                              CODE_BY_LINK[kind], lag_hours])
+                continue
+            through += 1
+            succ = milestone(t.id, "start" if kind in ("FS", "SS") else "finish-by") if t.id in summaries \
+                else leaf_num.get(t.id)
+            pred = milestone(link.task, "finish" if kind in ("FS", "FF") else "started") \
+                if link.task in summaries else leaf_num.get(link.task)
+            if succ is not None and pred is not None:
+                pred_rows.append([20000 + len(pred_rows), succ, pred, 1, 1, CODE_BY_LINK[kind], lag_hours])
+    if through:
+        notes.append(f"{through} links on summary tasks written through {len(milestone_num)} start/finish "
+                     "milestones of those summaries (P6 relates activities, not WBS nodes)")
+    table("TASK", task_fields, task_rows)
     table("TASKPRED", ["task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id", "pred_type",
                        "lag_hr_cnt"], pred_rows)
     assign_rows: list[list[object]] = []
@@ -854,20 +915,22 @@ def xer_text(plan: Plan) -> str:
           [[leaf_num[t.id], 1, 1, t.notes.replace("\r", "").replace("\n", "\x7f\x7f")]
            for t in plan.tasks if t.notes and t.id in leaf_num])
     out.append("%E")
-    return "\r\n".join(out) + "\r\n"
+    return "\r\n".join(out) + "\r\n", notes
 
 
-def write_xer(plan: Plan, path: str) -> None:
-    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM)."""
+def write_xer(plan: Plan, path: str) -> list[str]:
+    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM);
+    returns what had to be approximated."""
     from pmfit.io.yamlplan import save_atomic
 
-    text = xer_text(plan)
+    text, notes = xer_export(plan)
     try:
         data = text.encode("cp1252")
     except UnicodeEncodeError:
         # P6 and MPXJ read XER as cp1252 unless a byte-order mark says UTF-8
         data = b"\xef\xbb\xbf" + text.encode("utf-8")
     save_atomic(data, path)
+    return notes
 
 
 register(Format("xer", (".xer",), _sniff, read_xer, write_xer, "Primavera P6 XER export"))
