@@ -701,9 +701,9 @@ def xer_text(plan: Plan) -> str:
     return xer_export(plan)[0]
 
 
-def xer_export(plan: Plan) -> tuple[str, list[str]]:
-    """The plan as XER text, and what the writer had to approximate (for the export report)."""
-    notes: list[str] = []
+def xer_export(plan: Plan) -> tuple[str, dict[str, str]]:
+    """The plan as XER text, and what the writer had to approximate (feature -> line, for the export report)."""
+    notes: dict[str, str] = {}
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
@@ -895,8 +895,8 @@ def xer_export(plan: Plan) -> tuple[str, list[str]]:
             if succ is not None and pred is not None:
                 pred_rows.append([20000 + len(pred_rows), succ, pred, 1, 1, CODE_BY_LINK[kind], lag_hours])
     if through:
-        notes.append(f"{through} links on summary tasks written through {len(milestone_num)} start/finish "
-                     "milestones of those summaries (P6 relates activities, not WBS nodes)")
+        notes["summary_links"] = (f"{through} links on summary tasks written through {len(milestone_num)} "
+                                  "start/finish milestones of those summaries (P6 relates activities, not WBS nodes)")
     table("TASK", task_fields, task_rows)
     table("TASKPRED", ["task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id", "pred_type",
                        "lag_hr_cnt"], pred_rows)
@@ -918,7 +918,7 @@ def xer_export(plan: Plan) -> tuple[str, list[str]]:
     return "\r\n".join(out) + "\r\n", notes
 
 
-def write_xer(plan: Plan, path: str) -> list[str]:
+def write_xer(plan: Plan, path: str) -> dict[str, str]:
     """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM);
     returns what had to be approximated."""
     from pmfit.io.yamlplan import save_atomic
