@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
     from pmfit.engine.status import StatusSchedule
     from pmfit.engine.track import EarnedValue
-    from pmfit.io.formats import Format, ImportReport
+    from pmfit.io.formats import ExportResult, Format, ImportReport
     from pmfit.model.plan import Baseline, Plan
     from pmfit.report.facts import StatusFacts
 
@@ -164,6 +164,14 @@ def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = N
     from pmfit.io.formats import export_file as _export_file
 
     return _export_file(plan, path, format)
+
+
+def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> ExportResult:
+    """Write a plan like :func:`export_file`, and return the export report too: what the target
+    format keeps, approximates and drops of this plan (``result.report``, ``result.format``)."""
+    from pmfit.io.formats import export_plan as _export_plan
+
+    return _export_plan(plan, path, format)
 
 
 def advise(plan: Plan | str | os.PathLike[str], salaries: str | os.PathLike[str] | None = None,

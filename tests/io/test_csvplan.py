@@ -235,3 +235,37 @@ def test_german_ms_project_export_in_cp1252(tmp_path: Path) -> None:
     assert plan.task("2").needs == {"Anna": 0.5}
     assert report.file_dates["1"] == (dt.date(2027, 1, 4), dt.date(2027, 1, 15))
     assert not any("could not be read" in d for d in report.dropped)
+
+
+ODD_IDS = """\
+project: {name: Ids, start: 2027-03-01}
+tasks:
+  - {id: BA-P1-10, duration: 2d}
+  - {id: BA P1, duration: 2d}
+  - {id: BA-P1, duration: 1d, after: ["BA-P1-10 SS", "BA P1 FF+1d"]}
+  - {id: "x;y", duration: 1d, after: ["BA-P1 SS-2d", "BA-P1-10 FS+3d"]}
+  - {id: 'q"1', duration: 1d, after: ["x;y"]}
+  - {id: z, duration: 1d, after: ['q"1 SF+1h']}
+"""
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_any_id_round_trips_with_its_links(ext: str, tmp_path: Path) -> None:
+    """BA-P1-10 with an SS link came back as task BA-P1 with lag -10SS (and the link was lost)."""
+    from pmfit.io.yamlplan import read_plan_text
+
+    plan = read_plan_text(ODD_IDS)
+    out = tmp_path / f"plan.{ext}"
+    export_file(plan, out)
+    back, report = import_file(out)
+    assert _signature(back) == _signature(plan)
+    assert report.dropped == [] or all("link" not in d and "depend" not in d for d in report.dropped)
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_real_p6_ids_round_trip(ext: str, tmp_path: Path) -> None:
+    plan, _ = import_file(shared_path("projects", "xer", "p6viewer-terminal-building-airport.xer"), check=False)
+    out = tmp_path / f"plan.{ext}"
+    export_file(plan, out)
+    back, _ = import_file(out, check=False)
+    assert _signature(back) == _signature(plan)

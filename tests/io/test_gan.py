@@ -119,11 +119,44 @@ def test_custom_property_is_reported() -> None:
     assert any("'Sample property'" in d for d in report.dropped)
 
 
-def test_file_without_tasks_is_refused_clearly() -> None:
+def test_resource_pool_without_tasks_is_read_with_a_warning() -> None:
+    """GanttProject shares resource pools as .gan files without tasks: people, rate and holiday are read."""
+    plan, report = gan.read(str(shared_path("projects", "gan", "ts-gan-resource-with-rate.gan")))
+    assert plan.tasks == []
+    assert len(plan.resources) == 1 and plan.resources[0].rate is not None
+    assert plan.resources[0].rate.amount == 64  # <rate name="standard" value="64"/>
+    assert [h.date for h in plan.project.calendar.holidays] == [dt.date(2024, 1, 3)]
+    assert plan.project.start == dt.date(2023, 12, 28)  # view-date: the file holds no task date
+    assert [w.code for w in report.warnings] == ["no_tasks"]
+    assert "a resource pool: 1 resource and no tasks" in report.read
+
+
+def test_file_without_tasks_or_resources_is_refused_clearly(tmp_path) -> None:
+    path = tmp_path / "empty.gan"
+    path.write_text('<?xml version="1.0"?><project name="e" version="3.3"><tasks/><resources/></project>')
     with pytest.raises(PlanError) as err:
-        gan.read(str(shared_path("projects", "gan", "ts-gan-resource-with-rate.gan")))
+        gan.read(str(path))
     assert err.value.codes == ["no_tasks"]
-    assert "1 resource" in str(err.value)
+
+
+FINISHED_MILESTONE = """<?xml version="1.0" encoding="UTF-8"?><project name="m" view-date="2024-06-01" version="3.3">
+<calendars><day-types><default-week id="1" name="default" sun="1" mon="0" tue="0" wed="0" thu="0" fri="0" sat="1"/>
+</day-types></calendars>
+<tasks empty-milestones="true">
+ <task id="1" name="build" start="2024-06-03" duration="5" complete="100"><depend id="2" type="2"/></task>
+ <task id="2" name="handover" meeting="true" start="2024-06-10" duration="0" complete="100"/>
+</tasks></project>"""
+
+
+def test_finished_zero_duration_milestone_is_read(tmp_path) -> None:
+    """Real files have finished milestones; GanttProject draws them at the previous working day's end."""
+    path = tmp_path / "m.gan"
+    path.write_text(FINISHED_MILESTONE)
+    plan, report = gan.read(str(path))
+    done = plan.progress.tasks["2"]
+    assert done.actual_start == done.actual_finish == D(2024, 6, 7, 17, 0)  # Friday's end, before Monday 10
+    assert plan.progress.tasks["1"].actual_finish == D(2024, 6, 7, 17, 0)
+    assert report.file_dates["2"] == (D(2024, 6, 7, 17, 0), D(2024, 6, 7, 17, 0))
 
 
 def test_detected_by_content(tmp_path) -> None:

@@ -161,7 +161,8 @@ def test_writer_output_follows_the_schema_order_and_reads_back(tmp_path: Path) -
     # the order of Task children in mspdi_pj12.xsd (the elements the writer uses)
     schema = ["UID", "ID", "Name", "Active", "Manual", "Type", "IsNull", "WBS", "OutlineNumber", "OutlineLevel",
               "Priority", "Start", "Finish", "Duration", "DurationFormat", "Milestone", "Summary", "FixedCost",
-              "PercentComplete", "ActualStart", "ActualFinish", "ActualCost", "RemainingDuration", "ConstraintType",
+              "PercentComplete", "ActualStart", "ActualFinish", "ActualDuration", "ActualCost", "RemainingDuration",
+              "ConstraintType",
               "CalendarUID", "ConstraintDate", "Deadline", "Notes", "PredecessorLink", "ExtendedAttribute",
               "Baseline"]
     for task in root.iter(f"{NS}Task"):
@@ -170,7 +171,12 @@ def test_writer_output_follows_the_schema_order_and_reads_back(tmp_path: Path) -
         assert positions == sorted(positions), tags
     back, report = import_file(out)
     assert back == plan
-    assert report.schedule_differences == []  # the file carries pmfit's own dates
+    # the file carries pmfit's own dates: the plan in progress, as of its status date
+    from pmfit.engine.status import status_schedule
+
+    current = status_schedule(plan).schedule.tasks
+    assert {tid: dates for tid, dates in report.file_dates.items()} == \
+        {tid: (row.start, row.finish) for tid, row in current.items()}
     assert detect_format(out).name == "mspdi"
 
 

@@ -57,7 +57,9 @@ def test_mspdi_round_trip_is_exact(name: str, tmp_path: Path) -> None:
 def test_xer_round_trip_is_exact(name: str, tmp_path: Path) -> None:
     first, _ = import_file(_shared(name), check=False)
     second = _through(first, write_xer, ".xer", tmp_path)
-    assert second == first
+    # P6 keeps a baseline as a separate project: an XER export carries none (its export report says so),
+    # and its planned dates are the current ones, so reading it back invents none either
+    assert second == first.model_copy(update={"baselines": []})
     assert xer_text(second).split("\r\n", 1)[1] == xer_text(first).split("\r\n", 1)[1]
 
 
@@ -146,3 +148,39 @@ def test_generated_plans_survive_xer(data: dict[str, Any]) -> None:
     # P6 orders activities by WBS, not in one list with the WBS nodes: compare by id
     assert sorted(_key(back), key=str) == sorted(_key(plan), key=str)
     assert [r.units for r in back.resources] == [r.units for r in plan.resources]
+
+
+PER_USE = """\
+project: {name: Fees, start: 2027-03-01}
+resources:
+  - {id: auditor, name: Auditor, rate: 500/use}
+  - {id: dev, name: Developer, rate: 100/h}
+  - {id: cable, name: Cable, kind: material, rate: 2/use}
+tasks:
+  - {id: audit, duration: 2d, needs: {auditor: 1}}
+  - {id: build, duration: 3d, needs: {dev: 1, cable: 10}, after: [audit]}
+"""
+
+
+def test_per_use_fees_stay_per_use_in_ms_project_xml(tmp_path: Path) -> None:
+    """500/use came back as 500/h: the budget grew from 3,100 to 14,600 without a word."""
+    from pmfit.engine.baseline import task_costs
+    from pmfit.engine.network import compile_plan
+    from pmfit.io.yamlplan import read_plan_text
+
+    plan = read_plan_text(PER_USE)
+    back = _through(plan, write_mspdi, ".xml", tmp_path)
+    assert {r.id: str(r.rate) for r in back.resources} == {"auditor": "500/use", "dev": "100/h", "cable": "2/use"}
+    assert "<CostPerUse>500</CostPerUse>" in (tmp_path / "again.xml").read_text(encoding="utf-8")
+    before = float(task_costs(plan, compile_plan(plan)).sum())
+    assert before == 500 + 3 * 8 * 100 + 10 * 2
+    assert float(task_costs(back, compile_plan(back)).sum()) == before
+
+
+def test_per_use_fees_are_not_written_as_p6_hourly_rates(tmp_path: Path) -> None:
+    from pmfit.io.yamlplan import read_plan_text
+
+    back = _through(read_plan_text(PER_USE), write_xer, ".xer", tmp_path)
+    assert back.resource("auditor").rate is None  # P6 labour has no per-use fee; the export report says so
+    assert str(back.resource("dev").rate) == "100/h"
+    assert str(back.resource("cable").rate) == "2/use"  # a material price per unit is what P6 keeps

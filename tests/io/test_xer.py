@@ -209,3 +209,154 @@ tasks:
     assert {r.id: (r.units, r.rate) for r in back.resources} == {r.id: (r.units, r.rate) for r in plan.resources}
     assert report.schedule_differences == []
     assert path.read_bytes().startswith(b"ERMHDR\t")
+
+
+def test_doubled_quotes_are_one_quote_both_ways(tmp_path: Path) -> None:
+    """P6 writes a quote inside a text as two (``1"" pipe``); MPXJ and P6 read one."""
+    plan, _ = import_file(shared_path("projects", "xer", "xer-parser-construction.xer"), check=False)
+    assert plan.task("REPLBI01").name == '1" G.I w/c pipe laying'
+    assert plan.task("REPLBI02").name == '1/2" G.I w/c pipe laying'
+    path = tmp_path / "quotes.xer"
+    write_xer(read_plan_text('project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: \'2" valve\', duration: 1d}]\n'),
+              str(path))
+    assert '\t2"" valve\t' in path.read_text(encoding="cp1252")
+    back, _ = read_xer(str(path))
+    assert back.task("a").name == '2" valve'
+
+
+def test_currency_table_has_every_field_p6_writes(tmp_path: Path) -> None:
+    """MPXJ fails on a CURRTYPE without the decimal and digit-group symbols (NullPointerException)."""
+    path = tmp_path / "plan.xer"
+    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01, currency: EUR}\ntasks: [{id: a, duration: 1d}]\n"),
+              str(path))
+    lines = path.read_bytes().decode("cp1252").split("\r\n")
+    at = lines.index("%T\tCURRTYPE")
+    row = dict(zip(lines[at + 1].split("\t")[1:], lines[at + 2].split("\t")[1:], strict=True))
+    assert (row["decimal_symbol"], row["digit_group_symbol"], row["curr_short_name"], row["curr_symbol"]) == \
+        (".", ",", "EUR", "€")
+
+
+def test_text_beyond_cp1252_is_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xer"
+    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: Ωmega ✓, duration: 1d}]\n"),
+              str(path))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfERMHDR\t")  # MPXJ reads cp1252 without it
+    back, _ = read_xer(str(path))
+    assert back.task("a").name == "Ωmega ✓"
+
+
+LATE_ACTUAL = "\r\n".join([
+    "ERMHDR\t8.0\t2027-03-01\tProject\tadmin\tadmin\tdb\tProject Management\tUSD",
+    "%T\tPROJECT", "%F\tproj_id\tproj_short_name\tplan_start_date\tlast_recalc_date\tclndr_id",
+    "%R\t1\tLate\t2027-03-01 08:00\t2027-03-03 08:00\t",
+    "%T\tTASK", "%F\ttask_id\tproj_id\ttask_code\ttask_name\ttask_type\ttarget_drtn_hr_cnt\tremain_drtn_hr_cnt\t"
+    "status_code\tact_start_date\tact_end_date",
+    "%R\t100\t1\tA\tSurvey\tTT_Task\t16\t16\tTK_Active\t2027-03-05 08:00\t",
+    "%R\t101\t1\tB\tFoundations\tTT_Task\t8\t8\tTK_NotStart\t\t",
+    "%R\t102\t1\tC\tFence\tTT_Task\t8\t0\tTK_Complete\t2027-03-01 08:00\t2027-03-01 16:00",
+    "%T\tTASKPRED", "%F\ttask_id\tpred_task_id\tpred_type\tlag_hr_cnt", "%R\t101\t100\tPR_FS\t0",
+    "%E", ""])
+
+
+def test_actual_start_after_the_data_date_is_read_with_a_warning_per_activity(tmp_path: Path) -> None:
+    """P6 accepts it (its schedule check lists it) and schedules the remaining work from the data date."""
+    from pmfit.engine.status import status_schedule
+
+    path = tmp_path / "late.xer"
+    path.write_bytes(LATE_ACTUAL.encode("cp1252"))
+    plan, report = read_xer(str(path))
+    late = [w for w in report.warnings if w.code == "actual_after_data_date"]
+    assert [(w.task, w.line) for w in late] == [("A", 7)]
+    assert "2027-03-05 08:00" in late[0].message and late[0].severity == "warning"
+    assert plan.progress is not None and plan.progress.tasks["A"].actual_start == dt.datetime(2027, 3, 3, 8)
+    assert plan.progress.tasks["C"].actual_start == dt.datetime(2027, 3, 1, 8)  # a true actual is untouched
+    rows = status_schedule(plan).schedule.tasks
+    # 16 h remaining from the data date (Wed 8:00, the default 8-17 day): done Thu 17:00, B on Friday
+    assert rows["A"].finish == dt.datetime(2027, 3, 4, 17)
+    assert rows["B"].start == dt.datetime(2027, 3, 5, 8)
+
+
+def test_only_projects_marked_for_export_are_read_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "two.xer"
+    text = TWO_PROJECTS.replace("plan_start_date\tclndr_id", "plan_start_date\tclndr_id\texport_flag") \
+        .replace("Alpha\t2024-01-08 00:00\t", "Alpha\t2024-01-08 00:00\t\tY") \
+        .replace("Béta\t2024-01-08 00:00\t", "Béta\t2024-01-08 00:00\t\tN")
+    path.write_bytes(text.encode("cp1252"))
+    plan, report = read_xer(str(path))
+    assert [t.id for t in plan.tasks] == ["A1"]
+    assert any("project 'Béta' (not marked for export" in d for d in report.dropped)
+    other, report = read_xer(str(path), projects=["Béta"])
+    assert [t.id for t in other.tasks] == ["W", "B1", "B2"]
+    assert any("project 'Alpha' not asked for" in d for d in report.dropped)
+    with pytest.raises(PlanError, match="has no project Gamma"):
+        read_xer(str(path), projects=["Gamma"])
+
+
+def test_a_calendar_identical_but_for_its_name_is_not_blamed(tmp_path: Path) -> None:
+    data = clndr_data(CalendarSpec())
+    text = "\r\n".join([
+        "ERMHDR\t8.0\t2024-01-01\tProject\tadmin\tadmin\tdb\tProject Management\tUSD",
+        "%T\tCALENDAR", "%F\tclndr_id\tdefault_flag\tclndr_name\tclndr_data",
+        f"%R\t1\tY\tStandard\t{data}", f"%R\t2\tN\tStandard (copy)\t{data}",
+        f"%R\t3\tN\tSix days\t{clndr_data(CalendarSpec(workweek=['mon', 'tue', 'wed', 'thu', 'fri', 'sat']))}",
+        "%T\tPROJECT", "%F\tproj_id\tproj_short_name\tplan_start_date\tclndr_id", "%R\t1\tP\t2024-01-08 08:00\t1",
+        "%T\tTASK", "%F\ttask_id\tproj_id\ttask_code\ttask_name\ttask_type\ttarget_drtn_hr_cnt\tclndr_id",
+        "%R\t100\t1\tA\tA\tTT_Task\t8\t2", "%R\t101\t1\tB\tB\tTT_Task\t8\t3", "%E", ""])
+    path = tmp_path / "cal.xer"
+    path.write_bytes(text.encode("cp1252"))
+    _, report = read_xer(str(path))
+    blamed = [line for line in report.approximated if "activity on calendar" in line]
+    assert len(blamed) == 1 and "'Six days'" in blamed[0]
+    assert "A" not in report.task_causes and "B" in report.task_causes
+
+
+SUMMARY_LINKS = """\
+project: {name: Summaries, start: 2027-03-01}
+tasks:
+  - {id: prep, duration: 2d}
+  - {id: A, name: Phase A, after: [prep]}
+  - {id: a1, parent: A, duration: 3d}
+  - {id: a2, parent: A, duration: 1d}
+  - {id: a3, parent: A, duration: 2d, after: [a2]}
+  - {id: B, name: Phase B, after: ["A SS+1d"]}
+  - {id: b1, parent: B, duration: 4d}
+  - {id: b2, parent: B, duration: 1d}
+  - {id: C, name: Phase C, after: ["A FF+2d", "B SF"]}
+  - {id: c1, parent: C, duration: 2d}
+  - {id: c2, parent: C, duration: 5d}
+  - {id: done, milestone: true, after: [C, "b2 FF"]}
+"""
+
+
+@pytest.mark.parametrize("source", ["yaml", "deployment"])
+def test_links_on_summary_tasks_go_through_milestones_with_the_same_schedule(source: str, tmp_path: Path) -> None:
+    """P6 relates activities only; linking every activity of one WBS node to every one of another
+    turned 138 links of the 322-task MS Project plan into 18,976 relationships."""
+    from pmfit.engine.schedule import schedule
+    from pmfit.io.xer import xer_export
+
+    if source == "yaml":
+        plan = read_plan_text(SUMMARY_LINKS)
+    else:
+        plan, _ = import_file(shared_path("projects", "mpp", "projectlibre-ms-project-2003-deployment.mpp"),
+                              check=False)
+    text, notes = xer_export(plan)
+    path = tmp_path / "plan.xer"
+    path.write_bytes(text.encode("cp1252"))
+    back, _ = read_xer(str(path))
+    summaries = plan.summary_ids()
+    before, after = schedule(plan).tasks, schedule(back).tasks
+    assert {k: (v.start, v.finish) for k, v in before.items() if k not in summaries} == \
+        {k: (v.start, v.finish) for k, v in after.items() if k in before and k not in summaries}
+    through = sum(1 for t in plan.tasks for x in t.after if t.id in summaries or x.task in summaries)
+    assert notes["summary_links"].startswith(f"{through} links on summary tasks written through")
+    milestones = [t for t in back.tasks if t.id not in before and t.id not in back.summary_ids()]
+    assert milestones and all(t.milestone for t in milestones)
+    leaves_linked = sum(len(t.after) for t in back.tasks)
+    if source == "deployment":
+        assert leaves_linked < 1500  # 1,457: each milestone linked once to each activity of its summary
+    else:
+        # prep -> A: A.start; A SS -> B: A.started, B.start; A FF and B SF -> C: A.finish, B.started, C.finish-by;
+        # C -> done: C.finish
+        assert sorted(t.id for t in milestones) == ["A.finish", "A.start", "A.started", "B.start", "B.started",
+                                                    "C.finish", "C.finish-by"]

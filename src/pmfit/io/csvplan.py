@@ -62,7 +62,7 @@ from pmfit.io.tabular import (
 )
 from pmfit.io.yamlplan import save_atomic
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.model.plan import Plan
+from pmfit.model.plan import Link, Plan
 
 if TYPE_CHECKING:
     from pmfit.engine.schedule import Schedule
@@ -111,6 +111,13 @@ _CONSTRAINTS = {
 }
 _LINK = re.compile(r"^(?P<task>.+?)\s*(?P<type>FS|SS|FF|SF|EA|AA|EE|AE|FD|DD|DF|FC|CC|CF)?\s*"
                    r"(?P<lag>[+-]\s*\d+(?:[.,]\d+)?\s*%?\s*[^\W\d_]*\.?\??)?$")
+#: what may follow a predecessor's id: its type and lag
+_LINK_TAIL = re.compile(r"^(?:\s+|(?=[A-Z+-])|$)(?P<type>FS|SS|FF|SF|EA|AA|EE|AE|FD|DD|DF|FC|CC|CF)?\s*"
+                        r"(?P<lag>[+-]\s*\d+(?:[.,]\d+)?\s*%?\s*[^\W\d_]*\.?\??)?$")
+_QUOTED_LINK = re.compile(r'^"(?P<task>(?:[^"]|"")*)"(?P<tail>.*)$')
+#: ids written as they are in the predecessors column (the reader prefers the longest known id, so
+#: BA-P1-10 SS is task BA-P1-10); an id with a separator or a quote is quoted: "x;y" SS
+_PLAIN_ID = re.compile(r'^[^",;]+$')
 #: link types as MS Project writes them in German (Ende-Anfang ...), French (fin-début ...) and Spanish exports
 _LINK_TYPES = {"EA": "FS", "AA": "SS", "EE": "FF", "AE": "SF", "FD": "FS", "DD": "SS", "DF": "SF",
                "FC": "FS", "CC": "SS", "CF": "SF"}
@@ -281,8 +288,45 @@ def _key_values(sheet: Any, path: str) -> dict[str, Any]:
 
 
 def _split(text: str) -> list[str]:
-    sep = "," if "," in text else ";"
-    return [p.strip() for p in text.split(sep) if p.strip()]
+    """A predecessors cell split at commas (else semicolons), never inside a quoted id."""
+    sep = "," if "," in re.sub(r'"(?:[^"]|"")*"', "", text) else ";"
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == sep and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _link_parts(token: str, ids: IdMap) -> tuple[str, str | None, str | None] | None:
+    """(predecessor, type, lag) of one predecessor: a quoted id, else the longest known id, else by pattern."""
+    quoted = _QUOTED_LINK.match(token)
+    if quoted:
+        tail = _LINK_TAIL.match(quoted["tail"])
+        if tail is None:
+            return None
+        return quoted["task"].replace('""', '"'), tail["type"], tail["lag"]
+    for end in range(len(token) - 1, 0, -1):  # BA-P1-10 SS is task BA-P1-10, not BA-P1 with lag -10SS
+        tail = _LINK_TAIL.match(token[end:])
+        if tail is not None and ids.get(token[:end].strip()) is not None:
+            return token[:end].strip(), tail["type"], tail["lag"]
+    match = _LINK.match(token)
+    return None if match is None else (match["task"].strip(), match["type"], match["lag"])
+
+
+def link_cell(link: Link) -> str:
+    """One predecessor as the predecessors column writes it (quoted when its id holds , ; or ")."""
+    text = str(link)
+    if _PLAIN_ID.match(link.task):
+        return text
+    return '"' + link.task.replace('"', '""') + '"' + text[len(link.task):]
 
 
 def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayfirst: bool | None,
@@ -412,21 +456,21 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
             pred = ids.get(token)
             link: dict[str, Any] = {}
             if pred is None:
-                match = _LINK.match(token)
-                if not match:
+                parts = _link_parts(token, ids)
+                if parts is None:
                     bad.append(f"line {line} predecessor {token[:30]!r}")
                     continue
-                ref = match["task"].strip()
+                ref, link_type, link_lag = parts
                 pred = ids.get(ref)
                 if pred is None and len(names.get(ref.lower(), [])) == 1:
                     pred = names[ref.lower()][0]
                     by_name += 1
                 if pred is None:
                     pred = ref
-                if match["type"]:
-                    link["type"] = _LINK_TYPES.get(match["type"], match["type"])
-                if match["lag"]:
-                    lag = match["lag"].replace(" ", "")
+                if link_type:
+                    link["type"] = _LINK_TYPES.get(link_type, link_type)
+                if link_lag:
+                    lag = link_lag.replace(" ", "")
                     if "%" in lag:
                         lag_percent += 1
                     else:
@@ -688,8 +732,8 @@ def table_rows(plan: Plan) -> list[dict[str, Any]]:
             "duration": None if task.id in summaries or task.duration is None else str(task.duration),
             "work": str(task.work) if task.work is not None else None,
             "milestone": "yes" if task.milestone else None,
-            "predecessors": ", ".join(str(link) for link in task.after) or None,
-            "resources": ", ".join(f"{rid}:{units:g}" for rid, units in task.needs.items()) or None,
+            "predecessors": ", ".join(link_cell(link) for link in task.after) or None,
+            "resources": ", ".join(f"{rid}:{units:.10g}" for rid, units in task.needs.items()) or None,
             "start": timing.start if timing is not None else None,
             "finish": timing.finish if timing is not None else None,
             "deadline": task.deadline,

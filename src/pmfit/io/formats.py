@@ -8,7 +8,7 @@ bytes (not only the extension), how to read it into a plan with an
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,8 +58,20 @@ class Format:
     extensions: tuple[str, ...]
     sniff: Callable[[bytes], bool]
     read: Callable[[str], tuple[Plan, ImportReport]]
-    write: Callable[[Plan, str], None] | None = None
+    #: writes the plan; may return what it had to approximate (lines, or feature key -> line, see
+    #: :mod:`pmfit.io.capabilities`) for the export report
+    write: Callable[[Plan, str], Mapping[str, str] | Sequence[str] | None] | None = None
     description: str = ""
+
+    @property
+    def writes(self) -> dict[str, tuple[str, str]] | None:
+        """What a file written in this format keeps, approximates and drops of a plan, per feature
+        (:mod:`pmfit.io.capabilities`; the export report and the docs' table both come from it)."""
+        if self.write is None:
+            return None
+        from pmfit.io.capabilities import FEATURES, status_of
+
+        return {f.key: status_of(self.name, f.key) for f in FEATURES}
 
 
 FORMATS: dict[str, Format] = {}
@@ -149,8 +161,38 @@ def load(path: str | os.PathLike[str]) -> Plan:
     return plan
 
 
+@dataclass
+class ExportResult:
+    """The format a plan was written in, and the export report: what the file holds of the plan
+    (``read``), what it holds only approximately and what it cannot hold (``dropped``)."""
+
+    format: Format
+    report: ImportReport
+
+
+def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> ExportResult:
+    """Write a plan in the format named by ``format`` or by the file extension, with the export report."""
+    from pmfit.io.capabilities import export_losses
+
+    fmt = _writer_for(path, format)
+    assert fmt.write is not None
+    notes = fmt.write(plan, str(path))
+    report = ImportReport(fmt.name, str(path))
+    # a writer's own account of a feature (a mapping feature -> line) replaces the table's line
+    told = dict(notes) if isinstance(notes, Mapping) else {}
+    report.read, report.approximated, report.dropped = export_losses(plan, fmt.name, skip=set(told))
+    for note in (told.values() if told else notes or ()):
+        if note not in report.approximated:
+            report.approximated.append(note)
+    return ExportResult(fmt, report)
+
+
 def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
     """Write a plan in the format named by ``format`` or by the file extension."""
+    return export_plan(plan, path, format).format
+
+
+def _writer_for(path: str | os.PathLike[str], format: str | None) -> Format:
     _load_builtin_formats()
     name = str(path)
     if format is not None:
@@ -165,6 +207,4 @@ def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = N
             raise PlanError(Diagnostic("unknown_format", f"pmfit cannot write '{suffix or name}' files "
                                        f"(it writes {known})", file=name))
         fmt = writers[0]
-    assert fmt.write is not None
-    fmt.write(plan, name)
     return fmt

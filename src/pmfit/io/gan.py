@@ -38,6 +38,7 @@ from pmfit.io.tabular import (
     read_file,
     strip_summary_work,
 )
+from pmfit.model.diagnostics import Diagnostic
 from pmfit.model.plan import Plan
 
 _LINK_TYPES = {"1": "SS", "2": "FS", "3": "FF", "4": "SF"}
@@ -236,8 +237,15 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         if tasks:
             raise fail("missing_field", "no task in the file has a start date, so the plan has no start", path)
         held = sum(1 for _ in root.iter("resource"))
-        raise fail("no_tasks", f"the GanttProject file has no tasks (it holds {plural(held, 'resource')})", path)
-    last = max(starts.values()).year + 1
+        if not held:
+            raise fail("no_tasks", "the GanttProject file has no tasks and no resources", path)
+        # A resource pool (GanttProject shares one between projects): its people, rates, calendar and
+        # vacations are read; the start is the day the file was viewed, else its first vacation.
+        pool_dates = [d for d in [_date(root.get("view-date"))] + [_date(v.get("start")) for v in root.iter("vacation")]
+                      if d is not None]
+        project_start = pool_dates[0] if pool_dates else dt.date(dt.date.today().year, 1, 1)
+        report.read.append(f"a resource pool: {plural(held, 'resource')} and no tasks")
+    last = (max(starts.values()) if starts else project_start).year + 1
 
     # A task without predecessors (its own or its summaries') stays where the user put it.
     pinned = pin_unlinked_starts(tasks, starts, as_date(project_start))
@@ -278,6 +286,10 @@ def read(path: str) -> tuple[Plan, ImportReport]:
             record: dict[str, Any] = {"percent_complete": float(info["percent"]), "actual_start": info["start"]}
             if info["percent"] >= 100:
                 record["actual_finish"] = finishes.get(tid, info["start"])
+                if raw_days.get(tid, 0) == 0 and tid in dates:
+                    # a finished milestone happened at one instant: where GanttProject draws it
+                    # (the end of the previous working day), not at the start of its day
+                    record["actual_start"] = record["actual_finish"] = dates[tid][0]
             records[tid] = record
         if records:
             data["progress"] = {"tasks": records}
@@ -301,7 +313,12 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     if priorities:
         report.read.append(f"{priorities} task priorities")
     report.dropped.append("display settings (colours, column layout, zoom) not imported")
-    plan = finish_plan(data, report, path)
+    if tasks:
+        plan = finish_plan(data, report, path)
+    else:  # a resource pool: the plan is valid without tasks, and says so
+        plan = Plan.model_validate(data)
+        report.warnings.append(Diagnostic("no_tasks", "the file has no tasks (a resource pool: its resources and "
+                                          "calendar were read)", severity="warning", file=path))
     for tid, span in dates.items():
         report.file_dates[tid] = span
     ids.note(report)

@@ -604,8 +604,11 @@ class _Reader:
             rate = _float(f.get("StandardRate"))
             if rate > 0:
                 resource["rate"] = {"amount": rate, "per": "h" if kind == "work" else "use"}
-            if _float(f.get("CostPerUse")) > 0:
-                tally.drop("cost per use", "not kept (pmfit rates are per hour)", ident)
+            per_use = _float(f.get("CostPerUse"))
+            if per_use > 0 and rate <= 0 and kind == "work":
+                resource["rate"] = {"amount": per_use, "per": "use"}  # a fee each time it is assigned
+            elif per_use > 0:
+                tally.drop("cost per use", "not kept (pmfit keeps one rate per resource)", ident)
             team = str(f.get("Group") or "").strip()
             if team:
                 resource["team"] = team
@@ -784,6 +787,22 @@ def _outline(plan: Plan) -> list[tuple[Any, int, str]]:
     return out
 
 
+def _duration_in_progress(planned: int, progress: Any, elapsed: int, mpd: int, dpw: int) -> int:
+    """A started task's Duration as MS Project keeps it: ActualDuration + RemainingDuration, where the
+    actual part is PercentComplete of the Duration. A remaining duration that disagrees with the
+    planned one (75% done, 200 h left of 100 h) makes the Duration ``remaining / (1 - percent)``;
+    near 100% (P6's physical percent of work that has barely begun) the worked time plus the remaining."""
+    pct = progress.percent_complete or 0.0
+    if progress.remaining is None or pct >= 100 or pct <= 0:
+        return planned
+    remaining = int(progress.remaining.minutes(mpd, dpw))
+    if abs(remaining - planned * (1 - pct / 100)) <= max(1.0, planned * 0.01):
+        return planned
+    if pct >= 95:
+        return max(elapsed, 0) + remaining
+    return round(remaining / (1 - pct / 100))
+
+
 def write_mspdi(plan: Plan, path: str) -> None:
     """Write the plan as MS Project XML (dates from pmfit's schedule)."""
     from pmfit.io.yamlplan import save_atomic
@@ -798,13 +817,10 @@ def mspdi_text(plan: Plan) -> str:
     dpw = spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    try:
-        from pmfit.engine.schedule import schedule
+    from pmfit.io.current import current_schedule
 
-        sched: Any = schedule(plan)
-        rows = sched.tasks
-    except Exception:  # an unschedulable plan is still written, without computed dates
-        sched, rows = None, {}
+    sched = current_schedule(plan)  # with progress: the status-date schedule, as MS Project keeps it
+    rows: dict[str, Any] = sched.rows if sched is not None else {}
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start
     ordered = _outline(plan)
@@ -855,12 +871,17 @@ def mspdi_text(plan: Plan) -> str:
         duration = 0 if (task.milestone or summary) else max(mins(task.planned_duration()), 0)
         if summary and row is not None:
             duration = max(row.duration, 0)
+        p = progress.get(task.id)
+        if p is not None and not summary and not task.milestone:
+            duration = _duration_in_progress(duration, p, sched.elapsed.get(task.id, 0) if sched else 0, mpd, dpw)
         parts = [f"<UID>{uid[task.id]}</UID>", f"<ID>{index + 1}</ID>", f"<Name>{_x(task.name)}</Name>",
                  "<Active>1</Active>", "<Manual>0</Manual>", "<Type>1</Type>", "<IsNull>0</IsNull>",
                  f"<WBS>{number}</WBS>", f"<OutlineNumber>{number}</OutlineNumber>",
                  f"<OutlineLevel>{level}</OutlineLevel>", f"<Priority>{task.priority}</Priority>"]
-        if row is not None:
-            parts += [f"<Start>{_iso(row.start)}</Start>", f"<Finish>{_iso(row.finish)}</Finish>"]
+        if row is not None:  # a started task starts at its actual start in MS Project, to the minute
+            begin = _as_dt(p.actual_start, day_start) if p is not None and p.actual_start is not None else row.start
+            end = _as_dt(p.actual_finish, day_end) if p is not None and p.actual_finish is not None else row.finish
+            parts += [f"<Start>{_iso(begin)}</Start>", f"<Finish>{_iso(end)}</Finish>"]
         unit = task.duration.unit if task.duration is not None else "d"
         parts += [f"<Duration>{_pt(duration)}</Duration>", f"<DurationFormat>{UNIT_FORMATS[unit]}</DurationFormat>"]
         if task.work is not None and not summary:
@@ -869,7 +890,6 @@ def mspdi_text(plan: Plan) -> str:
                   f"<Milestone>{1 if task.milestone else 0}</Milestone>", f"<Summary>{1 if summary else 0}</Summary>"]
         if task.cost:
             parts.append(f"<FixedCost>{task.cost:g}</FixedCost>")
-        p = progress.get(task.id)
         if p is not None:
             if p.percent_complete is not None:
                 pct = 100 if p.percent_complete >= 100 else int(p.percent_complete)
@@ -878,6 +898,9 @@ def mspdi_text(plan: Plan) -> str:
                 parts.append(f"<ActualStart>{_iso(_as_dt(p.actual_start, day_start))}</ActualStart>")
             if p.actual_finish is not None:
                 parts.append(f"<ActualFinish>{_iso(_as_dt(p.actual_finish, day_end))}</ActualFinish>")
+            if p.percent_complete and not summary:  # MS Project: ActualDuration = Duration x % complete
+                done = duration if p.percent_complete >= 100 else round(duration * p.percent_complete / 100)
+                parts.append(f"<ActualDuration>{_pt(done)}</ActualDuration>")
             if p.actual_cost is not None:
                 parts.append(f"<ActualCost>{p.actual_cost:g}</ActualCost>")
             if p.remaining is not None:
@@ -924,7 +947,11 @@ def mspdi_text(plan: Plan) -> str:
             parts.append(f"<Group>{_x(r.team)}</Group>")
         if r.kind == "work":
             parts.append(f"<MaxUnits>{r.units:.10g}</MaxUnits>")
-        if r.rate is not None:
+        if r.rate is not None and r.rate.per == "use" and r.kind == "work":
+            # a fee per assignment is MS Project's cost per use, not an hourly rate
+            parts += ["<StandardRate>0</StandardRate>", "<StandardRateFormat>2</StandardRateFormat>",
+                      f"<CostPerUse>{r.rate.amount:g}</CostPerUse>"]
+        elif r.rate is not None:  # material and cost resources: StandardRate is per unit
             hourly = r.rate.per_hour(spec.hours) if r.rate.per != "use" else r.rate.amount
             parts += [f"<StandardRate>{hourly:g}</StandardRate>", "<StandardRateFormat>2</StandardRateFormat>"]
         parts.append(f"<CalendarUID>{res_cal.get(r.id, 1)}</CalendarUID>")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pmfit.io.formats import Format, ImportReport, register
@@ -49,6 +50,7 @@ CODE_BY_CONSTRAINT = {"MSO": "CS_MSO", "SNLT": "CS_MSOB", "SNET": "CS_MSOA", "MF
                       "FNLT": "CS_MEOB", "FNET": "CS_MEOA", "ALAP": "CS_ALAP"}
 PRIORITY = {"PT_Lowest": 100, "PT_Low": 300, "PT_Normal": 500, "PT_High": 700, "PT_Top": 900}
 XER_DAYS = {"1": "sun", "2": "mon", "3": "tue", "4": "wed", "5": "thu", "6": "fri", "7": "sat"}
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "$", "AUD": "$", "CHF": "CHF"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -92,6 +94,8 @@ def parse_tables(text: str, filename: str | None = None) -> tuple[list[str], dic
                 raise PlanError(Diagnostic("bad_file", "row (%R) before its table's field list (%F)",
                                            file=filename, line=number))
             values = rest.split("\t")
+            if '""' in rest:  # P6 doubles every quote inside a text field (1"" pipe = 1" pipe)
+                values = [v.replace('""', '"') for v in values]
             row = dict(zip(fields, values, strict=False))
             row["__line__"] = str(number)
             tables[table].append(row)
@@ -228,8 +232,13 @@ def _sniff(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(b"ERMHDR")
 
 
-def read_xer(path: str) -> tuple[Plan, ImportReport]:
-    """Read a Primavera P6 XER file (every project in it) into a plan and an import report."""
+def read_xer(path: str, projects: Sequence[str] | None = None) -> tuple[Plan, ImportReport]:
+    """Read a Primavera P6 XER file into a plan and an import report.
+
+    P6 marks the projects the user exported with ``export_flag`` (a multi-project file may also
+    carry projects it only references); those are read. ``projects`` (short names or ids) picks
+    others instead.
+    """
     data = read_bytes(path, MAX_XER_BYTES)
     if b"\x00" in data[:4096]:
         raise PlanError(Diagnostic("bad_file", "this is a binary file, not an XER export", file=path))
@@ -238,17 +247,44 @@ def read_xer(path: str) -> tuple[Plan, ImportReport]:
     report = ImportReport("xer", path)
     report.read.append(f"P6 version {header[1] if len(header) > 1 else '?'} export, {encoding} text")
     tally = Tally()
-    plan = build_plan(tables, report, tally, path, header[8] if len(header) > 8 else None)
+    plan = build_plan(tables, report, tally, path, header[8] if len(header) > 8 else None, projects)
     return plan, report
 
 
+def _chosen_projects(projects: list[dict[str, str]], wanted: Sequence[str] | None, report: ImportReport,
+                     filename: str) -> list[dict[str, str]]:
+    """The projects to read: those asked for, else those the file marks for export, else all."""
+    def names(p: dict[str, str]) -> set[str]:
+        return {(p.get("proj_short_name") or "").strip(), (p.get("proj_id") or "").strip()} - {""}
+
+    if wanted:
+        chosen = [p for p in projects if names(p) & set(wanted)]
+        if not chosen:
+            known = ", ".join(sorted((p.get("proj_short_name") or p.get("proj_id") or "?") for p in projects))
+            raise PlanError(Diagnostic("bad_file", f"the file has no project {', '.join(wanted)} (it has {known})",
+                                       file=filename))
+    else:
+        chosen = [p for p in projects if (p.get("export_flag") or "Y") != "N"] or projects
+    for p in projects:
+        if p not in chosen:
+            report.dropped.append(f"project '{p.get('proj_short_name') or p.get('proj_id')}' "
+                                  + ("not asked for" if wanted else "(not marked for export in the file)")
+                                  + ": not imported; read_xer(path, projects=[...]) picks it")
+    return chosen
+
+
+def _working_time(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A calendar's working time, without its name (two calendars can differ only in name)."""
+    return None if spec is None else {k: v for k, v in spec.items() if k != "name"}
+
+
 def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, tally: Tally,
-               filename: str, currency: str | None = None) -> Plan:
+               filename: str, currency: str | None = None, wanted: Sequence[str] | None = None) -> Plan:
     """The plan from XER-shaped tables (also used by the P6 XML reader)."""
     projects = tables.get("PROJECT", [])
     if not projects:
         raise PlanError(Diagnostic("bad_file", "the XER file has no PROJECT table", file=filename))
-    exported = [p for p in projects if (p.get("export_flag") or "Y") != "N"] or projects
+    exported = _chosen_projects(projects, wanted, report, filename)
     calendars = {r.get("clndr_id", ""): r for r in tables.get("CALENDAR", [])}
     first = exported[0]
     default_cal = first.get("clndr_id") or next(
@@ -390,7 +426,7 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         if priority != 500:
             task["priority"] = priority
         cal = t.get("clndr_id", "")
-        if cal and cal != default_cal and spec(cal) != project_cal:
+        if cal and cal != default_cal and _working_time(spec(cal)) != _working_time(project_cal):
             cname = (calendars.get(cal, {}).get("clndr_name") or cal).strip()
             tally.approx(f"activity on calendar '{cname}'", "scheduled on the project calendar", ident,
                          f"activity calendar '{cname}' (pmfit uses the project calendar)")
@@ -424,6 +460,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
                              ident)
                 actual_start = actual_start or start
                 actual_end = actual_end or finish
+            late = _after_data_date(ident, actual_start, actual_end, data_date, report, t.get("__line__"))
+            if late:
+                actual_start, actual_end = (None if d is None else min(d, late) for d in (actual_start, actual_end))
             if actual_start:
                 entry["actual_start"] = actual_start
             if actual_end:
@@ -578,6 +617,11 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         data["progress"] = {"tasks": progress}
         if data_date:
             data["progress"]["status_date"] = data_date
+    if planned and all(report.file_dates.get(k) == (v["start"], v["finish"]) for k, v in planned.items()):
+        # P6 compares a project without a baseline with itself: planned dates equal to the current ones
+        # are no baseline (reading them as one would invent a baseline on every re-import)
+        report.read.append("planned dates equal the current dates: no baseline")
+        planned = {}
     if planned:
         data["baselines"] = [{"name": "planned", "tasks": planned}]
     report.read[:0] = [f"{len(exported)} project(s)", f"{len(task_rows)} activities",
@@ -587,6 +631,29 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         report.read.append(f"progress on {len(progress)} activities")
     data["tasks"] = outline_order(tasks)
     return finish_import(data, report, tally)
+
+
+def _after_data_date(ident: str, start: dt.datetime | None, finish: dt.datetime | None,
+                     data_date: dt.datetime | None, report: ImportReport, line: str | None) -> dt.datetime | None:
+    """The data date when an activity's actual dates lie after it (warned per activity), else None.
+
+    P6 and MPXJ accept such files (P6's schedule check lists them as "actual dates after the data
+    date") and schedule the remaining work from the data date; pmfit does the same by reading the
+    late actual dates as the data date.
+    """
+    if data_date is None:
+        return None
+    late = [(label, d) for label, d in (("start", start), ("finish", finish))
+            if d is not None and d.date() > data_date.date()]
+    if not late:
+        return None
+    said = " and ".join(f"actual {label} {d:%Y-%m-%d %H:%M}" for label, d in late)
+    report.warnings.append(Diagnostic(
+        "actual_after_data_date", f"activity '{ident}' has an {said} after the data date "
+        f"{data_date:%Y-%m-%d %H:%M}: read as the data date, and its remaining work is scheduled from it as P6 does",
+        severity="warning", file=report.source, line=int(line) if line and line.isdigit() else None, task=ident))
+    report.task_causes.setdefault(ident, []).append(f"its {said} lies after the data date")
+    return data_date
 
 
 # ---- writing ---------------------------------------------------------------------
@@ -599,7 +666,8 @@ def _fmt(value: dt.date | dt.datetime | None, clock: int = 480) -> str:
 
 
 def _clean(text: object) -> str:
-    return str(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    # tabs and line breaks would split the row; quotes are doubled as P6 writes them
+    return str(text).replace("\t", " ").replace("\r", " ").replace("\n", " ").replace('"', '""')
 
 
 def clndr_data(spec: CalendarSpec) -> str:
@@ -630,21 +698,23 @@ def clndr_data(spec: CalendarSpec) -> str:
 
 def xer_text(plan: Plan) -> str:
     """The plan as XER text (one project; WBS from summary tasks)."""
+    return xer_export(plan)[0]
+
+
+def xer_export(plan: Plan) -> tuple[str, dict[str, str]]:
+    """The plan as XER text, and what the writer had to approximate (feature -> line, for the export report)."""
+    notes: dict[str, str] = {}
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    try:
-        from pmfit.engine.schedule import schedule
+    from pmfit.io.current import current_schedule
 
-        sched: Any = schedule(plan)
-        rows = sched.tasks
-    except Exception:
-        sched, rows = None, {}
+    sched = current_schedule(plan)  # with progress: the status-date schedule, as P6 keeps it
+    rows: dict[str, Any] = sched.rows if sched is not None else {}
     summaries = plan.summary_ids()
     by_id = {t.id: t for t in plan.tasks}
     progress = plan.progress.tasks if plan.progress else {}
-    baseline = plan.baselines[0] if plan.baselines else None
     out: list[str] = [f"ERMHDR\t8.0\t{dt.date.today():%Y-%m-%d}\tProject\tpmfit\tpmfit\tdbxDatabaseNoName\t"
                       f"Project Management\t{plan.project.currency}"]
 
@@ -654,7 +724,12 @@ def xer_text(plan: Plan) -> str:
         for row in values:
             out.append("%R\t" + "\t".join(_clean("" if v is None else v) for v in row))
 
-    table("CURRTYPE", ["curr_id", "curr_short_name", "curr_type"], [[1, plan.project.currency, plan.project.currency]])
+    # Every CURRTYPE field P6 writes: MPXJ (and P6's own import) fail on a table without the symbols.
+    table("CURRTYPE", ["curr_id", "decimal_digit_cnt", "curr_symbol", "decimal_symbol", "digit_group_symbol",
+                       "pos_curr_fmt_type", "neg_curr_fmt_type", "curr_type", "curr_short_name", "group_digit_cnt",
+                       "base_exch_rate"],
+          [[1, 2, CURRENCY_SYMBOLS.get(plan.project.currency, plan.project.currency), ".", ",", "#1.1", "(#1.1)",
+            plan.project.currency, plan.project.currency, 3, 1]])
     start = _fmt(plan.project.start, day_start)
     finish = _fmt(sched.finish) if sched is not None else start
     status = plan.progress.status_date if plan.progress else None
@@ -696,12 +771,14 @@ def xer_text(plan: Plan) -> str:
     table("RSRCRATE", ["rsrc_rate_id", "rsrc_id", "max_qty_per_hr", "cost_per_qty", "start_date"],
           [[5000 + i, res_num[r.id], f"{r.units:g}",
             f"{(r.rate.per_hour(spec.hours) if r.rate.per != 'use' else r.rate.amount):g}",
-            "1984-01-01 00:00"] for i, r in enumerate(plan.resources) if r.rate is not None])
+            "1984-01-01 00:00"] for i, r in enumerate(plan.resources) if r.rate is not None
+           and not (r.rate.per == "use" and r.kind == "work")])  # P6 has no per-use fee for labour
     leaf_num = {t.id: 10000 + i for i, t in enumerate(t for t in plan.tasks if t.id not in summaries)}
     task_fields = ["task_id", "proj_id", "wbs_id", "clndr_id", "task_code", "task_name", "task_type",
                    "duration_type", "status_code", "complete_pct_type", "phys_complete_pct", "target_drtn_hr_cnt",
                    "remain_drtn_hr_cnt", "target_work_qty", "cstr_type", "cstr_date", "priority_type", "act_start_date",
-                   "act_end_date", "early_start_date", "early_end_date", "target_start_date", "target_end_date"]
+                   "act_end_date", "early_start_date", "early_end_date", "restart_date", "reend_date",
+                   "target_start_date", "target_end_date"]
     task_rows: list[list[object]] = []
     priority_code = {v: k for k, v in PRIORITY.items()}
     for t in plan.tasks:
@@ -726,7 +803,12 @@ def xer_text(plan: Plan) -> str:
         cdate = ""
         if c is not None and c.date is not None:
             cdate = _fmt(c.date, day_end if c.type.value in ("FNET", "FNLT", "MFO") else day_start)
-        btask = baseline.tasks.get(t.id) if baseline else None
+        # P6's remaining early start: where the work still to do resumes (the data date for work in progress)
+        resume = row.start if row else None
+        if row and status_code == "TK_Active" and sched is not None and sched.status_date is not None:
+            resume = max(row.start, sched.status_date)
+        elif row and status_code == "TK_Complete":
+            resume = row.finish
         task_rows.append([
             leaf_num[t.id], 1, wbs_id.get(t.parent or "", 1), 1, t.id, t.name,
             "TT_Mile" if t.milestone else "TT_Task", "DT_FixedDUR2", status_code,
@@ -736,29 +818,86 @@ def xer_text(plan: Plan) -> str:
             _fmt(p.actual_start, day_start) if p and p.actual_start else "",
             _fmt(p.actual_finish, day_end) if p and p.actual_finish else "",
             _fmt(row.start) if row else "", _fmt(row.finish) if row else "",
-            _fmt(btask.start) if btask else (_fmt(row.start) if row else ""),
-            _fmt(btask.finish) if btask else (_fmt(row.finish) if row else ""),
+            _fmt(resume), _fmt(row.finish) if row else "",
+            # planned dates are the current plan's (P6 keeps baselines as separate projects, not here)
+            (_fmt(p.actual_start, day_start) if p and p.actual_start else _fmt(row.start) if row else ""),
+            _fmt(p.actual_finish, day_end) if p and p.actual_finish else (_fmt(row.finish) if row else ""),
         ])
-    table("TASK", task_fields, task_rows)
     pred_rows: list[list[object]] = []
     leaves_under: dict[str, list[str]] = {}
+    ancestors: dict[str, set[str]] = {}
     for t in plan.tasks:
         node = t.parent
         seen: set[str] = set()
-        while node is not None and node not in seen and t.id not in summaries:
+        while node is not None and node not in seen:
             seen.add(node)
-            leaves_under.setdefault(node, []).append(t.id)
+            if t.id not in summaries:
+                leaves_under.setdefault(node, []).append(t.id)
             node = by_id[node].parent if node in by_id else None
+        ancestors[t.id] = seen
+
+    # P6 relates activities only: a link on a summary (a WBS node) goes through a milestone of that
+    # summary, which is linked to each of its activities -- as P6 schedulers model it by hand
+    used_codes = {t.id for t in plan.tasks}
+    milestone_num: dict[tuple[str, str], int] = {}
+    # start milestone -> activity and activity -> finish milestone are FS: for a zero-duration milestone
+    # the same constraint as SS / FF, and FS gives the dates MS Project and pmfit give such milestones
+    role = {"start": ("start", "TT_Mile", "FS"), "finish": ("finish", "TT_FinMile", "FS"),
+            "finish-by": ("finish by", "TT_FinMile", "FF"), "started": ("started", "TT_Mile", "SS")}
+
+    def milestone(sid: str, kind: str) -> int:
+        if (sid, kind) not in milestone_num:
+            code = f"{sid}.{kind}"
+            while code in used_codes:
+                code += "_"
+            used_codes.add(code)
+            number = 10000 + len(leaf_num) + len(milestone_num)
+            milestone_num[(sid, kind)] = number
+            words, task_type, link_type = role[kind]
+            rows_s = rows.get(sid)
+            when = "" if rows_s is None else _fmt(rows_s.start if task_type == "TT_Mile" else rows_s.finish)
+            task_rows.append([number, 1, wbs_id.get(sid, 1), 1, code, f"{by_id[sid].name} ({words})"[:120],
+                              task_type, "DT_FixedDUR2", "TK_NotStart", "CP_Drtn", "0", "0", "0", "", "", "",
+                              "PT_Normal", "", "", when, when, when, when, when, when])
+            for leaf in leaves_under.get(sid, []):
+                if leaf in leaf_num:
+                    if kind in ("start", "finish-by"):  # the milestone comes before each activity
+                        pred_rows.append([20000 + len(pred_rows), leaf_num[leaf], number, 1, 1,
+                                          CODE_BY_LINK[link_type], "0"])
+                    else:  # each activity comes before the milestone
+                        pred_rows.append([20000 + len(pred_rows), number, leaf_num[leaf], 1, 1,
+                                          CODE_BY_LINK[link_type], "0"])
+        return milestone_num[(sid, kind)]
+
+    through = 0
     for t in plan.tasks:
-        successors = leaves_under.get(t.id, []) if t.id in summaries else [t.id]
         for link in t.after:
-            predecessors = leaves_under.get(link.task, []) if link.task in summaries else [link.task]
-            lag_hours = link.lag.minutes(mpd, dpw) / 60
-            for s in successors:
-                for p_id in predecessors:
-                    if s in leaf_num and p_id in leaf_num and s != p_id:
-                        pred_rows.append([20000 + len(pred_rows), leaf_num[s], leaf_num[p_id], 1, 1,
-                                          CODE_BY_LINK[link.type.value], f"{lag_hours:g}"])
+            if link.task not in by_id or link.task == t.id:
+                continue
+            kind = link.type.value
+            lag_hours = f"{link.lag.minutes(mpd, dpw) / 60:g}"
+            nested = link.task in ancestors.get(t.id, set()) or t.id in ancestors.get(link.task, set())
+            if nested or (t.id not in summaries and link.task not in summaries):
+                # a leaf link, or a summary linked to its own activities: activity to activity
+                succs = leaves_under.get(t.id, []) if t.id in summaries else [t.id]
+                preds = leaves_under.get(link.task, []) if link.task in summaries else [link.task]
+                for s_id in succs:
+                    for p_id in preds:
+                        if s_id in leaf_num and p_id in leaf_num and s_id != p_id:
+                            pred_rows.append([20000 + len(pred_rows), leaf_num[s_id], leaf_num[p_id], 1, 1,
+                                              CODE_BY_LINK[kind], lag_hours])
+                continue
+            through += 1
+            succ = milestone(t.id, "start" if kind in ("FS", "SS") else "finish-by") if t.id in summaries \
+                else leaf_num.get(t.id)
+            pred = milestone(link.task, "finish" if kind in ("FS", "FF") else "started") \
+                if link.task in summaries else leaf_num.get(link.task)
+            if succ is not None and pred is not None:
+                pred_rows.append([20000 + len(pred_rows), succ, pred, 1, 1, CODE_BY_LINK[kind], lag_hours])
+    if through:
+        notes["summary_links"] = (f"{through} links on summary tasks written through {len(milestone_num)} "
+                                  "start/finish milestones of those summaries (P6 relates activities, not WBS nodes)")
+    table("TASK", task_fields, task_rows)
     table("TASKPRED", ["task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id", "pred_type",
                        "lag_hr_cnt"], pred_rows)
     assign_rows: list[list[object]] = []
@@ -776,19 +915,22 @@ def xer_text(plan: Plan) -> str:
           [[leaf_num[t.id], 1, 1, t.notes.replace("\r", "").replace("\n", "\x7f\x7f")]
            for t in plan.tasks if t.notes and t.id in leaf_num])
     out.append("%E")
-    return "\r\n".join(out) + "\r\n"
+    return "\r\n".join(out) + "\r\n", notes
 
 
-def write_xer(plan: Plan, path: str) -> None:
-    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8)."""
+def write_xer(plan: Plan, path: str) -> dict[str, str]:
+    """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM);
+    returns what had to be approximated."""
     from pmfit.io.yamlplan import save_atomic
 
-    text = xer_text(plan)
+    text, notes = xer_export(plan)
     try:
         data = text.encode("cp1252")
     except UnicodeEncodeError:
-        data = text.encode("utf-8")
+        # P6 and MPXJ read XER as cp1252 unless a byte-order mark says UTF-8
+        data = b"\xef\xbb\xbf" + text.encode("utf-8")
     save_atomic(data, path)
+    return notes
 
 
 register(Format("xer", (".xer",), _sniff, read_xer, write_xer, "Primavera P6 XER export"))

@@ -35,6 +35,8 @@ CODES: dict[str, str] = {
     "bad_estimate": "a three-point estimate not ordered optimistic <= likely <= pessimistic",
     "bad_probability": "a risk probability outside 0..1",
     "bad_progress": "progress data that contradicts itself",
+    "actual_after_data_date": "an imported activity with an actual date after the file's data date (read, "
+                              "scheduled from the data date as P6 does)",
     "negative_float": "a hard constraint or deadline the dependencies cannot meet",
     "constraint_conflict": "a must-start/must-finish date earlier than the predecessors allow",
     "deadline_missed": "a task finishes after its deadline",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, fail, guarded, load_plan, print_json
+from pmfit.cli.common import JsonOption, console, err_console, fail, guarded, load_plan, print_json
+
+if TYPE_CHECKING:
+    from pmfit.io.formats import ImportReport
 
 
 @guarded
@@ -19,17 +23,33 @@ def export(
     json_out: bool = JsonOption,
 ) -> None:
     """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON."""
-    from pmfit.api import export_file
+    from pmfit.api import export_plan
 
     if Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)
-    written = export_file(plan, to, format_name)
+    result = export_plan(plan, to, format_name)
+    written = result.format
     if json_out:
-        print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks)})
+        print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks),
+                    "report": result.report.to_dict()})
     else:
         console().print(f"[green]wrote[/] {to} ({written.description or written.name}): "
                         f"{len(plan.tasks)} tasks, {len(plan.resources)} resources", highlight=False)
+        _print_losses(result.report)
+
+
+def _print_losses(report: ImportReport) -> None:
+    """What the target format holds only approximately or not at all, on stderr (as import does)."""
+    err = err_console()
+    for title, items, mark in (("approximated", report.approximated, "[yellow]~[/]"),
+                               ("dropped", report.dropped, "[red]✗[/]")):
+        if not items:
+            continue
+        err.print(f"[bold]{title}[/] in {report.format}")
+        for item in items:
+            err.print(f"  {mark} ", end="")
+            err.print(item, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
