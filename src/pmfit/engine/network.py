@@ -13,6 +13,7 @@ second index grouping them by predecessor for the backward pass.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
     from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.duration import Duration
     from pmfit.model.plan import Plan
 
 IntArray = npt.NDArray[np.int64]
@@ -232,8 +234,30 @@ def _cycle_diagnostic(
     )
 
 
+#: The networks of the plans compiled last, by plan identity (a plan is frozen, so its network
+#: never changes): validation, scheduling and every engine asked about one plan compile it once.
+_compiled: dict[int, tuple[weakref.ref[Plan], Network]] = {}
+
+
 def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
-    """Compile a validated plan into a :class:`Network` (leaf tasks only)."""
+    """Compile a validated plan into a :class:`Network` (leaf tasks only).
+
+    Costs time linear in tasks, links and WBS depth (a link on a summary task
+    becomes one link per leaf under it). Without ``calendar`` the result is
+    kept for as long as the plan lives, and asking again returns it.
+    """
+    if calendar is not None:
+        return _compile(plan, calendar)
+    key = id(plan)
+    hit = _compiled.get(key)
+    if hit is not None and hit[0]() is plan:
+        return hit[1]
+    network = _compile(plan, None)
+    _compiled[key] = (weakref.ref(plan, lambda _ref, key=key: _compiled.pop(key, None)), network)  # type: ignore[misc]
+    return network
+
+
+def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     from pmfit.engine.workcal import WorkingTime
     from pmfit.model.plan import ConstraintType
 
@@ -268,16 +292,37 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
 
     parent_of = {t.id: t.parent for t in plan.tasks}
     by_id = {t.id: t for t in plan.tasks}  # plan.task() is a linear search
+    chains: dict[str, tuple[str, ...]] = {}
 
-    def ancestors(task_id: str) -> list[str]:
-        out = []
-        seen = set()
+    def chain_from(summary_id: str) -> tuple[str, ...]:
+        """``summary_id`` and its ancestors, nearest first (memoised: linear in the WBS, not in leaves x depth)."""
+        found = chains.get(summary_id)
+        if found is not None:
+            return found
+        walk: list[str] = []
+        seen: set[str] = set()
+        node: str | None = summary_id
+        while node is not None and node not in seen and node not in chains:
+            seen.add(node)
+            walk.append(node)
+            node = parent_of.get(node)
+        tail = chains.get(node, ()) if node is not None and node not in seen else ()
+        for index in range(len(walk) - 1, -1, -1):
+            tail = (walk[index], *tail)
+            chains[walk[index]] = tail
+        return chains[summary_id]
+
+    def ancestors(task_id: str) -> tuple[str, ...]:
         parent = parent_of.get(task_id)
-        while parent is not None and parent not in seen:
-            seen.add(parent)
-            out.append(parent)
-            parent = parent_of.get(parent)
-        return out
+        if parent is None:
+            return ()
+        chain = chain_from(parent)
+        # a cycle through the task itself (reported by validation): stop before the task, as before
+        return chain[:chain.index(task_id)] if task_id in chain else chain
+
+    # Only the summaries that carry something leaves inherit are visited per leaf.
+    inheriting = {t.id for t in plan.tasks if t.id in summaries
+                  and (t.after or t.deadline is not None or t.constraint is not None)}
 
     duration = np.zeros(n, dtype=np.int64)
     milestone = np.zeros(n, dtype=bool)
@@ -301,33 +346,41 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
     lags: list[int] = []
     origin: list[tuple[str, str]] = []
     seen_links: set[tuple[int, int, int, int]] = set()
+    type_code = {name: code for code, name in enumerate(LINK_TYPES)}
+    minutes_of: dict[object, int] = {}
 
-    def add_links(task_id: str, links: list, targets: list[int]) -> None:  # type: ignore[type-arg]
+    def minutes(duration: Duration) -> int:
+        key = (duration.amount, duration.unit)
+        value = minutes_of.get(key)
+        if value is None:
+            value = minutes_of[key] = duration.minutes(mpd, dpw)
+        return value
+
+    def add_links(task_id: str, links: list, target: int) -> None:  # type: ignore[type-arg]
         for link in links:
-            t = LINK_TYPES.index(link.type.value)
-            lag = link.lag.minutes(mpd, dpw)
+            t = type_code[link.type.value]
+            lag = minutes(link.lag)
             for a in leaves_of(link.task):
-                for b in targets:
-                    if a == b:
-                        continue
-                    key = (a, b, t, lag)
-                    if key in seen_links:
-                        continue
-                    seen_links.add(key)
-                    src.append(a)
-                    dst.append(b)
-                    types.append(t)
-                    lags.append(lag)
-                    origin.append((task_id, link.task))
+                if a == target:
+                    continue
+                key = (a, target, t, lag)
+                if key in seen_links:
+                    continue
+                seen_links.add(key)
+                src.append(a)
+                dst.append(target)
+                types.append(t)
+                lags.append(lag)
+                origin.append((task_id, link.task))
 
     for i, task in enumerate(leaves):
-        d = 0 if task.milestone else task.planned_duration().minutes(mpd, dpw)
+        d = 0 if task.milestone else minutes(task.planned_duration())
         duration[i] = max(d, 0)
         milestone[i] = task.milestone or d == 0
         if task.estimate is not None and not task.milestone:
-            optimistic[i] = task.estimate.optimistic.minutes(mpd, dpw)
-            likely[i] = task.estimate.likely.minutes(mpd, dpw)
-            pessimistic[i] = task.estimate.pessimistic.minutes(mpd, dpw)
+            optimistic[i] = minutes(task.estimate.optimistic)
+            likely[i] = minutes(task.estimate.likely)
+            pessimistic[i] = minutes(task.estimate.pessimistic)
             dist = task.estimate.distribution
             distribution[i] = DISTRIBUTIONS.index(dist) if dist else default_dist
         else:
@@ -349,23 +402,25 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
                     ctime[i] = cal.day_start(when)
         if task.deadline is not None:
             deadline[i] = cal.day_end(task.deadline)
-        for ancestor in ancestors(task.id):
+        inherited_from = [a for a in ancestors(task.id) if a in inheriting] if task.parent is not None else []
+        for ancestor in inherited_from:
             # A summary finishes when its last leaf does: its deadline binds every leaf.
             inherited_deadline = by_id[ancestor].deadline
             if inherited_deadline is not None:
                 deadline[i] = min(int(deadline[i]), cal.day_end(inherited_deadline))
-        add_links(task.id, task.after, [i])
-        for ancestor in ancestors(task.id):
+        if task.after:
+            add_links(task.id, task.after, i)
+        for ancestor in inherited_from:
             # Links on a summary task apply to each of its leaves.
-            add_links(ancestor, by_id[ancestor].after, [i])
+            add_links(ancestor, by_id[ancestor].after, i)
         if task.constraint is None:
-            for ancestor in ancestors(task.id):
+            for ancestor in inherited_from:
                 inherited = by_id[ancestor].constraint
                 if inherited is not None and inherited.type is ConstraintType.SNET and inherited.date:
                     ctype[i] = SNET
                     ctime[i] = cal.day_start(inherited.date)
                     break
-        for ancestor in ancestors(task.id):
+        for ancestor in inherited_from:
             # FNLT on a summary: every leaf finishes by then (the summary ends with its last leaf).
             inherited = by_id[ancestor].constraint
             if inherited is None or inherited.type is not ConstraintType.FNLT or inherited.date is None:

@@ -109,7 +109,165 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
-    """YAML text -> plain data and a :class:`SourceMap` (raises :class:`PlanError`)."""
+    """YAML text -> plain data and a :class:`SourceMap` (raises :class:`PlanError`).
+
+    Plain files (no anchors, aliases, merge keys or explicit tags; almost every
+    plan) are built straight from libyaml's event stream: one Python object per
+    value, with its line recorded on the way. Anything else, and every file
+    libyaml refuses, takes the node-tree path below, which words its errors best.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        source = SourceMap(filename)
+        try:
+            return _EventBuilder(text, source, fast).build(), source
+        except PlanError as exc:
+            raise PlanError([d.located(filename) for d in exc.diagnostics]) from None
+        except (_NeedsNodeTree, yaml.YAMLError):
+            pass  # anchors, tags, several documents or bad YAML: the node tree handles (and words) them
+        except Exception:  # e.g. lone surrogates libyaml cannot encode
+            pass
+    return _parse_yaml_nodes(text, filename)
+
+
+class _NeedsNodeTree(Exception):
+    """The file uses a YAML feature the event builder leaves to the node tree."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NO_KEY = object()
+
+
+class _EventBuilder:
+    """Plain data from libyaml events in one pass, lines recorded as :class:`_Builder` records them."""
+
+    def __init__(self, text: str, source: SourceMap, loader_class: type) -> None:
+        self.loader = loader_class(text)
+        self.source = source
+        self.resolvers = yaml.SafeLoader.yaml_implicit_resolvers
+        self.wildcard = self.resolvers.get(None, [])  # type: ignore[call-overload]
+        self.constructor = yaml.SafeLoader("")
+        self.constructed: dict[tuple[str, str], Any] = {}
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        value: str = event.value
+        if tag is not None and tag != "!":
+            raise _NeedsNodeTree
+        if event.implicit[0]:
+            tag = _STR_TAG
+            for candidate, regexp in (*self.resolvers.get(value[:1], ()), *self.wildcard):
+                if regexp.match(value):
+                    tag = candidate
+                    break
+            if tag == _STR_TAG:
+                return value
+        else:
+            return value  # quoted or block text is text
+        key = (tag, value)
+        if key in self.constructed:
+            return self.constructed[key]
+        constructor = self.constructor.yaml_constructors.get(tag)
+        if constructor is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+            raise _NeedsNodeTree
+        try:
+            result = constructor(self.constructor, yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
+        except (ValueError, OverflowError) as exc:  # 2027-02-30: day is out of range for month
+            raise PlanError(Diagnostic("bad_yaml", f"not valid YAML: {value!r}: {exc}",
+                                       line=event.start_mark.line + 1)) from None
+        self.constructed[key] = result
+        return result
+
+    def build(self) -> Any:
+        get = self.loader.get_event
+        lines = self.source.lines
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        try:
+            get()  # stream start
+            event = get()
+            if isinstance(event, yaml.StreamEndEvent):
+                raise PlanError(Diagnostic("bad_yaml", "the file is empty"))
+            # Open containers: the container, its path, and for a mapping the key waiting for its value.
+            containers: list[Any] = []
+            paths: list[Path_] = []
+            keys: list[Any] = []
+            child_paths: list[Path_] = []
+            root: Any = None
+            nodes = 0
+            while True:
+                event = get()
+                cls = event.__class__
+                if cls is mapping_end or cls is sequence_end:
+                    containers.pop()
+                    paths.pop()
+                    keys.pop()
+                    child_paths.pop()
+                    if not containers:
+                        break
+                    continue
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
+                                               "(an alias bomb?)", line=event.start_mark.line + 1))
+                line = event.start_mark.line + 1
+                if len(containers) > MAX_DEPTH:
+                    raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels", line=line))
+                if cls is scalar_event:
+                    if event.anchor is not None:
+                        raise _NeedsNodeTree
+                    value = self._scalar(event)
+                    opened = False
+                elif cls is mapping_start or cls is sequence_start:
+                    if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                        raise _NeedsNodeTree
+                    value = {} if cls is mapping_start else []
+                    opened = True
+                else:  # an alias, or something no plain plan has
+                    raise _NeedsNodeTree
+                # Attach the value to its parent and find its path.
+                if not containers:
+                    path: Path_ = ()
+                    lines.setdefault(path, line)
+                    root = value
+                else:
+                    parent = containers[-1]
+                    if parent.__class__ is list:
+                        path = (*paths[-1], len(parent))
+                        lines.setdefault(path, line)
+                        parent.append(value)
+                    elif keys[-1] is _NO_KEY:  # this value is a key
+                        if opened:
+                            raise PlanError(Diagnostic("bad_yaml", "a mapping key must be a plain value",
+                                                       line=line))
+                        if value in parent:
+                            raise PlanError(Diagnostic("bad_yaml", f"duplicate key {value!r}", line=line))
+                        keys[-1] = value
+                        child = (*paths[-1], value if isinstance(value, (str, int)) else str(value))
+                        lines[child] = line
+                        child_paths[-1] = child
+                        continue
+                    else:
+                        path = child_paths[-1]
+                        parent[keys[-1]] = value
+                        keys[-1] = _NO_KEY
+                if opened:
+                    containers.append(value)
+                    paths.append(path)
+                    keys.append(_NO_KEY)
+                    child_paths.append(())
+                elif not containers:
+                    break  # the document is one scalar
+            event = get()
+            if not isinstance(event, yaml.DocumentEndEvent) or not isinstance(get(), yaml.StreamEndEvent):
+                raise _NeedsNodeTree  # several documents: the node tree says so
+            return root
+        finally:
+            self.loader.dispose()
+
+
+def _parse_yaml_nodes(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
+    """YAML text -> plain data through PyYAML's node tree (anchors, merges, tags, error wording)."""
     source = SourceMap(filename)
     try:
         node = _compose(text)

@@ -132,11 +132,18 @@ class Duration:
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        parsed: dict[str, Duration] = {}  # big plans write "5d" thousands of times: parse each text once
+
         def validate(value: Any) -> Duration:
+            if value.__class__ is str and value in parsed:
+                return parsed[value]
             try:
-                return cls.parse(value)
+                result = cls.parse(value)
             except DurationError as exc:
                 raise ValueError(str(exc)) from None
+            if value.__class__ is str and len(parsed) < 10_000:
+                parsed[value] = result
+            return result
 
         return core_schema.no_info_plain_validator_function(
             validate,

@@ -12,7 +12,15 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from pmfit.model.calendar import CalendarSpec
 from pmfit.model.duration import Duration
@@ -25,8 +33,10 @@ def _id_text(value: Any) -> Any:
     return value
 
 
-Id = Annotated[str, BeforeValidator(_id_text),
-               Field(min_length=1, max_length=200, pattern=r"^[^\s,]+(?: [^\s,]+)*$")]
+# The constraints come before the validator so that pydantic checks them in its core
+# (after it, every id went through a Python constraint function: 6x slower on big plans).
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s,]+(?: [^\s,]+)*$"),
+               BeforeValidator(_id_text)]
 
 
 class Frozen(BaseModel):
@@ -89,6 +99,9 @@ class Link(Frozen):
     @classmethod
     def _from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
+            words = value.split()
+            if len(words) == 1:
+                return {"task": words[0]}  # just an id (most links): what the pattern below would find
             match = _LINK_TEXT.match(value)
             if not match or not match["task"].strip():
                 raise ValueError(f"{value!r} is not a dependency (write it like 'design' or 'design SS+2d')")
