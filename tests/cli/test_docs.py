@@ -18,7 +18,8 @@ BOX = re.compile(r"[─│╭╮╰╯┏┓┗┛┃━┳┻╋┡┩╇└┘
 def _commands() -> list[tuple[str, object]]:
     from pmfit.cli.app import app
 
-    return [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
+    commands = [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
+    return commands + [(g.name or "", g) for g in app.registered_groups]
 
 
 def _tour() -> str:
