@@ -6,17 +6,17 @@ facts were read from, so a chart never shows a different number.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pmfit.report.charts.style import to_svg
 from pmfit.report.document import Chart
 from pmfit.report.facts import StatusFacts
 
 
 def charts(facts: StatusFacts) -> dict[str, Chart]:
-    data = facts.chart_data
+    results = facts.results
     out: dict[str, Chart] = {}
-    risk: Any = data.get("_risk")
+    if results is None:
+        return out
+    risk = results.risk
     if risk is not None:
         from pmfit.report.charts.risk import risk_figure
 
@@ -26,7 +26,7 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
             "of the tasks that drive the finish",
             "Left: simulated finish dates (bars) and the chance of finishing by each date (line). "
             "Right: tasks ranked by how strongly their duration moves the finish (Spearman).")
-    evm: Any = data.get("_evm")
+    evm = results.evm
     if evm is not None:
         from pmfit.report.charts.evm import s_curve_figure
 
@@ -34,7 +34,7 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
                               "S-curve of planned value, earned value and actual cost with the forecast",
                               "Planned value (baseline), earned value and actual cost to the status date, "
                               "with the forecast to completion.")
-    level: Any = data.get("_level")
+    level = results.leveled
     if level is not None and level.delays():
         from pmfit.report.charts.level import level_figure
 

@@ -37,7 +37,7 @@ def advise(
     from pmfit import api
 
     if brief is not None:
-        from pmfit.io.roledata import advise_text
+        from pmfit.advising import advise_text
         from pmfit.io.yamlplan import read_text_file
 
         text = read_text_file(brief, max_bytes=1_000_000)
