@@ -52,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     "advise_brief": "pmfit.api",
     "advise_answers": "pmfit.api",
     "Advice": "pmfit.engine.advise.advisor",
+    "Portfolio": "pmfit.engine.advise.portfolio",
+    "PlanDiff": "pmfit.engine.diff",
     "Plan": "pmfit.model.plan",
     "Task": "pmfit.model.plan",
     "Resource": "pmfit.model.plan",

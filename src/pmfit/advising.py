@@ -47,7 +47,7 @@ def advise_plan(plan: Any, salaries: str | os.PathLike[str] | None = None, risk:
     from pmfit.engine.advise.profile import profile_from_plan
 
     if isinstance(plan, (str, os.PathLike)):
-        from pmfit.api import load
+        from pmfit.io.formats import load
 
         plan_file = plan
         plan = load(plan)

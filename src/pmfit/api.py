@@ -64,10 +64,9 @@ def load(path: str | os.PathLike[str]) -> Plan:
     plan file and in its sidecar ``<plan>.baselines.yaml`` (added after its own).
     Raises :class:`pmfit.PlanError` with located diagnostics on bad input.
     """
-    from pmfit.io.baselines import load_with_baselines
-    from pmfit.io.formats import load as _load
+    from pmfit.project import load_plan
 
-    return load_with_baselines(path, _load(path))
+    return load_plan(path)
 
 
 def plan_warnings(plan: Plan) -> list[Diagnostic]:
@@ -249,7 +248,7 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
     The report says what was read, mapped approximately and dropped; with ``check``
     it also lists every task whose dates pmfit's CPM places differently from the file.
     """
-    from pmfit.io.formats import import_file as _import_file
+    from pmfit.importing import import_file as _import_file
 
     return _import_file(path, check=check)
 
@@ -285,11 +284,49 @@ def advise_portfolio(plans: list[Plan | str | os.PathLike[str]] | str | os.PathL
     return advise_plans(plans, salaries=salaries)
 
 
-def advise_brief(text: str, salaries: str | os.PathLike[str] | None = None, name: str = "project brief") -> Advice:
+def advise_brief(text: str, salaries: str | os.PathLike[str] | None = None, name: str = "project brief",
+                 file: str | None = None) -> Advice:
     """Advice from a free-text project description or job advert (lower confidence than a plan)."""
     from pmfit.advising import advise_text
 
-    return advise_text(text, salaries=salaries, name=name)
+    return advise_text(text, salaries=salaries, name=name, file=file)  # type: ignore[no-any-return]
+
+
+def interview_questions() -> list:  # type: ignore[type-arg]
+    """The questions of the advice interview (keys, prompts, choices, defaults)."""
+    from pmfit.engine.advise.brief import QUESTIONS
+
+    return list(QUESTIONS)
+
+
+def parse_interview_answer(question: object, text: str) -> object:
+    """One interview answer checked and parsed; ``AnswerError`` when it is not usable."""
+    from pmfit.engine.advise.brief import parse_answer
+
+    return parse_answer(question, text)  # type: ignore[arg-type]
+
+
+def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """A text file read the guarded way (size limit, no pipes or devices; PlanError bad_file)."""
+    from pmfit.io.yamlplan import read_text_file
+
+    if max_bytes is None:
+        return read_text_file(path)
+    return read_text_file(path, max_bytes=max_bytes)
+
+
+def plan_schema() -> dict:  # type: ignore[type-arg]
+    """The JSON Schema of the YAML plan file."""
+    from pmfit.io.schema import plan_json_schema
+
+    return plan_json_schema()  # type: ignore[no-any-return]
+
+
+def show_value(value: object) -> str:
+    """A changed value as the diff tables show it."""
+    from pmfit.engine.diff import show_value as _show
+
+    return _show(value)
 
 
 def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] | None = None) -> Advice:
@@ -433,4 +470,8 @@ def __getattr__(name: str) -> object:
         from pmfit.report.charts.style import PlotUnavailable
 
         return PlotUnavailable
+    if name == "AnswerError":
+        from pmfit.engine.advise.brief import AnswerError
+
+        return AnswerError
     raise AttributeError(f"module 'pmfit.api' has no attribute {name!r}")

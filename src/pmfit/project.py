@@ -86,6 +86,14 @@ def p_label(percent: int, iterations: int, seed: int) -> str:
     return f"P{percent} of the simulation ({iterations:,} iterations, seed {seed})"
 
 
+def load_plan(path: str | os.PathLike[str]) -> Plan:
+    """Read a plan file of any format with its baselines: the file's own, then its sidecar's."""
+    from pmfit.io.baselines import load_with_baselines
+    from pmfit.io.formats import load
+
+    return load_with_baselines(path, load(path))
+
+
 def check_status_date(plan: Plan, as_of: dt.date | dt.datetime | None, file: str | None = None) -> None:
     """Refuse a status date before the project starts (``bad_status_date``): nothing can have happened."""
     if as_of is None:
@@ -119,9 +127,7 @@ class Project:
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, as_of: dt.date | dt.datetime | None = None) -> Project:
         """Read a plan file (any format) with the baselines kept beside it, as a project."""
-        from pmfit.api import load
-
-        return cls(load(path), as_of=as_of, source=path)
+        return cls(load_plan(path), as_of=as_of, source=path)
 
     def __repr__(self) -> str:
         return f"Project({self.plan.project.name!r}, tasks={len(self.plan.tasks)}, progress={self.has_progress})"
@@ -366,4 +372,4 @@ class Project:
 
 
 __all__ = ["AS_PLANNED", "BASELINE", "CURRENT", "LEVELED", "SIMULATION", "LabelledFinish", "Project",
-           "SimulationPolicy", "check_status_date", "p_label"]
+           "SimulationPolicy", "check_status_date", "load_plan", "p_label"]

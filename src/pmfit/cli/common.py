@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pmfit.model.plan import Plan
+    from pmfit import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +79,7 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
 @contextmanager
 def user_errors(as_json: bool = False) -> Iterator[None]:
     """Turn pmfit's errors into messages and exit codes; never a traceback for bad input."""
-    from pmfit.model.diagnostics import Diagnostic, PlanError
+    from pmfit import Diagnostic, PlanError
 
     try:
         try:

@@ -503,4 +503,10 @@ def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0,
         old_cost=baseline.cost, new_cost=float(costs.sum()))
 
 
-__all__ = ["Change", "Driver", "PlanDiff", "current_schedule", "diff_baseline", "diff_plans", "plan_changes"]
+__all__ = ["Change", "Driver", "PlanDiff", "current_schedule", "diff_baseline", "diff_plans", "plan_changes",
+           "show_value"]
+
+
+def show_value(value: Any) -> str:
+    """A changed value as the diff tables show it (durations in days, dates without seconds)."""
+    return _show(value)

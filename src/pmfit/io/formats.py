@@ -123,26 +123,26 @@ def _safe_sniff(fmt: Format, head: bytes) -> bool:
         return False
 
 
-def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+def import_file(path: str | os.PathLike[str], check: bool = False) -> tuple[Plan, ImportReport]:
     """Read any supported file into a plan, with the report of what was kept and lost.
 
-    With ``check`` (the default) the imported plan is rescheduled by pmfit's CPM and
-    every task whose dates differ from the file's own dates is listed in
-    ``report.schedule_differences`` with the probable cause.
+    Readers run no engine: the schedule check (every task whose dates differ from the
+    file's own dates) is :func:`pmfit.import_file`'s, above this layer.
     """
-    from pmfit.io.importcheck import check_schedule, no_gc
+    from pmfit.io.importcheck import no_gc
 
+    if check:
+        raise TypeError("the import report's schedule check runs above the readers: "
+                        "use pmfit.import_file(path, check=True)")
     fmt = detect_format(path)
     with no_gc():
         plan, report = fmt.read(str(path))
-        if check and report.file_dates:
-            check_schedule(plan, report)
     return plan, report
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
-    plan, _ = import_file(path, check=False)
+    plan, _ = import_file(path)
     if not plan.tasks:  # a calendar-only export: `pmfit import` still reads it, with a warning
         raise PlanError(Diagnostic("no_tasks", "the file has no tasks (only calendars, resources or "
                                    "settings), so there is nothing to schedule", file=str(path)))
