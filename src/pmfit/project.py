@@ -30,8 +30,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from pmfit.model.diagnostics import Diagnostic, PlanError
-
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable
@@ -94,17 +92,6 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return load_with_baselines(path, load(path))
 
 
-def check_status_date(plan: Plan, as_of: dt.date | dt.datetime | None, file: str | None = None) -> None:
-    """Refuse a status date before the project starts (``bad_status_date``): nothing can have happened."""
-    if as_of is None:
-        return
-    start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
-    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-    if day < start:
-        raise PlanError(Diagnostic("bad_status_date", f"--as-of {day} is before the project starts "
-                                   f"({start}); nothing can have happened yet", file=file))
-
-
 class Project:
     """A plan with its baselines and progress, compiled once, with lazily computed, cached results.
 
@@ -114,6 +101,8 @@ class Project:
 
     def __init__(self, plan: Plan, *, as_of: dt.date | dt.datetime | None = None,
                  source: str | os.PathLike[str] | None = None) -> None:
+        from pmfit.engine.status import check_status_date
+
         check_status_date(plan, as_of, str(source) if source is not None else None)
         self.plan = plan
         self.as_of = as_of
@@ -308,6 +297,8 @@ class Project:
         when = as_of if as_of is not None else self.status_date
         if when is None:
             when = dt.date.today()
+        from pmfit.engine.status import check_status_date
+
         check_status_date(self.plan, when if as_of is not None else None, self.source)
         name = baseline if baseline is None or isinstance(baseline, str) else baseline.name
         key = (name, period, when)
@@ -372,4 +363,4 @@ class Project:
 
 
 __all__ = ["AS_PLANNED", "BASELINE", "CURRENT", "LEVELED", "SIMULATION", "LabelledFinish", "Project",
-           "SimulationPolicy", "check_status_date", "load_plan", "p_label"]
+           "SimulationPolicy", "load_plan", "p_label"]

@@ -166,6 +166,22 @@ class StatusDateSchedule(Schedule):
         return unique
 
 
+def check_status_date(plan: Plan, as_of: dt.date | dt.datetime | None, file: str | None = None) -> None:
+    """Refuse a status date before the project starts (``bad_status_date``): nothing can have happened.
+
+    The API and the CLI both call this (through :class:`pmfit.project.Project`), so the API
+    refuses what the CLI refuses. ``status_schedule`` itself only warns, for callers that
+    explore dates.
+    """
+    if as_of is None:
+        return
+    start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    if day < start:
+        raise PlanError(Diagnostic("bad_status_date", f"--as-of {day} is before the project starts "
+                                   f"({start}); nothing can have happened yet", file=file))
+
+
 def status_time(calendar: WorkingTime, when: dt.date | dt.datetime) -> int:
     """Working minutes at a status date: the end of that day for a bare date."""
     if isinstance(when, dt.datetime):
