@@ -183,3 +183,18 @@ def test_load_finds_the_sidecar_baselines_and_save_baseline_writes_them(tmp_path
     with pytest.raises(pmfit.PlanError) as err:
         pmfit.save_baseline(plan_file, "v1", sidecar=True)
     assert err.value.codes == ["baseline_exists"]
+
+
+def test_export_writes_the_current_schedule(golden: pmfit.Plan, tmp_path: Path) -> None:
+    import csv
+
+    def go_finish(path: Path) -> str:
+        rows = {r["id"]: r for r in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())}
+        return rows["go"]["finish"]
+
+    pmfit.export_file(golden, tmp_path / "current.csv")
+    pmfit.export_file(golden, tmp_path / "planned.csv", as_planned=True)
+    assert go_finish(tmp_path / "current.csv").startswith("2027-01-21")
+    assert go_finish(tmp_path / "planned.csv").startswith("2027-01-19")
+    pmfit.export_file(golden, tmp_path / "current.xml")
+    assert "2027-01-21T17:00:00" in (tmp_path / "current.xml").read_text(encoding="utf-8")

@@ -253,11 +253,22 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
     return _import_file(path, check=check)
 
 
-def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
-    """Write a plan in the format named by ``format`` or by the extension (.xml, .xer, ...)."""
-    from pmfit.io.formats import export_file as _export_file
+def export_file(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,
+                as_planned: bool = False) -> Format:
+    """Write a plan in the format named by ``format`` or by the extension (.xml, .xer, ...).
 
-    return _export_file(plan, path, format)
+    Formats that store dates (MS Project XML, XER, iCalendar, CSV, Excel) get the current
+    schedule (``as_planned``: the plan as if nothing had happened), as MS Project writes them.
+    """
+    from pmfit.io.formats import export_file as _export_file
+    from pmfit.model.diagnostics import PlanError
+
+    proj = project(plan)
+    try:
+        dates = proj.schedule(as_planned)
+    except (PlanError, ValueError):  # an unschedulable plan is still written, without computed dates
+        dates = None
+    return _export_file(proj.plan, path, format, schedule=dates)
 
 
 def advise(plan: Plan | Project | str | os.PathLike[str], salaries: str | os.PathLike[str] | None = None,

@@ -149,8 +149,13 @@ def load(path: str | os.PathLike[str]) -> Plan:
     return plan
 
 
-def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
-    """Write a plan in the format named by ``format`` or by the file extension."""
+def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None,
+                schedule: Any = None) -> Format:
+    """Write a plan in the format named by ``format`` or by the file extension.
+
+    ``schedule``: the dates to write, for the formats that store dates (the caller's current
+    schedule); writers that store none ignore it.
+    """
     _load_builtin_formats()
     name = str(path)
     if format is not None:
@@ -166,5 +171,10 @@ def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = N
                                        f"(it writes {known})", file=name))
         fmt = writers[0]
     assert fmt.write is not None
-    fmt.write(plan, name)
+    import inspect
+
+    if schedule is not None and "schedule" in inspect.signature(fmt.write).parameters:
+        fmt.write(plan, name, schedule=schedule)  # type: ignore[call-arg]
+    else:
+        fmt.write(plan, name)
     return fmt

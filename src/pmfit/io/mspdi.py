@@ -784,14 +784,15 @@ def _outline(plan: Plan) -> list[tuple[Any, int, str]]:
     return out
 
 
-def write_mspdi(plan: Plan, path: str) -> None:
-    """Write the plan as MS Project XML (dates from pmfit's schedule)."""
+def write_mspdi(plan: Plan, path: str, schedule: Any = None) -> None:
+    """Write the plan as MS Project XML (dates from ``schedule``, the caller's current schedule;
+    the plan's own CPM schedule when None)."""
     from pmfit.io.yamlplan import save_atomic
 
-    save_atomic(mspdi_text(plan), path)
+    save_atomic(mspdi_text(plan, schedule), path)
 
 
-def mspdi_text(plan: Plan) -> str:
+def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     """The plan as MS Project XML text."""
     spec = plan.project.calendar
     mpd = spec.minutes_per_day
@@ -799,9 +800,11 @@ def mspdi_text(plan: Plan) -> str:
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
     try:
-        from pmfit.engine.schedule import schedule
+        if schedule is None:
+            from pmfit.engine.schedule import schedule as cpm_schedule
 
-        sched: Any = schedule(plan)
+            schedule = cpm_schedule(plan)
+        sched: Any = schedule
         rows = sched.tasks
     except Exception:  # an unschedulable plan is still written, without computed dates
         sched, rows = None, {}

@@ -628,16 +628,19 @@ def clndr_data(spec: CalendarSpec) -> str:
     return f"(0||CalendarData()((0||DaysOfWeek()({days}))(0||VIEW(ShowTotal|Y)())(0||Exceptions()({''.join(excs)}))))"
 
 
-def xer_text(plan: Plan) -> str:
-    """The plan as XER text (one project; WBS from summary tasks)."""
+def xer_text(plan: Plan, schedule: Any = None) -> str:
+    """The plan as XER text (one project; WBS from summary tasks); dates from ``schedule``
+    (the caller's current schedule), else the plan's own CPM schedule."""
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
     try:
-        from pmfit.engine.schedule import schedule
+        if schedule is None:
+            from pmfit.engine.schedule import schedule as cpm_schedule
 
-        sched: Any = schedule(plan)
+            schedule = cpm_schedule(plan)
+        sched: Any = schedule
         rows = sched.tasks
     except Exception:
         sched, rows = None, {}
@@ -779,11 +782,11 @@ def xer_text(plan: Plan) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
-def write_xer(plan: Plan, path: str) -> None:
+def write_xer(plan: Plan, path: str, schedule: Any = None) -> None:
     """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8)."""
     from pmfit.io.yamlplan import save_atomic
 
-    text = xer_text(plan)
+    text = xer_text(plan, schedule)
     try:
         data = text.encode("cp1252")
     except UnicodeEncodeError:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, fail, guarded, load_plan, print_json
+from pmfit.cli.common import AsPlannedOption, JsonOption, console, fail, guarded, load_plan, print_json
 
 
 @guarded
@@ -16,15 +16,19 @@ def export(
                                              ".xlsx, .yaml, .json."),
     format_name: str | None = typer.Option(None, "--format", help="Format name when the extension is ambiguous."),
     force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
+    as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON."""
+    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON.
+
+    Formats that store dates get the current schedule (progress respected), as MS Project writes them.
+    """
     from pmfit.api import export_file
 
     if Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)
-    written = export_file(plan, to, format_name)
+    written = export_file(plan, to, format_name, as_planned=as_planned)
     if json_out:
         print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks)})
     else:
