@@ -198,3 +198,19 @@ def test_export_writes_the_current_schedule(golden: pmfit.Plan, tmp_path: Path) 
     assert go_finish(tmp_path / "planned.csv").startswith("2027-01-19")
     pmfit.export_file(golden, tmp_path / "current.xml")
     assert "2027-01-21T17:00:00" in (tmp_path / "current.xml").read_text(encoding="utf-8")
+
+
+def test_the_demo_report_line_adds_no_second_finish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from pmfit.cli.commands.demo import DemoContext
+    from pmfit.cli.commands.report import demo_step
+
+    monkeypatch.delenv("PMFIT_DEMO_NO_REPORTS", raising=False)
+    monkeypatch.setenv("PMFIT_DEMO_REPORTS", str(tmp_path))
+    plan = pmfit.load(GOLDEN)
+    project = Project(plan)
+    line = demo_step(DemoContext("golden.yaml", "golden.yaml", plan, project.current, project))
+    text = line.text  # type: ignore[attr-defined]
+    assert "P80 of the simulation" in text and "than the current schedule" in text
+    assert not re.search(r"\d{2} [A-Z][a-z]{2}( \d{4})?\b", text), text
