@@ -12,7 +12,7 @@ plan as if nothing had happened. Behind each function is one
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -476,7 +476,7 @@ def save_chart(result: object, path: str | os.PathLike[str], *, title: str | Non
     raise TypeError(f"no chart for {type(result).__name__}")
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     if name == "PlotUnavailable":  # lazily: importing the chart style module is not free
         from pmfit.report.charts.style import PlotUnavailable
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmfit.report.document import Bullets, Callout, Chart, Document, Paragraph, Section, Table
+from pmfit.report.document import Block, Bullets, Callout, Chart, Document, Paragraph, Section, Table
 from pmfit.report.facts import StatusFacts
 from pmfit.report.words import day, days, long_day, money, percent, ratio
 
@@ -36,11 +36,12 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
     if f.forecast_cost is not None:
         summary.append(f"Forecast cost {money(f.forecast_cost, cur)}"
                        + (f", budget {money(f.budget, cur)}." if f.budget else "."))
-    blocks: list = [Callout(f.status, f"Status {f.status.upper()}: {f.status_rule}."), Bullets(summary)]  # type: ignore[type-arg]
+    summary_blocks: list[Block] = [Callout(f.status, f"Status {f.status.upper()}: {f.status_rule}."),
+                                   Bullets(summary)]
     if len(f.finishes) > 1:
-        blocks.append(Paragraph("Every finish date in this report, and what each one is:"))
-        blocks.append(Table(["finish date", "which"], [[day(x.finish), x.label] for x in f.finishes]))
-    sections.append(Section("status", "Summary", blocks, topics=("status", "schedule", "deadline")))
+        summary_blocks.append(Paragraph("Every finish date in this report, and what each one is:"))
+        summary_blocks.append(Table(["finish date", "which"], [[day(x.finish), x.label] for x in f.finishes]))
+    sections.append(Section("status", "Summary", summary_blocks, topics=("status", "schedule", "deadline")))
 
     rows = [[t.id, t.name, day(t.start), day(t.finish), f"{t.total_float_days:g}d", t.driver or ""]
             for t in s.critical_path]
