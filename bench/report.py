@@ -48,13 +48,13 @@ def matplotlib_charts(facts: Any) -> list[str]:
     if bars:
         start = max(min(b.start for b in bars), facts.as_of - dt.timedelta(days=7))
         out.append(to_svg(gantt_figure(bars, "Next 8 weeks", (start, start + dt.timedelta(weeks=8)), facts.as_of)))
-    data = facts.chart_data
-    if data.get("_risk") is not None:
-        out.append(to_svg(risk_figure(data["_risk"])))
-    if data.get("_evm") is not None:
-        out.append(to_svg(s_curve_figure(data["_evm"])))
-    if data.get("_level") is not None and data["_level"].delays():
-        out.append(to_svg(level_figure(data["_level"])))
+    results = facts.results
+    if results.risk is not None:
+        out.append(to_svg(risk_figure(results.risk)))
+    if results.evm is not None:
+        out.append(to_svg(s_curve_figure(results.evm)))
+    if results.leveled is not None and results.leveled.delays():
+        out.append(to_svg(level_figure(results.leveled)))
     return out
 
 

@@ -1,9 +1,18 @@
-"""The Python API: what the CLI and the web call, and what a notebook uses."""
+"""The Python API: what the CLI and the web call, and what a notebook uses.
+
+Every function that shows or uses dates works from **the current schedule**: when
+the plan records progress (a status date and actuals) that is the schedule that
+respects it (finished work where it happened, work in progress from its actual
+start, nothing unstarted before the status date); ``as_planned=True`` gives the
+plan as if nothing had happened. Behind each function is one
+:class:`~pmfit.project.Project` (compiled once, results cached); pass a
+``Project`` instead of a ``Plan`` to share its cached results between calls.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -20,18 +29,51 @@ if TYPE_CHECKING:
     from pmfit.engine.status import StatusSchedule
     from pmfit.engine.track import EarnedValue
     from pmfit.io.formats import ExportResult, Format, ImportReport
+    from pmfit.model.diagnostics import Diagnostic
     from pmfit.model.plan import Baseline, Plan
     from pmfit.report.facts import StatusFacts
+
+from pmfit.project import SIMULATION, Project
+
+
+def project(plan: Plan | Project | str | os.PathLike[str], as_of: _dt.date | _dt.datetime | None = None,
+            source: str | os.PathLike[str] | None = None) -> Project:
+    """The :class:`Project` of a plan (or plan file): compiled once, results cached.
+
+    A ``Project`` given with the same (or no) ``as_of`` is returned as it is. ``source``
+    names the plan's file in messages. Raises :class:`pmfit.PlanError`
+    (``bad_status_date``) for an ``as_of`` before the project start.
+    """
+    if isinstance(plan, Project):
+        if as_of is None or as_of == plan.as_of:
+            return plan
+        return Project(plan.plan, as_of=as_of, source=plan.source)
+    if isinstance(plan, (str, os.PathLike)):
+        return Project(load(plan), as_of=as_of, source=plan)
+    return Project(plan, as_of=as_of, source=source)
+
+
+def _plan(plan: Plan | Project) -> Plan:
+    return plan.plan if isinstance(plan, Project) else plan
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read a plan file of any supported format (detected by content) and validate it.
 
+    The plan's baselines are found wherever ``pmfit baseline`` put them: in the
+    plan file and in its sidecar ``<plan>.baselines.yaml`` (added after its own).
     Raises :class:`pmfit.PlanError` with located diagnostics on bad input.
     """
-    from pmfit.io.formats import load as _load
+    from pmfit.project import load_plan
 
-    return _load(path)
+    return load_plan(path)
+
+
+def plan_warnings(plan: Plan) -> list[Diagnostic]:
+    """Warnings (not errors) about a loaded plan: unused resources, odd progress, ..."""
+    from pmfit.io.yamlplan import plan_warnings as _warnings
+
+    return _warnings(plan)
 
 
 def loads(text: str, filename: str | None = None) -> Plan:
@@ -55,11 +97,38 @@ def dumps(plan: Plan) -> str:
     return write_plan_text(plan)
 
 
-def schedule(plan: Plan) -> Schedule:
-    """Schedule a plan by the critical path method (dates, floats, critical path)."""
-    from pmfit.engine.schedule import schedule as _schedule
+def working_minutes(plan: Plan | Project, duration: str) -> int:
+    """A duration like ``"0.5d"`` or ``"2h"`` in working minutes on the plan's calendar (ValueError if bad)."""
+    from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.duration import Duration
 
-    return _schedule(plan)
+    p = _plan(plan)
+    return WorkingTime(p.project.calendar, p.project.start).minutes(Duration.parse(duration))
+
+
+def schedule(plan: Plan | Project, as_planned: bool = False,
+             as_of: _dt.date | _dt.datetime | None = None) -> Schedule:
+    """The current schedule by the critical path method (dates, floats, critical path).
+
+    With progress, finished work is where it happened and the rest is scheduled
+    from the status date (``as_of`` overrides the plan's); ``as_planned`` gives the
+    plan as if nothing had happened.
+    """
+    return project(plan, as_of).schedule(as_planned)
+
+
+def why(plan: Plan | Project, task_id: str, as_planned: bool = False,
+        as_of: _dt.date | _dt.datetime | None = None) -> list:  # type: ignore[type-arg]
+    """The driving chain that sets a task's current start (``Schedule.why``).
+
+    Raises :class:`pmfit.PlanError` (``unknown_task``) for an id the plan lacks.
+    """
+    from pmfit.model.diagnostics import Diagnostic, PlanError, did_you_mean
+
+    sched = schedule(plan, as_planned, as_of)
+    if task_id not in sched.tasks:
+        raise PlanError(Diagnostic("unknown_task", f"no task '{task_id}'{did_you_mean(task_id, sched.tasks)}"))
+    return sched.why(task_id)
 
 
 def validate(plan: Plan) -> list:  # type: ignore[type-arg]
@@ -69,20 +138,18 @@ def validate(plan: Plan) -> list:  # type: ignore[type-arg]
     return validate_plan(plan)
 
 
-def status_schedule(plan: Plan, as_of: _dt.date | _dt.datetime | None = None) -> StatusSchedule:
+def status_schedule(plan: Plan | Project, as_of: _dt.date | _dt.datetime | None = None) -> StatusSchedule:
     """The plan rescheduled around its progress as of ``as_of`` (default: its status date).
 
     Finished work stays where it happened, in-progress work keeps its actual
     start with its remaining duration from the status date, and unstarted
     tasks that should have started move past it.
     """
-    from pmfit.engine.status import status_schedule as _status
-
-    return _status(plan, as_of)
+    return project(plan).status_schedule(as_of)
 
 
 def earned_value(
-    plan: Plan,
+    plan: Plan | Project,
     baseline: str | Baseline | None = None,
     as_of: _dt.date | _dt.datetime | None = None,
     period: str | None = None,
@@ -91,18 +158,13 @@ def earned_value(
 
     ``as_of`` defaults to the plan's status date, else today. Raises
     :class:`pmfit.PlanError` (``no_baseline``, ``unknown_baseline``) when there is nothing to
-    measure against.
+    measure against, and ``bad_status_date`` for an ``as_of`` before the project starts.
     """
-    import datetime
-
-    from pmfit.engine.track import earned_value as _ev
-
-    if as_of is None and (plan.progress is None or plan.progress.status_date is None):
-        as_of = datetime.date.today()
-    return _ev(plan, baseline, as_of, period)
+    return project(plan).earned_value(baseline, period, as_of)
 
 
-def baseline(plan: Plan, name: str = "baseline", replace: bool = False, ignore_progress: bool = False) -> Plan:
+def baseline(plan: Plan | Project, name: str = "baseline", replace: bool = False,
+             ignore_progress: bool = False) -> Plan:
     """A new plan with the current schedule frozen as baseline ``name`` (the plan is not changed).
 
     The current schedule is the status-date schedule when the plan has a status
@@ -113,9 +175,41 @@ def baseline(plan: Plan, name: str = "baseline", replace: bool = False, ignore_p
 
     from pmfit.engine.baseline import freeze, with_baseline
 
+    plan = _plan(plan)
     source = plan.model_copy(update={"progress": None}) if ignore_progress else plan
     frozen = freeze(source, name=name, created=datetime.datetime.now().replace(microsecond=0))
     return with_baseline(plan, frozen, replace=replace)
+
+
+def save_baseline(path: str | os.PathLike[str], name: str = "baseline", *, sidecar: bool = False,
+                  replace: bool = False, ignore_progress: bool = False) -> Baseline:
+    """Freeze the current schedule of the plan file at ``path`` as baseline ``name`` and store it.
+
+    It goes into the YAML plan file (only its ``baselines:`` section changes) or, with
+    ``sidecar`` or for other formats, into ``<plan>.baselines.yaml`` next to it, where
+    :func:`load` finds it. Raises :class:`pmfit.PlanError` (``baseline_exists``) when the
+    name is taken, unless ``replace``. Returns the baseline stored.
+    """
+    import datetime
+
+    from pmfit.engine.baseline import freeze
+    from pmfit.io.baselines import write_baseline
+
+    plan = load(path)
+    source = plan.model_copy(update={"progress": None}) if ignore_progress else plan
+    frozen = freeze(source, name=name, created=datetime.datetime.now().replace(microsecond=0))
+    write_baseline(path, frozen, sidecar=sidecar, force=replace)
+    return frozen
+
+
+def baseline_file(path: str | os.PathLike[str], sidecar: bool = False) -> str:
+    """Where :func:`save_baseline` writes for the plan at ``path`` (the plan file or its sidecar)."""
+    from pmfit.io.baselines import is_yaml_plan, sidecar_path
+    from pmfit.io.yamlplan import read_text_file
+
+    if not sidecar and is_yaml_plan(read_text_file(path)):
+        return str(path)
+    return str(sidecar_path(path))
 
 
 def diff(old: Plan, new: Plan | None = None, *, baseline: str | Baseline | None = None) -> PlanDiff:
@@ -135,17 +229,17 @@ def diff(old: Plan, new: Plan | None = None, *, baseline: str | Baseline | None 
     return diff_baseline(old, base)
 
 
-def level(plan: Plan, time_limit: float = 5.0, method: str = "auto", schedules: int | None = None,
-          seed: int = 0, workers: int = 2) -> LeveledSchedule:
-    """Level the plan's resources: dates that respect capacities, delays with their causes.
+def level(plan: Plan | Project, time_limit: float = 5.0, method: str = "auto", schedules: int | None = None,
+          seed: int = 0, workers: int = 2, *, as_planned: bool = False,
+          as_of: _dt.date | _dt.datetime | None = None) -> LeveledSchedule:
+    """Level the current schedule's resources: dates that respect capacities, delays with their causes.
 
+    Work that has started stays at its actual dates; unstarted work moves no earlier than
+    the status date (``as_planned``: level the plan as if nothing had happened).
     ``method``: ``"auto"`` (heuristic, then CP-SAT with the rest of ``time_limit`` seconds when
     OR-Tools is installed), ``"heuristic"`` or ``"cp"``. The plan is not changed.
     """
-    from pmfit.engine.level import level as _level
-
-    return _level(plan, time_limit=time_limit, method=method, schedules=schedules,  # type: ignore[arg-type]
-                  seed=seed, workers=workers)
+    return project(plan, as_of).level(time_limit, method, schedules, seed, workers, as_planned=as_planned)
 
 
 def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
@@ -154,27 +248,37 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
     The report says what was read, mapped approximately and dropped; with ``check``
     it also lists every task whose dates pmfit's CPM places differently from the file.
     """
-    from pmfit.io.formats import import_file as _import_file
+    from pmfit.importing import import_file as _import_file
 
     return _import_file(path, check=check)
 
 
-def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
-    """Write a plan in the format named by ``format`` or by the extension (.xml, .xer, ...)."""
-    from pmfit.io.formats import export_file as _export_file
+def export_file(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,
+                as_planned: bool = False) -> Format:
+    """Write a plan in the format named by ``format`` or by the extension (.xml, .xer, ...).
 
-    return _export_file(plan, path, format)
+    Formats that store dates (MS Project XML, XER, iCalendar, CSV, Excel) get the current
+    schedule (``as_planned``: the plan as if nothing had happened), as MS Project writes them.
+    """
+    return export_plan(plan, path, format, as_planned=as_planned).format
 
 
-def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> ExportResult:
+def export_plan(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,
+                as_planned: bool = False) -> ExportResult:
     """Write a plan like :func:`export_file`, and return the export report too: what the target
     format keeps, approximates and drops of this plan (``result.report``, ``result.format``)."""
     from pmfit.io.formats import export_plan as _export_plan
+    from pmfit.model.diagnostics import PlanError
 
-    return _export_plan(plan, path, format)
+    proj = project(plan)
+    try:
+        dates = proj.schedule(as_planned)
+    except (PlanError, ValueError):  # an unschedulable plan is still written, without computed dates
+        dates = None
+    return _export_plan(proj.plan, path, format, schedule=dates)
 
 
-def advise(plan: Plan | str | os.PathLike[str], salaries: str | os.PathLike[str] | None = None,
+def advise(plan: Plan | Project | str | os.PathLike[str], salaries: str | os.PathLike[str] | None = None,
            risk: bool = False) -> Advice:
     """Which kind of PM a plan needs (general, IT or technical), why, and what each costs.
 
@@ -183,80 +287,209 @@ def advise(plan: Plan | str | os.PathLike[str], salaries: str | os.PathLike[str]
     the Monte Carlo finish spread (P90 vs P50) feeds technology uncertainty when the risk
     engine is available. Uses O*NET 29.3 data under CC BY 4.0 (see ``Advice.attribution``).
     """
-    from pmfit.io.roledata import advise_plan
+    if isinstance(plan, (str, os.PathLike)):
+        from pmfit.advising import advise_plan
 
-    return advise_plan(plan, salaries=salaries, risk=risk)
+        return advise_plan(plan, salaries=salaries, risk=risk)  # type: ignore[no-any-return]
+    return project(plan).advice(salaries, risk)
 
 
 def advise_portfolio(plans: list[Plan | str | os.PathLike[str]] | str | os.PathLike[str],
                      salaries: str | os.PathLike[str] | None = None) -> Portfolio:
     """Advice for several plans (or every plan file in a folder) with shared-PM staffing and totals."""
-    from pmfit.io.roledata import advise_plans
+    from pmfit.advising import advise_plans
 
     return advise_plans(plans, salaries=salaries)
 
 
-def advise_brief(text: str, salaries: str | os.PathLike[str] | None = None, name: str = "project brief") -> Advice:
+def advise_brief(text: str, salaries: str | os.PathLike[str] | None = None, name: str = "project brief",
+                 file: str | None = None) -> Advice:
     """Advice from a free-text project description or job advert (lower confidence than a plan)."""
-    from pmfit.io.roledata import advise_text
+    from pmfit.advising import advise_text
 
-    return advise_text(text, salaries=salaries, name=name)
+    return advise_text(text, salaries=salaries, name=name, file=file)  # type: ignore[no-any-return]
+
+
+def interview_questions() -> list:  # type: ignore[type-arg]
+    """The questions of the advice interview (keys, prompts, choices, defaults)."""
+    from pmfit.engine.advise.brief import QUESTIONS
+
+    return list(QUESTIONS)
+
+
+def parse_interview_answer(question: object, text: str) -> object:
+    """One interview answer checked and parsed; ``AnswerError`` when it is not usable."""
+    from pmfit.engine.advise.brief import parse_answer
+
+    return parse_answer(question, text)  # type: ignore[arg-type]
+
+
+def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """A text file read the guarded way (size limit, no pipes or devices; PlanError bad_file)."""
+    from pmfit.io.yamlplan import read_text_file
+
+    if max_bytes is None:
+        return read_text_file(path)
+    return read_text_file(path, max_bytes=max_bytes)
+
+
+def plan_schema() -> dict:  # type: ignore[type-arg]
+    """The JSON Schema of the YAML plan file."""
+    from pmfit.io.schema import plan_json_schema
+
+    return plan_json_schema()  # type: ignore[no-any-return]
+
+
+def show_value(value: object) -> str:
+    """A changed value as the diff tables show it."""
+    from pmfit.engine.diff import show_value as _show
+
+    return _show(value)
 
 
 def advise_answers(answers: dict[str, object], salaries: str | os.PathLike[str] | None = None) -> Advice:
     """Advice from interview answers (keys of ``pmfit.engine.advise.brief.QUESTIONS``)."""
-    from pmfit.io.roledata import advise_interview
+    from pmfit.advising import advise_interview
 
     return advise_interview(answers, salaries=salaries)
 
 
-def simulate(plan: Plan, iterations: int = 10_000, seed: int | np.random.Generator | None = None, *,
+def simulate(plan: Plan | Project, iterations: int = SIMULATION.iterations,
+             seed: int | np.random.Generator | None = SIMULATION.seed, *,
              correlation: float | None = None, precision: float | str | None = None, risk_impact: bool = True,
-             progress: Callable[[int, int], None] | None = None, from_status: bool = False) -> RiskResult:
-    """Monte Carlo schedule risk: P10/P50/P80/P90 finish, deadline odds, criticality, tornado, risk impact.
+             progress: Callable[[int, int], None] | None = None, from_status: bool | None = None,
+             as_planned: bool = False, as_of: _dt.date | _dt.datetime | None = None) -> RiskResult:
+    """Monte Carlo schedule risk of the current schedule: P10/P50/P80/P90 finish, deadline odds,
+    criticality, tornado, risk impact.
 
-    ``seed`` makes runs repeatable (an int or a ``numpy.random.Generator``);
-    ``correlation`` is the shared-factor correlation within a task ``group``
-    (default: the plan's ``project.risk_correlation``, else 0.5);
-    ``precision`` (working minutes, or a duration like ``"0.5d"``) stops
-    early once P80's standard error is that small. With ``from_status``, a plan
-    with progress is simulated from its status date: finished work is fixed and
-    only the remaining work varies (what the status reports use).
+    A plan with progress is simulated from its status date: finished work is fixed and only
+    the remaining work varies (as the reports do); ``as_planned`` (or ``from_status=False``)
+    simulates the whole plan as if nothing had happened. ``iterations`` and ``seed`` default
+    to :data:`pmfit.project.SIMULATION`, the policy ``pmfit risk`` and ``pmfit report`` share, so
+    the same plan, iterations and seed give the same P80 everywhere; ``seed=None`` draws fresh
+    entropy. ``correlation`` is the shared-factor correlation within a task ``group``
+    (default: the plan's ``project.risk_correlation``, else 0.5); ``precision`` (working
+    minutes, or a duration like ``"0.5d"``) stops early once P80's standard error is that small.
     """
-    from pmfit.engine.risk import simulate as _simulate
+    import numpy
 
+    proj = project(plan, as_of)
     if isinstance(precision, str):
         from pmfit.engine.workcal import WorkingTime
 
-        precision = WorkingTime(plan.project.calendar, plan.project.start).minutes(precision)
-    if from_status and plan.progress is not None and plan.progress.status_date is not None:
-        from pmfit.engine.forecast import simulate_remaining
+        precision = WorkingTime(proj.plan.project.calendar, proj.plan.project.start).minutes(precision)
+    if isinstance(seed, numpy.random.Generator):
+        seed = int(seed.integers(2**63))
+    elif seed is None:
+        seed = int(numpy.random.SeedSequence().entropy % 2**63)  # type: ignore[operator]
+    return proj.simulate(iterations, seed, correlation=correlation, precision=precision,
+                         risk_impact=risk_impact, progress=progress,
+                         as_planned=as_planned or from_status is False)
 
-        return simulate_remaining(plan, iterations, seed, correlation=correlation, precision=precision,
-                                  risk_impact=risk_impact, progress=progress)
-    return _simulate(plan, iterations, seed, correlation=correlation, precision=precision,
-                     risk_impact=risk_impact, progress=progress)
 
-
-def report(plan: Plan, audience: str | None = None, format: str = "md", *, for_stakeholder: str | None = None,
-           as_of: _dt.date | _dt.datetime | None = None, previous: Plan | None = None, iterations: int = 2000,
-           seed: int = 20270104, facts: object = None) -> str | bytes:
+def report(plan: Plan | Project, audience: str | None = None, format: str = "md", *,
+           for_stakeholder: str | None = None, as_of: _dt.date | _dt.datetime | None = None,
+           previous: Plan | None = None, iterations: int | None = None, seed: int | None = None,
+           facts: object = None) -> str | bytes:
     """A status report: ``audience`` "technical" or "executive", ``format`` "md", "html" or "pdf" (bytes).
 
     ``for_stakeholder`` (a stakeholder's name or role in the plan) picks the audience
     and puts first the sections that stakeholder cares about. Both reports come from
-    one :func:`status_facts` gathering, so their numbers agree.
+    one :func:`status_facts` gathering, so their numbers agree. Raises
+    :class:`pmfit.PlanError` (``unknown_stakeholder``, ``bad_status_date``) on bad input.
+    """
+    from pmfit.report.build import build_report, check_report_options
+
+    proj = project(plan, as_of)
+    check_report_options(audience, format)
+    if for_stakeholder is not None:
+        find_stakeholder(proj, for_stakeholder)
+    if facts is None:
+        facts = status_facts(proj, previous=previous, iterations=iterations, seed=seed)
+    return build_report(proj.plan, audience, format, for_stakeholder=for_stakeholder,  # type: ignore[arg-type]
+                        facts=facts)  # type: ignore[arg-type]
+
+
+def status_facts(plan: Plan | Project, *, as_of: _dt.date | _dt.datetime | None = None,
+                 previous: Plan | None = None, iterations: int | None = None, seed: int | None = None,
+                 level_time_limit: float = 2.0) -> StatusFacts:
+    """Every fact a status report states (schedule, leveling, risk, earned value, changes, advice),
+    gathered from one :class:`Project` (one compile); dates from the current schedule."""
+    from pmfit.report.facts import project_facts
+
+    return project_facts(project(plan, as_of), previous=previous, iterations=iterations, seed=seed,
+                         level_time_limit=level_time_limit)
+
+
+def render_report(facts: StatusFacts, audience: str | None = None, format: str = "md",
+                  for_stakeholder: str | None = None, plan: Plan | None = None) -> str | bytes:
+    """Render already-gathered facts as a report (both audiences share one gathering).
+
+    ``audience`` defaults to the stakeholder's (``for_stakeholder``, which needs ``plan``), else executive.
     """
     from pmfit.report.build import build_report
 
+    if for_stakeholder is not None:
+        assert plan is not None, "for_stakeholder needs the plan"
+        find_stakeholder(plan, for_stakeholder)
     return build_report(plan, audience, format, for_stakeholder=for_stakeholder,  # type: ignore[arg-type]
-                        facts=facts, as_of=as_of, previous=previous,  # type: ignore[arg-type]
-                        iterations=iterations, seed=seed)
+                        facts=facts)
 
 
-def status_facts(plan: Plan, *, as_of: _dt.date | _dt.datetime | None = None, previous: Plan | None = None,
-                 iterations: int = 2000, seed: int = 20270104) -> StatusFacts:
-    """Every fact a status report states (schedule, leveling, risk, earned value, changes, advice)."""
-    from pmfit.report.facts import gather_facts
+def find_stakeholder(plan: Plan | Project, name: str, source: str | os.PathLike[str] | None = None) -> object:
+    """A stakeholder of the plan by name or role; :class:`pmfit.PlanError` (``unknown_stakeholder``) if none."""
+    from pmfit.model.diagnostics import Diagnostic, PlanError
+    from pmfit.report.build import UnknownStakeholder
+    from pmfit.report.build import find_stakeholder as _find
 
-    return gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)
+    try:
+        return _find(_plan(plan), name)
+    except UnknownStakeholder as exc:
+        where = str(source) if source is not None else (plan.source if isinstance(plan, Project) else None)
+        raise PlanError(Diagnostic("unknown_stakeholder", str(exc), file=where)) from None
+
+
+def save_text(content: str | bytes, path: str | os.PathLike[str]) -> None:
+    """Write a report or other output atomically (a crash leaves the old file or the new one)."""
+    from pmfit.io.yamlplan import save_atomic
+
+    save_atomic(content, path)  # type: ignore[arg-type]
+
+
+def save_chart(result: object, path: str | os.PathLike[str], *, title: str | None = None, top: int = 10) -> str:
+    """Draw an engine result as a chart file (.png, .svg or .pdf by extension); returns the path.
+
+    A :class:`LeveledSchedule` gives resource histograms and a Gantt, a :class:`RiskResult` the
+    finish distribution and tornado, an :class:`EarnedValue` the S-curve. Raises
+    ``PlotUnavailable`` when matplotlib is missing, ``ValueError`` for an unknown extension.
+    """
+    from pmfit.engine.level.result import LeveledSchedule
+    from pmfit.engine.risk.result import RiskResult
+    from pmfit.engine.track import EarnedValue
+
+    if isinstance(result, LeveledSchedule):
+        from pmfit.report.charts.level import level_figure
+        from pmfit.report.charts.style import save
+
+        return str(save(level_figure(result), path))
+    if isinstance(result, RiskResult):
+        from pmfit.report.charts.risk import save_risk_chart
+
+        return str(save_risk_chart(result, path, title=title, top=top))
+    if isinstance(result, EarnedValue):
+        from pmfit.report.charts.evm import s_curve
+
+        return str(s_curve(result, path))
+    raise TypeError(f"no chart for {type(result).__name__}")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PlotUnavailable":  # lazily: importing the chart style module is not free
+        from pmfit.report.charts.style import PlotUnavailable
+
+        return PlotUnavailable
+    if name == "AnswerError":
+        from pmfit.engine.advise.brief import AnswerError
+
+        return AnswerError
+    raise AttributeError(f"module 'pmfit.api' has no attribute {name!r}")

@@ -89,7 +89,8 @@ def test_demo_why_line_follows_real_links(demo_json: dict) -> None:
         for step in chain:
             if step["kind"] == "link":
                 assert _linked(plan, step["predecessor"], step["task"]), step
-        assert chain[-1]["kind"] in ("project_start", "constraint", "must")
+        # a plan with progress: the chain can end at a started task's actual start, or the status date
+        assert chain[-1]["kind"] in ("project_start", "constraint", "must", "actual_start", "status_date")
         assert why["try_next"] == f"pmfit why {example['path']} {why['data']['task']}"
 
 
@@ -183,3 +184,21 @@ def test_missing_examples_are_a_clear_error(cli, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "no example plans" in result.stderr
+
+
+def test_demo_states_one_finish_per_plan_labelled(demo_json: dict) -> None:
+    import re
+
+    date = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{2} [A-Z][a-z]{2} \d{4}\b")
+    for example in demo_json["examples"]:
+        plan = pmfit.load(EXAMPLES / example["file"])
+        finish = f"{pmfit.schedule(plan).finish:%a %d %b %Y}"
+        texts = [s["text"] for s in example["steps"]]
+        everything = " ".join(texts)
+        # the finish appears once, as the current schedule's; no other step states a finish date
+        assert everything.count("current schedule") >= 1
+        labelled = re.findall(r"finish \(current schedule[^)]*\) (\w{3} \d{2} \w{3} \d{4})", everything)
+        assert labelled == [finish], example["file"]
+        for step in example["steps"]:
+            if step["step"] not in ("schedule", "why"):
+                assert not date.search(step["text"]), step["text"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import shared_path
 from typer.testing import Result
 
-from pmfit.io.formats import import_file
+from pmfit.importing import import_file
 
 Cli = Callable[..., Result]
 

@@ -33,7 +33,7 @@ def test_table_output(cli, plan_file: Path) -> None:
     out = result.stdout
     assert "frontend" in out and "4d" in out
     assert "Backend developers needed 2 units, 3 of 3 in use by 'build-api' and 'migrate-db'" in out
-    assert "Finish before leveling Fri 08 Jan 2027, after Wed 13 Jan 2027 (+3d)" in out
+    assert "Finish before leveling Fri 08 Jan 2027, leveled Wed 13 Jan 2027 (+3d)" in out
     assert "Traceback" not in result.stderr
 
 

@@ -357,7 +357,7 @@ def test_effort_uses_stated_work_when_an_import_gives_it(data: Any) -> None:
 
 
 def test_risk_spread_is_optional(data: Any, tmp_path: Path) -> None:
-    from pmfit.io.roledata import advise_plan
+    from pmfit.advising import advise_plan
 
     plan = _plan([{"id": "a", "name": "Build the API", "estimate": [5, 10, 30]},
                   {"id": "b", "name": "Write tests", "estimate": [2, 3, 9], "after": ["a"]}])

@@ -50,7 +50,9 @@ def test_degenerate_estimates_give_the_status_schedule_exactly() -> None:
 
 def test_api_from_status_uses_the_remaining_work() -> None:
     plan = pmfit.loads(PLAN)
-    plain = pmfit.simulate(plan, 1000, seed=3)
+    plain = pmfit.simulate(plan, 1000, seed=3, as_planned=True)
     remaining = pmfit.simulate(plan, 1000, seed=3, from_status=True)
+    # the current schedule is the default: the same run as from_status=True
+    assert pmfit.simulate(plan, 1000, seed=3).percentiles == remaining.percentiles
     # The plain simulation still draws a's 10-day risk and its wide estimate; the remaining one cannot.
     assert remaining.percentiles[90] < plain.percentiles[90]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from tests.conftest import SHARED
 
-from pmfit.io.formats import import_file
+from pmfit.importing import import_file
 
 pytestmark = pytest.mark.java
 

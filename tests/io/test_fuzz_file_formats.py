@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import SHARED
 
+from pmfit.importing import import_file
 from pmfit.io import clickup, csvplan, gan, ical, jira, planner
-from pmfit.io.formats import import_file
 from pmfit.io.safexml import MAX_XML_BYTES
 from pmfit.model.diagnostics import PlanError
 

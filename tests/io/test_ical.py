@@ -9,8 +9,9 @@ import pytest
 from tests.conftest import EXAMPLES, shared_path
 
 from pmfit.engine.schedule import schedule
+from pmfit.importing import import_file
 from pmfit.io import gan, ical
-from pmfit.io.formats import detect_format, export_file, import_file
+from pmfit.io.formats import detect_format, export_file
 from pmfit.io.yamlplan import read_plan
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration

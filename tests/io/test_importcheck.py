@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pmfit.io.formats import ImportReport, import_file
+from pmfit.importing import import_file
+from pmfit.io.formats import ImportReport
 from pmfit.io.importcheck import Tally, clean_id, difference_lines, outline_order
 from pmfit.model.diagnostics import PlanError
 

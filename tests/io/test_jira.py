@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import shared_path
 
+from pmfit.importing import import_file
 from pmfit.io import jira
-from pmfit.io.formats import detect_format, import_file
+from pmfit.io.formats import detect_format
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration
 from pmfit.model.plan import Plan

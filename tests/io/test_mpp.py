@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
+from pmfit.importing import import_file
 from pmfit.io import mpp
-from pmfit.io.formats import detect_format, import_file
+from pmfit.io.formats import detect_format
 from pmfit.model.diagnostics import PlanError
 
 MPP_FILES = ["mpxj-java-samples-sample1.mpp", "mpxj-python-samples-example.mpp",

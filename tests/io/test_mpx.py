@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from pmfit.io.formats import detect_format, import_file
+from pmfit.importing import import_file
+from pmfit.io.formats import detect_format
 from pmfit.io.mpx import read_mpx
 from pmfit.model.diagnostics import PlanError
 

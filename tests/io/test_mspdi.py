@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from pmfit.io.formats import detect_format, import_file
+from pmfit.importing import import_file
+from pmfit.io.formats import detect_format
 from pmfit.io.mspdi import mspdi_text, parse_duration, read_mspdi, write_mspdi
 from pmfit.io.yamlplan import read_plan_text
 from pmfit.model.diagnostics import PlanError

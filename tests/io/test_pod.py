@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from pmfit.io.formats import detect_format, import_file
+from pmfit.importing import import_file
+from pmfit.io.formats import detect_format
 from pmfit.model.diagnostics import PlanError
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import SHARED
 
-from pmfit.io.formats import import_file
+from pmfit.importing import import_file
 from pmfit.io.mspdi import mspdi_text, write_mspdi
 from pmfit.io.xer import write_xer, xer_text
 from pmfit.io.yamlplan import plan_from_data

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from pmfit.io.formats import import_file
+from pmfit.importing import import_file
 from pmfit.io.importcheck import Tally
 from pmfit.io.xer import calendar_from_row, clndr_data, parse_clndr_data, read_xer, write_xer
 from pmfit.io.yamlplan import read_plan_text

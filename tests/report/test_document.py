@@ -83,7 +83,8 @@ tasks:
   - {id: b, duration: 2d, needs: {dev: 1}}
   - {id: m, milestone: true, after: [a, b]}
 """)
-    line = demo_step(DemoContext("tiny.yaml", "tiny.yaml", plan, pmfit.schedule(plan)))
+    project = pmfit.Project(plan)
+    line = demo_step(DemoContext("tiny.yaml", "tiny.yaml", plan, project.current, project))
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["tiny-executive.html", "tiny-executive.md", "tiny-technical.html", "tiny-technical.md"]
     assert str(folder) in line.text  # type: ignore[attr-defined]

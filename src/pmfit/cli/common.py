@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pmfit.model.plan import Plan
+    from pmfit import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +79,7 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
 @contextmanager
 def user_errors(as_json: bool = False) -> Iterator[None]:
     """Turn pmfit's errors into messages and exit codes; never a traceback for bad input."""
-    from pmfit.model.diagnostics import Diagnostic, PlanError
+    from pmfit import Diagnostic, PlanError
 
     try:
         try:
@@ -130,12 +130,10 @@ def guarded(fn: F) -> F:
 
 def load_plan(path: str, show_warnings: bool = True) -> Plan:
     """Load any supported plan file; warnings go to stderr."""
-    from pmfit.api import load
+    from pmfit.api import load, plan_warnings
 
     plan = load(path)
     if show_warnings:
-        from pmfit.io.yamlplan import plan_warnings
-
         print_diagnostics(plan_warnings(plan))
     return plan
 
@@ -179,3 +177,15 @@ def parse_duration_option(text: str | None, default_seconds: float) -> float:
 
 
 JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of tables.")
+AsPlannedOption = typer.Option(False, "--as-planned",
+                               help="Show the plan as if nothing had happened (ignore its progress); "
+                                    "default: the current schedule, which respects progress.")
+
+
+def schedule_label(project: Any, as_planned: bool = False) -> str:
+    """What a schedule is, in words: "current schedule, status date Wed 24 Feb 2027" or "as planned"."""
+    if project.status is None:
+        return "schedule"
+    if as_planned:
+        return "as planned, ignoring progress"
+    return f"current schedule, status date {project.status.status_date:%a %d %b %Y}"

@@ -1,12 +1,7 @@
 """Freezing a schedule into a :class:`~pmfit.model.plan.Baseline`, and what tasks cost.
 
-Cost of a leaf task (MS Project's rule for work resources, prorated accrual)::
-
-    cost = sum over needs (units x rate per hour x working hours) + per-use rates x units + task.cost
-
-A summary task's own fixed ``cost`` is shared among its leaf tasks in
-proportion to their durations (equally when they all have none), so that no
-money is left out of the budget.
+What a task costs is the one cost model of :mod:`pmfit.engine.cost` (per-hour
+and per-use rates, fixed costs on tasks and summary tasks).
 
 A baseline carries its own project start and calendar, and the cumulative
 planned value per period, so that its planned value never changes when the
@@ -36,37 +31,12 @@ def cost_rates(plan: Plan, network: Network) -> tuple[FloatArray, FloatArray]:
     """Per leaf task: cost per working minute (from resources) and fixed cost.
 
     Fixed cost includes per-use resource rates and the task's own ``cost``,
-    plus its share of any summary task's own ``cost``.
+    plus its share of any summary task's own ``cost`` (see :mod:`pmfit.engine.cost`).
     """
-    cal = network.calendar
-    hours_per_day = (cal.minutes_per_day if cal is not None else 480) / 60.0
-    resources = {r.id: r for r in plan.resources}
-    per_minute = np.zeros(network.n)
-    fixed = np.zeros(network.n)
-    by_id = {t.id: t for t in plan.tasks}
-    for i, tid in enumerate(network.ids):
-        task = by_id[tid]
-        for rid, units in task.needs.items():
-            resource = resources.get(rid)
-            if resource is None or resource.rate is None:
-                continue
-            if resource.rate.per == "use":
-                fixed[i] += units * resource.rate.amount
-            else:
-                per_minute[i] += units * resource.rate.per_hour(hours_per_day) / 60.0
-        fixed[i] += task.cost or 0.0
-    for s, sid in enumerate(network.summary_ids):
-        own = by_id[sid].cost
-        if not own:
-            continue
-        members = network.summary_leaf[network.summary_ptr[s]:network.summary_ptr[s + 1]]
-        if len(members) == 0:
-            continue
-        weights = network.duration[members].astype(float)
-        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(members), 1 / len(members))
-        # A leaf under nested summaries receives a share from each of them.
-        np.add.at(fixed, members, own * weights)
-    return per_minute, fixed
+    from pmfit.engine.cost import cost_model
+
+    model = cost_model(plan, network)
+    return model.per_minute, model.fixed
 
 
 def task_costs(plan: Plan, network: Network, duration: npt.NDArray[np.int64] | None = None) -> FloatArray:

@@ -444,11 +444,15 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
         old_cost=_total_cost(old, old_sched), new_cost=_total_cost(new, new_sched))
 
 
-def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0) -> PlanDiff:
-    """Compare a plan (its current or status-date schedule) with one of its baselines."""
+def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0,
+                  schedule: Schedule | None = None) -> PlanDiff:
+    """Compare a plan (its current or status-date schedule) with one of its baselines.
+
+    ``schedule``: the plan's current schedule when already computed.
+    """
     from pmfit.engine.baseline import task_costs
 
-    sched = current_schedule(plan)
+    sched = schedule if schedule is not None else current_schedule(plan)
     cal = sched.calendar
     mpd = sched.minutes_per_day
     costs = task_costs(plan, sched.network)
@@ -499,4 +503,10 @@ def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0) ->
         old_cost=baseline.cost, new_cost=float(costs.sum()))
 
 
-__all__ = ["Change", "Driver", "PlanDiff", "current_schedule", "diff_baseline", "diff_plans", "plan_changes"]
+__all__ = ["Change", "Driver", "PlanDiff", "current_schedule", "diff_baseline", "diff_plans", "plan_changes",
+           "show_value"]
+
+
+def show_value(value: Any) -> str:
+    """A changed value as the diff tables show it (durations in days, dates without seconds)."""
+    return _show(value)

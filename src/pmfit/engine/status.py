@@ -37,7 +37,7 @@ import numpy.typing as npt
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.engine.network import ALAP, FNET, FNLT, MFO, MSO, SNET, SNLT, Network, compile_plan
-from pmfit.engine.schedule import Schedule, TaskSchedule, schedule_diagnostics
+from pmfit.engine.schedule import DrivingStep, Schedule, TaskSchedule, schedule_diagnostics
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
@@ -120,6 +120,28 @@ class StatusDateSchedule(Schedule):
     """A schedule as of a status date: finished tasks are history, never critical (as in MS Project)."""
 
     done: frozenset[str] = frozenset()
+    started: frozenset[str] = frozenset()  # done or in progress: placed by their actual start
+    held: frozenset[str] = frozenset()  # unstarted tasks kept no earlier than the status date
+    status_time: int | None = None
+
+    def why(self, task_id: str, depth: int = 50) -> list[DrivingStep]:
+        """The driving chain of the current dates: a started task is "placed by its actual
+        start" (history does not depend on predecessors), an unstarted one that would have
+        been earlier is "held after the status date"."""
+        out: list[DrivingStep] = []
+        for step in super().why(task_id, depth):
+            if step.task in self.started:
+                state = "finished work" if step.task in self.done else "work in progress"
+                out.append(DrivingStep(step.task, step.start, f"its actual start on {step.start:%a %Y-%m-%d %H:%M} "
+                                       f"({state} stays where it began)", "actual_start"))
+                break
+            if step.task in self.held and step.kind == "constraint" and self.status_time is not None:
+                when = self.calendar.finish_at(self.status_time)
+                out.append(DrivingStep(step.task, step.start, f"the status date ({when:%a %Y-%m-%d %H:%M}): "
+                                       "unstarted work is held after the status date", "status_date"))
+                break
+            out.append(step)
+        return out
 
     @cached_property
     def tasks(self) -> dict[str, TaskSchedule]:
@@ -142,6 +164,22 @@ class StatusDateSchedule(Schedule):
             if chain and chain not in unique:
                 unique.append(chain)
         return unique
+
+
+def check_status_date(plan: Plan, as_of: dt.date | dt.datetime | None, file: str | None = None) -> None:
+    """Refuse a status date before the project starts (``bad_status_date``): nothing can have happened.
+
+    The API and the CLI both call this (through :class:`pmfit.project.Project`), so the API
+    refuses what the CLI refuses. ``status_schedule`` itself only warns, for callers that
+    explore dates.
+    """
+    if as_of is None:
+        return
+    start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    if day < start:
+        raise PlanError(Diagnostic("bad_status_date", f"--as-of {day} is before the project starts "
+                                   f"({start}); nothing can have happened yet", file=file))
 
 
 def status_time(calendar: WorkingTime, when: dt.date | dt.datetime) -> int:
@@ -302,6 +340,7 @@ def status_schedule(
     deadline = net.deadline.copy()
     duration = net.duration.copy()
     moved: list[str] = []
+    held: set[str] = set()
     pinned = np.zeros(net.n, dtype=bool)
     for i, tid in enumerate(net.ids):
         st = states[tid]
@@ -333,6 +372,8 @@ def status_schedule(
             elif kind == ALAP and int(planned_cpm.late_start[i]) >= status:
                 continue  # still placed late, after the status date
             ctype[i], ctime[i] = SNET, lower
+            if lower == status:
+                held.add(tid)
             if int(planned_cpm.start[i]) < status:
                 moved.append(tid)
                 states[tid] = replace(st, state="overdue")
@@ -383,7 +424,9 @@ def status_schedule(
             f"({names}{more}); they now start after it",
             severity="warning", task=moved[0]))
     done = frozenset(tid for tid, st in states.items() if st.state == "done")
-    sched = StatusDateSchedule(status_net, cpm, cal, plan, found_schedule, done=done)
+    started = frozenset(tid for tid, st in states.items() if st.state in ("done", "in_progress"))
+    sched = StatusDateSchedule(status_net, cpm, cal, plan, found_schedule, done=done, started=started,
+                               held=frozenset(held), status_time=status)
     return StatusSchedule(
         schedule=sched,
         planned=planned,

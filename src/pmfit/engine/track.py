@@ -361,16 +361,18 @@ def earned_value(
     baseline: Baseline | str | None = None,
     as_of: dt.date | dt.datetime | None = None,
     period: str | None = None,
+    *,
+    current: StatusSchedule | None = None,
 ) -> EarnedValue:
     """Earned value of ``plan`` against ``baseline`` (a Baseline, a name, or the first one).
 
     ``as_of`` defaults to the plan's status date (the project start when it has none).
     Returns per-task, per-WBS-branch and project figures, earned schedule, the
     time-phased table (``period``: day, week, month; automatic when omitted)
-    and the status-date schedule.
+    and the status-date schedule (``current``: one already computed for this plan and ``as_of``).
     """
     base = baseline if baseline is not None and not isinstance(baseline, str) else pick_baseline(plan, baseline)
-    st = status_schedule(plan, as_of)
+    st = current if current is not None else status_schedule(plan, as_of)
     net = st.schedule.network
     cal = net.calendar
     assert cal is not None

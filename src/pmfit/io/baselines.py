@@ -99,7 +99,7 @@ def read_sidecar(plan_path: str | os.PathLike[str]) -> list[Baseline]:
 def load_with_baselines(plan_path: str | os.PathLike[str], plan: Plan | None = None) -> Plan:
     """Load a plan (any format) with the baselines of its sidecar added after its own."""
     if plan is None:
-        from pmfit.api import load
+        from pmfit.io.formats import load
 
         plan = load(plan_path)
     extra = read_sidecar(plan_path)
@@ -243,7 +243,7 @@ def write_baseline(
         plan = read_plan_text(text, str(path))
         existing = list(plan.baselines)
     else:
-        from pmfit.api import load
+        from pmfit.io.formats import load
 
         plan = load(path)
         existing = side_baselines

@@ -715,9 +715,12 @@ def _wbs(plan: Plan) -> dict[str, str]:
     return out
 
 
-def table_rows(plan: Plan) -> list[dict[str, Any]]:
-    """One dict per task with the :data:`COLUMNS` (dates as date/datetime objects)."""
-    sched = _schedule(plan)
+def table_rows(plan: Plan, schedule: Any = None) -> list[dict[str, Any]]:
+    """One dict per task with the :data:`COLUMNS` (dates as date/datetime objects).
+
+    ``schedule``: the dates to write (the caller's current schedule); the plan's own CPM when None.
+    """
+    sched = schedule if schedule is not None else _schedule(plan)
     wbs = _wbs(plan)
     summaries = plan.summary_ids()
     rows = []
@@ -763,19 +766,19 @@ def _csv_value(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA) and not re.fullmatch(r"[+-]?\d+(\.\d+)?[a-z]*", text) else text
 
 
-def write_csv(plan: Plan, path: str) -> None:
+def write_csv(plan: Plan, path: str, schedule: Any = None) -> None:
     """Write the plan as a CSV task list (UTF-8 with BOM, so Excel reads the accents), atomically."""
     import csv
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for row in table_rows(plan):
+    for row in table_rows(plan, schedule):
         writer.writerow([_csv_value(row[c]) for c in COLUMNS])
     save_atomic(("\ufeff" + buffer.getvalue()).encode("utf-8"), path)
 
 
-def write_xlsx(plan: Plan, path: str) -> None:
+def write_xlsx(plan: Plan, path: str, schedule: Any = None) -> None:
     """Write the plan as an Excel workbook: Tasks, Resources and Project sheets, atomically."""
     try:
         import openpyxl
@@ -801,7 +804,7 @@ def write_xlsx(plan: Plan, path: str) -> None:
     for i, width in enumerate((14, 40, 12, 8, 10, 10, 9, 30, 24, 17, 17), start=1):
         tasks.column_dimensions[get_column_letter(i)].width = width
     put(tasks, list(COLUMNS))
-    for row in table_rows(plan):
+    for row in table_rows(plan, schedule):
         put(tasks, [row[c] for c in COLUMNS])
     resources = book.create_sheet("Resources")
     put(resources, ["id", "name", "units", "rate", "kind", "team", "skills"])

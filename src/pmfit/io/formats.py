@@ -135,26 +135,26 @@ def _safe_sniff(fmt: Format, head: bytes) -> bool:
         return False
 
 
-def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+def import_file(path: str | os.PathLike[str], check: bool = False) -> tuple[Plan, ImportReport]:
     """Read any supported file into a plan, with the report of what was kept and lost.
 
-    With ``check`` (the default) the imported plan is rescheduled by pmfit's CPM and
-    every task whose dates differ from the file's own dates is listed in
-    ``report.schedule_differences`` with the probable cause.
+    Readers run no engine: the schedule check (every task whose dates differ from the
+    file's own dates) is :func:`pmfit.import_file`'s, above this layer.
     """
-    from pmfit.io.importcheck import check_schedule, no_gc
+    from pmfit.io.importcheck import no_gc
 
+    if check:
+        raise TypeError("the import report's schedule check runs above the readers: "
+                        "use pmfit.import_file(path, check=True)")
     fmt = detect_format(path)
     with no_gc():
         plan, report = fmt.read(str(path))
-        if check and report.file_dates:
-            check_schedule(plan, report)
     return plan, report
 
 
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
-    plan, _ = import_file(path, check=False)
+    plan, _ = import_file(path)
     if not plan.tasks:  # a calendar-only export: `pmfit import` still reads it, with a warning
         raise PlanError(Diagnostic("no_tasks", "the file has no tasks (only calendars, resources or "
                                    "settings), so there is nothing to schedule", file=str(path)))
@@ -170,13 +170,23 @@ class ExportResult:
     report: ImportReport
 
 
-def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> ExportResult:
-    """Write a plan in the format named by ``format`` or by the file extension, with the export report."""
+def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = None,
+                schedule: Any = None) -> ExportResult:
+    """Write a plan in the format named by ``format`` or by the file extension, with the export report.
+
+    ``schedule``: the dates to write, for the formats that store dates (the caller's current
+    schedule); writers that store none ignore it.
+    """
+    import inspect
+
     from pmfit.io.capabilities import export_losses
 
     fmt = _writer_for(path, format)
     assert fmt.write is not None
-    notes = fmt.write(plan, str(path))
+    if schedule is not None and "schedule" in inspect.signature(fmt.write).parameters:
+        notes = fmt.write(plan, str(path), schedule=schedule)  # type: ignore[call-arg]
+    else:
+        notes = fmt.write(plan, str(path))
     report = ImportReport(fmt.name, str(path))
     # a writer's own account of a feature (a mapping feature -> line) replaces the table's line
     told = dict(notes) if isinstance(notes, Mapping) else {}
@@ -187,9 +197,10 @@ def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = N
     return ExportResult(fmt, report)
 
 
-def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> Format:
+def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None,
+                schedule: Any = None) -> Format:
     """Write a plan in the format named by ``format`` or by the file extension."""
-    return export_plan(plan, path, format).format
+    return export_plan(plan, path, format, schedule).format
 
 
 def _writer_for(path: str | os.PathLike[str], format: str | None) -> Format:

@@ -426,11 +426,14 @@ def _iso_duration(duration: Duration) -> str:
     return f"{sign}PT{text}{'H' if duration.unit == 'h' else 'M'}"
 
 
-def ics_text(plan: Plan, stamp: dt.datetime | None = None) -> str:
-    """The plan's schedule as iCalendar text (see the module doc)."""
-    from pmfit.engine.schedule import schedule
+def ics_text(plan: Plan, stamp: dt.datetime | None = None, schedule: Any = None) -> str:
+    """The plan's schedule as iCalendar text (see the module doc); dates from ``schedule``
+    (the caller's current schedule), else the plan's own CPM schedule."""
+    if schedule is None:
+        from pmfit.engine.schedule import schedule as cpm_schedule
 
-    sched = schedule(plan)
+        schedule = cpm_schedule(plan)
+    sched = schedule
     now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     summaries = plan.summary_ids()
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pmfit//pmfit plan export//EN", "CALSCALE:GREGORIAN",
@@ -465,13 +468,13 @@ def ics_text(plan: Plan, stamp: dt.datetime | None = None) -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def write_ics(plan: Plan, path: str, stamp: dt.datetime | None = None) -> None:
+def write_ics(plan: Plan, path: str, stamp: dt.datetime | None = None, schedule: Any = None) -> None:
     """Write the plan's schedule as an iCalendar file (tasks and milestones as events), atomically."""
-    save_atomic(ics_text(plan, stamp).encode("utf-8"), path)
+    save_atomic(ics_text(plan, stamp, schedule).encode("utf-8"), path)
 
 
-def _write(plan: Plan, path: str) -> None:
-    write_ics(plan, path)
+def _write(plan: Plan, path: str, schedule: Any = None) -> None:
+    write_ics(plan, path, schedule=schedule)
 
 
 register(Format("icalendar", (".ics", ".ical", ".ifb"), sniff, read, _write,

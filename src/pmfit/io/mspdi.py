@@ -803,23 +803,24 @@ def _duration_in_progress(planned: int, progress: Any, elapsed: int, mpd: int, d
     return round(remaining / (1 - pct / 100))
 
 
-def write_mspdi(plan: Plan, path: str) -> None:
-    """Write the plan as MS Project XML (dates from pmfit's schedule)."""
+def write_mspdi(plan: Plan, path: str, schedule: Any = None) -> None:
+    """Write the plan as MS Project XML (dates from ``schedule``, the caller's current schedule;
+    the plan's own current schedule when None)."""
     from pmfit.io.yamlplan import save_atomic
 
-    save_atomic(mspdi_text(plan), path)
+    save_atomic(mspdi_text(plan, schedule), path)
 
 
-def mspdi_text(plan: Plan) -> str:
+def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     """The plan as MS Project XML text."""
     spec = plan.project.calendar
     mpd = spec.minutes_per_day
     dpw = spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    from pmfit.io.current import current_schedule
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
-    sched = current_schedule(plan)  # with progress: the status-date schedule, as MS Project keeps it
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)  # with progress: the status-date schedule, as MS Project keeps it
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start

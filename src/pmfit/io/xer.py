@@ -696,21 +696,22 @@ def clndr_data(spec: CalendarSpec) -> str:
     return f"(0||CalendarData()((0||DaysOfWeek()({days}))(0||VIEW(ShowTotal|Y)())(0||Exceptions()({''.join(excs)}))))"
 
 
-def xer_text(plan: Plan) -> str:
-    """The plan as XER text (one project; WBS from summary tasks)."""
-    return xer_export(plan)[0]
+def xer_text(plan: Plan, schedule: Any = None) -> str:
+    """The plan as XER text (one project; WBS from summary tasks); dates from ``schedule``
+    (the caller's current schedule), else the plan's own current schedule."""
+    return xer_export(plan, schedule)[0]
 
 
-def xer_export(plan: Plan) -> tuple[str, dict[str, str]]:
+def xer_export(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as XER text, and what the writer had to approximate (feature -> line, for the export report)."""
     notes: dict[str, str] = {}
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    from pmfit.io.current import current_schedule
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
-    sched = current_schedule(plan)  # with progress: the status-date schedule, as P6 keeps it
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)  # with progress: the status-date schedule, as P6 keeps it
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     summaries = plan.summary_ids()
     by_id = {t.id: t for t in plan.tasks}
@@ -918,12 +919,12 @@ def xer_export(plan: Plan) -> tuple[str, dict[str, str]]:
     return "\r\n".join(out) + "\r\n", notes
 
 
-def write_xer(plan: Plan, path: str) -> dict[str, str]:
+def write_xer(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as a P6 XER file (cp1252 when every character fits, else UTF-8 with a BOM);
     returns what had to be approximated."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = xer_export(plan)
+    text, notes = xer_export(plan, schedule)
     try:
         data = text.encode("cp1252")
     except UnicodeEncodeError:

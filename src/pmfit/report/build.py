@@ -90,8 +90,16 @@ def render(doc: Document, format: Format) -> str | bytes:
     raise ValueError(f"unknown report format {format!r} (md, html or pdf)")
 
 
+def check_report_options(audience: str | None, format: str) -> None:
+    """Refuse an unknown audience or format before any fact is gathered (that takes seconds)."""
+    if audience is not None and audience not in ("technical", "executive"):
+        raise ValueError(f"unknown audience {audience!r} (technical or executive)")
+    if format not in ("md", "html", "pdf"):
+        raise ValueError(f"unknown report format {format!r} (md, html or pdf)")
+
+
 def build_report(
-    plan: Plan,
+    plan: Plan | None,
     audience: Audience | None = None,
     format: Format = "md",
     *,
@@ -99,8 +107,8 @@ def build_report(
     facts: StatusFacts | None = None,
     as_of: dt.date | dt.datetime | None = None,
     previous: Plan | None = None,
-    iterations: int = 2000,
-    seed: int = 20270104,
+    iterations: int | None = None,
+    seed: int | None = None,
 ) -> str | bytes:
     """A status report as text (md, html) or bytes (pdf).
 
@@ -110,6 +118,7 @@ def build_report(
     """
     cares: list[str] = []
     if for_stakeholder is not None:
+        assert plan is not None, "for_stakeholder needs the plan"
         who = find_stakeholder(plan, for_stakeholder)
         audience = audience or ("technical" if who.audience == "technical" else "executive")
         cares = list(who.cares_about)
@@ -119,6 +128,7 @@ def build_report(
     if format not in ("md", "html", "pdf"):
         raise ValueError(f"unknown report format {format!r} (md, html or pdf)")
     if facts is None:
+        assert plan is not None, "without facts, the report needs the plan"
         from pmfit.report.facts import gather_facts
 
         facts = gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)

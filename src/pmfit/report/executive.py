@@ -25,22 +25,24 @@ def executive_document(facts: StatusFacts) -> Document:
         if chance is not None and s.deadline is not None:
             lines.append(f"{odds(chance).capitalize()} of {_gerund(finish_word)} by {long_day(s.deadline)}.")
         lines.append(f"The date we can promise with 4-in-5 confidence is {long_day(f.risk.p80)}; "
-                     f"the date we are as likely to beat as to miss is {long_day(f.risk.p50)}.")
+                     f"the date we are as likely to beat as to miss is {long_day(f.risk.p50)} "
+                     f"({f.risk.iterations:,} simulated runs of the plan; the schedule as it stands "
+                     f"today finishes on {long_day(s.finish)}).")
         del target
     else:
-        lines.append(f"The plan finishes on {long_day(s.finish)}.")
+        lines.append(f"The schedule as it stands today finishes on {long_day(s.finish)}.")
     if s.deadline is not None and s.days_to_deadline is not None:
         if s.days_to_deadline >= 0:
-            lines.append(f"The current plan finishes {days(s.days_to_deadline)} before the deadline "
+            lines.append(f"The schedule as it stands today finishes {days(s.days_to_deadline)} before the deadline "
                          f"of {long_day(s.deadline)}.")
         else:
-            lines.append(f"The current plan finishes {days(-s.days_to_deadline)} after the deadline "
+            lines.append(f"The schedule as it stands today finishes {days(-s.days_to_deadline)} after the deadline "
                          f"of {long_day(s.deadline)}.")
     if s.baseline_finish is not None and s.finish_variance_days is not None:
         moved = s.finish_variance_days
         direction = "later" if moved > 0 else "earlier"
-        lines.append(f"Against the approved plan ({long_day(s.baseline_finish)}), the finish is "
-                     f"{days(abs(moved))} {direction}." if moved else
+        lines.append(f"Against the approved plan's finish ({long_day(s.baseline_finish)}), today's schedule "
+                     f"finishes {days(abs(moved))} {direction}." if moved else
                      f"The finish matches the approved plan ({long_day(s.baseline_finish)}).")
     if f.forecast_cost is not None:
         cost_line = f"Forecast total cost {money(f.forecast_cost, cur)}"

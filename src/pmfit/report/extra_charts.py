@@ -6,8 +6,6 @@ from, so a chart never shows a different number.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pmfit.report.document import Chart
 from pmfit.report.facts import StatusFacts
 
@@ -20,9 +18,11 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
         usage_from_level,
     )
 
-    data = facts.chart_data
+    results = facts.results
     out: dict[str, Chart] = {}
-    risk: Any = data.get("_risk")
+    if results is None:
+        return out
+    risk = results.risk
     if risk is not None:
         out["distribution"] = Chart(
             distribution_from_risk(risk, f"Finish-date distribution ({risk.iterations:,} runs)", uid="report-dist")
@@ -31,13 +31,13 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
             "of the tasks that drive the finish",
             "Top: simulated finish dates (bars) and the chance of finishing by each date (line). "
             "Bottom: tasks ranked by how strongly their duration moves the finish (Spearman).")
-    evm: Any = data.get("_evm")
+    evm = results.evm
     if evm is not None:
         out["scurve"] = Chart(s_curve_from_ev(evm, uid="report-scurve"),
                               "S-curve of planned value, earned value and actual cost with the forecast",
                               "Planned value (baseline), earned value and actual cost to the status date, "
                               "with the forecast to completion.")
-    level: Any = data.get("_level")
+    level = results.leveled
     if level is not None and level.delays():
         out["usage"] = Chart(usage_from_level(level, uid="report-usage"),
                              "Resource usage before and after leveling, with capacity lines",

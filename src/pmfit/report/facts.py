@@ -8,12 +8,17 @@ the plan and returns data; rendering and writing files happen elsewhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from pmfit.engine.advise.advisor import Advice
+    from pmfit.engine.level.result import LeveledSchedule
+    from pmfit.engine.risk.result import RiskResult
     from pmfit.engine.schedule import Schedule
+    from pmfit.engine.track import EarnedValue
     from pmfit.model.plan import Plan
+    from pmfit.project import Project
 
 Rag = Literal["green", "amber", "red"]
 NEAR_CRITICAL_DAYS = 5.0
@@ -180,6 +185,26 @@ class ObjectiveFact:
 
 
 @dataclass(frozen=True)
+class FinishFact:
+    """One finish date with what it is (current schedule, leveled, P50/P80, baseline)."""
+
+    key: str
+    label: str
+    finish: dt.datetime
+
+
+@dataclass(frozen=True, eq=False)
+class EngineResults:
+    """The typed engine results the facts were read from; the charts draw these same objects."""
+
+    schedule: Schedule
+    leveled: LeveledSchedule | None = None
+    risk: RiskResult | None = None
+    evm: EarnedValue | None = None
+    advice: Advice | None = None
+
+
+@dataclass(frozen=True)
 class StatusFacts:
     """Everything a status report says, gathered once."""
 
@@ -205,11 +230,22 @@ class StatusFacts:
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it is missing
     #: data behind the charts (gantt bars, finish histogram, S-curve, tornado), same numbers as above
     chart_data: dict[str, Any] = field(default_factory=dict)
+    #: every finish the report states, labelled (current schedule, leveled, P50/P80, baseline)
+    finishes: list[FinishFact] = field(default_factory=list)
+    #: the engine results behind the facts (not serialised)
+    results: EngineResults | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["chart_data"] = {k: v for k, v in data["chart_data"].items() if not k.startswith("_")}
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "results"}
         return _jsonable(data)  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:
@@ -292,19 +328,36 @@ def gather_facts(
     *,
     as_of: dt.date | dt.datetime | None = None,
     previous: Plan | None = None,
-    iterations: int = 2000,
-    seed: int = 20270104,
+    iterations: int | None = None,
+    seed: int | None = None,
     level_time_limit: float = 2.0,
     include: frozenset[str] = frozenset({"leveling", "risk", "evm", "changes", "advice"}),
 ) -> StatusFacts:
-    """Run every engine once on ``plan`` and collect what both reports need.
+    """Run every engine once on ``plan`` and collect what both reports need (see :func:`project_facts`)."""
+    from pmfit.project import Project
 
-    ``previous`` is the plan of the last report (for "what changed"); without
-    it, changes are measured against the plan's first baseline. Engines that
-    cannot run on this plan leave their section ``None`` with the reason in
-    ``unavailable``.
+    return project_facts(Project(plan, as_of=as_of), previous=previous, iterations=iterations, seed=seed,
+                         level_time_limit=level_time_limit, include=include)
+
+
+def project_facts(
+    project: Project,
+    *,
+    previous: Plan | None = None,
+    iterations: int | None = None,
+    seed: int | None = None,
+    level_time_limit: float = 2.0,
+    include: frozenset[str] = frozenset({"leveling", "risk", "evm", "changes", "advice"}),
+) -> StatusFacts:
+    """Collect what both reports need from one :class:`~pmfit.project.Project` (one compile).
+
+    Dates come from the project's current schedule (progress respected). ``previous`` is
+    the plan of the last report (for "what changed"); without it, changes are measured
+    against the plan's first baseline. The simulation is the project's, with ``iterations``
+    and ``seed`` defaulting to :data:`pmfit.project.SIMULATION` (as ``pmfit risk``). Engines
+    that cannot run on this plan leave their section ``None`` with the reason in ``unavailable``.
     """
-    from pmfit.engine.schedule import schedule as run_schedule
+    from pmfit.project import SIMULATION
     from pmfit.report import gather
     from pmfit.report.status_rules import (
         cost_status,
@@ -314,16 +367,12 @@ def gather_facts(
         worst,
     )
 
-    status_date = as_of or (plan.progress.status_date if plan.progress else None)
-    status = None
-    if status_date is not None and plan.progress is not None:
-        from pmfit.engine.status import status_schedule
-
-        # Work in progress: finished work where it happened, the rest from the status date.
-        status = status_schedule(plan, as_of)
-        sched = status.schedule
-    else:
-        sched = run_schedule(plan)
+    plan = project.plan
+    iterations = SIMULATION.iterations if iterations is None else iterations
+    seed = SIMULATION.seed if seed is None else seed
+    status_date = project.status_date
+    status = project.status
+    sched = project.current
     as_of_dt = (dt.datetime.combine(status_date, dt.time(17)) if isinstance(status_date, dt.date)
                 and not isinstance(status_date, dt.datetime) else status_date) or sched.start
     unavailable: dict[str, str] = {}
@@ -333,16 +382,12 @@ def gather_facts(
         done = frozenset(k for k, v in status.tasks.items() if v.state == "done")
         started = frozenset(k for k, v in status.tasks.items() if v.state == "in_progress")
     schedule_facts = gather_schedule(plan, sched, done, started)
-    # Engine results behind the facts; the charts draw from these same objects.
-    results: dict[str, object] = {}
-    leveling = (gather.leveling(plan, sched, level_time_limit, unavailable, results)
-                if "leveling" in include else None)
-    risk = gather.risk(plan, sched, iterations, seed, schedule_facts, unavailable, results, status) \
-        if "risk" in include else None
-    evm = gather.evm(plan, sched, as_of, unavailable, results) if "evm" in include else None
-    changes = gather.changes(plan, previous, unavailable) if "changes" in include else None
-    advice = gather.advice(plan, unavailable, results) if "advice" in include else None
-    planned_cost = gather.planned_cost(plan, sched)
+    leveling = gather.leveling(project, level_time_limit, unavailable) if "leveling" in include else None
+    risk = gather.risk(project, iterations, seed, schedule_facts, unavailable) if "risk" in include else None
+    evm = gather.evm(project, unavailable) if "evm" in include else None
+    changes = gather.changes(project, previous, unavailable) if "changes" in include else None
+    advice = gather.advice(project, unavailable) if "advice" in include else None
+    planned_cost = gather.planned_cost(project)
     forecast_cost = evm.eac if evm is not None and evm.eac is not None else (
         risk.cost_p50 if risk is not None and risk.cost_p50 else planned_cost)
     baseline_cost = plan.baselines[0].cost if plan.baselines and plan.baselines[0].cost else None
@@ -351,8 +396,8 @@ def gather_facts(
     cost_rag, cost_rule = cost_status(plan.project.budget, forecast_cost, evm)
     overall = worst(schedule_rag, cost_rag)
     rule = f"Overall status is the worse of schedule and cost; {schedule_rule}; {cost_rule}"
-    finish_phrase = (f"the date we can promise is {risk.p80:%d %B %Y}" if risk is not None
-                     else f"the plan finishes on {schedule_facts.finish:%d %B %Y}")
+    finish_phrase = (f"the date we can promise (P80 of the simulation) is {risk.p80:%d %B %Y}" if risk is not None
+                     else f"the current schedule finishes on {schedule_facts.finish:%d %B %Y}")
     objectives = objectives_status(plan.project.objectives, schedule_rag, cost_rag, finish_phrase)
     approvals = []
     for stakeholder in plan.stakeholders:
@@ -362,9 +407,17 @@ def gather_facts(
                 approvals.append((stakeholder.name, row.name, row.start))
     decisions = decisions_needed(schedule_facts, risk, leveling, approvals, as_of_dt, schedule_rag, cost_rag,
                                  plan.project.budget, forecast_cost, plan.project.currency)
-    chart_data = gather.chart_data(plan, sched, as_of_dt, results)
+    chart_data = gather.chart_data(plan, sched, as_of_dt)
+    results = EngineResults(
+        schedule=sched,
+        leveled=project.level(time_limit=level_time_limit, method="auto") if leveling is not None else None,
+        risk=project.simulate(iterations, seed) if risk is not None else None,
+        evm=project.earned_value() if evm is not None else None,
+        advice=project.advice() if advice is not None else None,
+    )
+    finishes = [FinishFact(f.key, f.label, f.finish) for f in project.finishes()]
     return StatusFacts(
-        chart_data=chart_data,
+        chart_data=chart_data, finishes=finishes, results=results,
         project=plan.project.name, currency=plan.project.currency, as_of=as_of_dt,
         budget=plan.project.budget, forecast_cost=forecast_cost, baseline_cost=baseline_cost,
         schedule=schedule_facts, leveling=leveling, risk=risk, evm=evm, changes=changes, advice=advice,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmfit.report.document import Bullets, Callout, Chart, Document, Paragraph, Section, Table
+from pmfit.report.document import Block, Bullets, Callout, Chart, Document, Paragraph, Section, Table
 from pmfit.report.facts import StatusFacts
 from pmfit.report.words import day, days, long_day, money, percent, ratio
 
@@ -15,28 +15,33 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
     sections: list[Section] = []
 
     summary = [
-        f"Start {day(s.start)}, finish {day(s.finish)} ({days(s.duration_days)}).",
+        f"Start {day(s.start)}, finish of the current schedule {day(s.finish)} ({days(s.duration_days)}"
+        + (f"; progress as of {day(f.as_of)}" if f.evm is not None or _has(f, "as_planned") else "") + ").",
         f"Critical path: {len(s.critical_path)} tasks; near-critical (float ≤ 5d): {len(s.near_critical)}.",
     ]
     if s.deadline is not None and s.days_to_deadline is not None:
         summary.append(f"Deadline {day(s.deadline)}: total float to the deadline {days(s.days_to_deadline)}.")
     if s.finish_variance_days is not None:
-        summary.append(f"Finish variance against the baseline ({day(s.baseline_finish)}): "
-                       f"{days(s.finish_variance_days)}.")
+        summary.append(f"Finish variance of the current schedule against the baseline "
+                       f"({day(s.baseline_finish)}): {days(s.finish_variance_days)}.")
     if s.float_erosion_days:
         summary.append(f"Float erosion since the baseline: {days(s.float_erosion_days)}.")
     if f.risk is not None:
         r = f.risk
-        summary.append(f"P50 {day(r.p50)}, P80 {day(r.p80)} (deterministic {day(r.deterministic_finish)}; "
+        summary.append(f"Simulation ({r.iterations:,} iterations, seed {r.seed}): P50 {day(r.p50)}, "
+                       f"P80 {day(r.p80)} (current schedule {day(r.deterministic_finish)}; "
                        f"merge bias {days(r.merge_bias_days)}).")
         if r.probability_on_time is not None:
             summary.append(f"P(finish ≤ deadline) = {percent(r.probability_on_time)}.")
     if f.forecast_cost is not None:
         summary.append(f"Forecast cost {money(f.forecast_cost, cur)}"
                        + (f", budget {money(f.budget, cur)}." if f.budget else "."))
-    sections.append(Section("status", "Summary", [
-        Callout(f.status, f"Status {f.status.upper()}: {f.status_rule}."), Bullets(summary)],
-        topics=("status", "schedule", "deadline")))
+    summary_blocks: list[Block] = [Callout(f.status, f"Status {f.status.upper()}: {f.status_rule}."),
+                                   Bullets(summary)]
+    if len(f.finishes) > 1:
+        summary_blocks.append(Paragraph("Every finish date in this report, and what each one is:"))
+        summary_blocks.append(Table(["finish date", "which"], [[day(x.finish), x.label] for x in f.finishes]))
+    sections.append(Section("status", "Summary", summary_blocks, topics=("status", "schedule", "deadline")))
 
     rows = [[t.id, t.name, day(t.start), day(t.finish), f"{t.total_float_days:g}d", t.driver or ""]
             for t in s.critical_path]
@@ -81,7 +86,7 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
 
     if f.leveling is not None:
         lv = f.leveling
-        blocks = [Paragraph(f"Resource-leveled finish {day(lv.finish_after)} versus unleveled "
+        blocks = [Paragraph(f"Leveled finish {day(lv.finish_after)} versus the current schedule's "
                             f"{day(lv.finish_before)} ({days(lv.delay_days)}); method {lv.method}.")]
         if lv.overallocated:
             blocks.append(Table(["resource", "peak demand", "capacity", "first over-allocated"],
@@ -146,3 +151,7 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
     if f.advice is not None and f.advice.attribution:
         footer += f" {f.advice.attribution}"
     return Document(f"{f.project}: technical status", f"As of {long_day(f.as_of)}", "technical", sections, footer)
+
+
+def _has(facts: StatusFacts, key: str) -> bool:
+    return any(x.key == key for x in facts.finishes)

@@ -37,11 +37,8 @@ def advise(
     from pmfit import api
 
     if brief is not None:
-        from pmfit.io.roledata import advise_text
-        from pmfit.io.yamlplan import read_text_file
-
-        text = read_text_file(brief, max_bytes=1_000_000)
-        result: Any = advise_text(text, salaries=salaries, name=Path(brief).stem, file=brief)
+        text = api.read_text(brief, max_bytes=1_000_000)
+        result: Any = api.advise_brief(text, salaries=salaries, name=Path(brief).stem, file=brief)
     elif interview:
         result = api.advise_answers(_ask(json_out), salaries=salaries)
     elif len(plans) == 1 and not Path(plans[0]).is_dir():
@@ -49,16 +46,14 @@ def advise(
     else:
         result = api.advise_portfolio(list(plans), salaries=salaries)
 
-    from pmfit.engine.advise.portfolio import Portfolio
+    from pmfit import Portfolio
 
     advices = result.advices if isinstance(result, Portfolio) else [result]
     briefs = [a for a in advices if a.consultation]
     if consultation is not None:
         text = "\n\n".join("\n".join(a.consultation) for a in briefs) or \
             "Confidence is not low: no expert consultation is needed.\n"
-        from pmfit.io.yamlplan import save_atomic
-
-        save_atomic(text + "\n", consultation)  # before the advice is printed: a bad path fails cleanly
+        api.save_text(text + "\n", consultation)  # before the advice is printed: a bad path fails cleanly
         err_console().print(f"wrote the consultation brief to {consultation}", highlight=False)
     if json_out:
         print_json(result.to_dict())
@@ -70,18 +65,18 @@ def advise(
 
 def _ask(json_out: bool) -> dict[str, Any]:
     """Ask the interview questions; prompts go to stderr so that --json output stays clean."""
-    from pmfit.engine.advise.brief import QUESTIONS, AnswerError, parse_answer
+    from pmfit.api import AnswerError, interview_questions, parse_interview_answer
 
     answers: dict[str, Any] = {}
     err_console().print("pmfit advise --interview: a few questions (Enter keeps the default).", highlight=False)
-    for q in QUESTIONS:
+    for q in interview_questions():
         prompt = q.prompt
         if q.choices:
             prompt += "".join(f"\n  {i}. {c}" for i, c in enumerate(q.choices, start=1)) + "\n"
         for attempt in range(3):
             raw = typer.prompt(prompt, default=q.default, show_default=bool(q.default), err=True)
             try:
-                parse_answer(q, str(raw))
+                parse_interview_answer(q, str(raw))
             except AnswerError as exc:
                 err_console().print(f"[yellow]{exc}[/]", highlight=False)
                 if attempt == 2:

@@ -28,14 +28,11 @@ def baseline(
     plans in other formats, into <plan>.baselines.yaml next to it. A baseline never changes when the
     plan does.
     """
-    import datetime as dt
-
     if not name.strip():
         raise typer.BadParameter("a baseline needs a name, like 'approved' or 'baseline1'", param_hint="--name")
-    from pmfit.engine.baseline import freeze
-    from pmfit.io.baselines import load_with_baselines, write_baseline
+    from pmfit.api import baseline_file, save_baseline
 
-    plan = load_with_baselines(plan_file, load_plan(plan_file, show_warnings=not json_out))
+    plan = load_plan(plan_file, show_warnings=not json_out)  # with the baselines of its sidecar
     if list_only:
         rows = [{"name": b.name, "created": b.created, "finish": b.finish, "cost": b.cost,
                  "tasks": len(b.tasks)} for b in plan.baselines]
@@ -50,9 +47,8 @@ def baseline(
                             + (f", set {row['created']}" if row["created"] else ""),
                             highlight=False, markup=False)
         return
-    source = plan.model_copy(update={"progress": None}) if ignore_progress else plan
-    frozen = freeze(source, name=name, created=dt.datetime.now().replace(microsecond=0))
-    written = write_baseline(plan_file, frozen, sidecar=sidecar, force=force)
+    frozen = save_baseline(plan_file, name, sidecar=sidecar, replace=force, ignore_progress=ignore_progress)
+    written = baseline_file(plan_file, sidecar)
     if json_out:
         print_json({"ok": True, "file": str(written), "name": frozen.name,
                     "start": frozen.start, "finish": frozen.finish, "cost": frozen.cost,

@@ -27,18 +27,19 @@ import typer
 from pmfit.cli.common import JsonOption, console, err_console, fail, guarded, print_json
 
 if TYPE_CHECKING:
-    from pmfit.engine.schedule import Schedule
-    from pmfit.model.plan import Plan
+    from pmfit import Plan, Project, Schedule
 
 
 @dataclass(frozen=True)
 class DemoContext:
-    """One bundled example: its file name, how to name it in a command, the plan and its schedule."""
+    """One bundled example: its file name, how to name it in a command, the plan, its project
+    (compiled once, results cached) and its current schedule."""
 
     name: str
     shown_path: str
     plan: Plan
     schedule: Schedule
+    project: Project
     cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -67,8 +68,11 @@ def step_schedule(ctx: DemoContext) -> DemoLine:
     where = cal.country + (f"-{cal.subdivision}" if cal.subdivision else "") if cal.country else ""
     calendar = f"{cal.hours:g} hours a day, {len(cal.workweek)} days a week" + (
         f", {where} public holidays off" if where else "")
+    status = ctx.project.status
+    label = ("finish (current schedule)" if status is None else
+             f"finish (current schedule, with the progress recorded up to {_date(status.status_date)})")
     text = (f"{len(plan.tasks)} tasks scheduled on working time of {calendar}: "
-            f"start {_date(sched.start)}, finish {_date(sched.finish)} "
+            f"start {_date(sched.start)}, {label} {_date(sched.finish)} "
             f"({sched.duration_days:g} working days).")
     warnings = len(sched.diagnostics)
     if warnings:
@@ -76,6 +80,7 @@ def step_schedule(ctx: DemoContext) -> DemoLine:
     return DemoLine("schedule", text, {
         "tasks": len(plan.tasks), "start": sched.start.isoformat(timespec="minutes"),
         "finish": sched.finish.isoformat(timespec="minutes"),
+        "schedule": "current" if status is not None else "planned",
         "duration_days": round(sched.duration_days, 3), "warnings": warnings,
     }, f"pmfit schedule {ctx.shown_path}")
 
@@ -185,7 +190,7 @@ def shown_path(name: str) -> str:
 
 def run_demo(steps: list[DemoStep] | None = None) -> dict[str, Any]:
     """Schedule every bundled example and collect each step's line. No printing."""
-    from pmfit.api import loads, schedule
+    from pmfit.api import loads, project
 
     steps = [*DEMO_STEPS, *discovered_steps()] if steps is None else steps
     started = time.perf_counter()
@@ -194,7 +199,8 @@ def run_demo(steps: list[DemoStep] | None = None) -> dict[str, Any]:
     for name, text in bundled_examples():
         path = shown_path(name)
         plan = loads(text, filename=path)
-        ctx = DemoContext(name, path, plan, schedule(plan))
+        proj = project(plan)
+        ctx = DemoContext(name, path, plan, proj.current, proj)
         lines: list[DemoLine] = []
         for step in steps:
             try:
@@ -217,7 +223,8 @@ _WHAT_PMFIT_DID = (
     "working days into dates on the plan's own calendar (weekends and public holidays skipped), "
     "and ran the critical path method: the earliest and latest dates of every task, its float "
     "(how far it can slip without moving the finish), and the chain of zero-float tasks that sets "
-    "the finish date."
+    "the finish date. A plan that records progress is shown as its current schedule: finished work "
+    "where it happened, work in progress from its actual start, the rest not before the status date."
 )
 
 

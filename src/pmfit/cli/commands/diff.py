@@ -23,11 +23,10 @@ def diff(
     with one of its baselines.
     """
     from pmfit.api import diff as run
-    from pmfit.io.baselines import load_with_baselines
 
     if new_file is not None and baseline is not None:
         raise fail("give either NEW or --baseline, not both", EXIT_USAGE)
-    old = load_with_baselines(old_file, load_plan(old_file, show_warnings=False))
+    old = load_plan(old_file, show_warnings=False)  # with the baselines of its sidecar
     if new_file is None:
         result = run(old, baseline=baseline)
     else:
@@ -50,7 +49,8 @@ def diff(
 def _table(result: object) -> None:
     from rich.table import Table
 
-    from pmfit.engine.diff import PlanDiff, _show
+    from pmfit import PlanDiff
+    from pmfit.api import show_value as _show
 
     assert isinstance(result, PlanDiff)
     out = console()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, err_console, fail, guarded, load_plan, print_json
-
-if TYPE_CHECKING:
-    from pmfit.io.formats import ImportReport
+from pmfit.cli.common import (
+    AsPlannedOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    guarded,
+    load_plan,
+    print_json,
+)
 
 
 @guarded
@@ -20,15 +26,19 @@ def export(
                                              ".xlsx, .yaml, .json."),
     format_name: str | None = typer.Option(None, "--format", help="Format name when the extension is ambiguous."),
     force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
+    as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON."""
+    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON.
+
+    Formats that store dates get the current schedule (progress respected), as MS Project writes them.
+    """
     from pmfit.api import export_plan
 
     if Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)
-    result = export_plan(plan, to, format_name)
+    result = export_plan(plan, to, format_name, as_planned=as_planned)
     written = result.format
     if json_out:
         print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks),
@@ -39,7 +49,7 @@ def export(
         _print_losses(result.report)
 
 
-def _print_losses(report: ImportReport) -> None:
+def _print_losses(report: Any) -> None:  # pmfit.io.formats.ImportReport
     """What the target format holds only approximately or not at all, on stderr (as import does)."""
     err = err_console()
     for title, items, mark in (("approximated", report.approximated, "[yellow]~[/]"),

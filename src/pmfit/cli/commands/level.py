@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pmfit.cli.common import (
+    AsPlannedOption,
     JsonOption,
     console,
     days,
@@ -50,28 +51,39 @@ def level(
     plot: str = typer.Option(None, "--plot", callback=_plot,
                              help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),
     all_tasks: bool = typer.Option(False, "--all", help="List every task, not only the delayed ones."),
+    as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Level resources: move tasks so no resource is over its units, and say why each moved."""
-    from pmfit.api import level as run
+    """Level resources: move tasks so no resource is over its units, and say why each moved.
+
+    A plan with progress levels its current schedule: started work stays where it is and only the
+    remaining work moves, not before the status date (--as-planned: level the plan as if nothing happened).
+    """
+    from pmfit.api import level as run_level
+    from pmfit.api import project
+    from pmfit.cli.common import schedule_label
 
     seconds = parse_duration_option(time_limit, 5.0)
     plan = load_plan(plan_file, show_warnings=not json_out)
+    proj = project(plan)
+    label = schedule_label(proj, as_planned)
+
     if json_out or seconds < 1:
-        result = run(plan, time_limit=seconds, method=method, schedules=schedules, seed=seed)
+        result = run_level(proj, time_limit=seconds, method=method, schedules=schedules, seed=seed,
+                           as_planned=as_planned)
     else:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
                       TimeElapsedColumn(), console=err_console(), transient=True) as progress:
             progress.add_task(f"leveling {len(plan.tasks)} tasks (budget {seconds:g}s, {method})", total=None)
-            result = run(plan, time_limit=seconds, method=method, schedules=schedules, seed=seed)
+            result = run_level(proj, time_limit=seconds, method=method, schedules=schedules, seed=seed,
+                           as_planned=as_planned)
     if plot is not None:
-        from pmfit.report.charts.level import level_figure
-        from pmfit.report.charts.style import PlotUnavailable, save
+        from pmfit.api import PlotUnavailable, save_chart
 
         try:
-            save(level_figure(result), plot)
+            save_chart(result, plot)
         except PlotUnavailable as exc:
             raise fail(str(exc)) from None
         except OSError as exc:
@@ -117,7 +129,9 @@ def level(
     added = result.duration_after - result.duration_before
     proof = ("proven optimal" if result.proven_optimal
              else f"not proven optimal; no schedule can finish before {days(result.lower_bound, mpd)}")
-    out.print(f"Finish before leveling [bold]{before:%a %d %b %Y}[/], after [bold]{after:%a %d %b %Y}[/] "
+    before_label = "" if proj.status is None else f" ({label})"
+    out.print(f"Finish before leveling{before_label} [bold]{before:%a %d %b %Y}[/], "
+              f"leveled [bold]{after:%a %d %b %Y}[/] "
               f"(+{days(added, mpd) if added else '0d'}); {len(moved)} task(s) delayed; {proof}. "
               f"{result.schedules} heuristic schedules"
               + (f", CP-SAT {result.cp_status.lower()} in {result.cp_seconds:.2f}s" if result.cp_status else "")

@@ -8,6 +8,7 @@ import typer
 
 from pmfit.cli.common import (
     EXIT_USAGE,
+    AsPlannedOption,
     JsonOption,
     console,
     days,
@@ -19,8 +20,7 @@ from pmfit.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from pmfit.engine.risk.result import RiskResult
-    from pmfit.model.plan import Plan
+    from pmfit import Plan, Project, RiskResult
 
 #: Show a progress bar when a run has at least this many task-iterations (about a second of work).
 PROGRESS_WORK = 20_000_000
@@ -30,8 +30,11 @@ PROGRESS_WORK = 20_000_000
 def risk(
     plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
     iterations: int = typer.Option(10_000, "--iterations", "-n", min=1, max=10_000_000,
-                                   help="Monte Carlo iterations (the most, with --precision)."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed: the same seed gives the same numbers."),
+                                   help="Monte Carlo iterations (the most, with --precision); the same "
+                                        "default as `pmfit report`."),
+    seed: int = typer.Option(20270104, "--seed", min=0,
+                             help="Random seed: the same seed gives the same numbers (and the same P80 as "
+                                  "`pmfit report` with the same iterations and seed)."),
     precision: str = typer.Option(None, "--precision",
                                   help="Stop early once P80's standard error is this small, like 0.5d or 2h."),
     correlation: float = typer.Option(None, "--correlation", min=0.0, max=1.0,
@@ -41,25 +44,31 @@ def risk(
     no_risk_impact: bool = typer.Option(False, "--no-risk-impact",
                                         help="Skip the reruns that measure each risk's effect on P80."),
     plot: str = typer.Option(None, "--plot", help="Write the histogram and tornado chart (.png or .svg)."),
-    from_status: bool = typer.Option(False, "--from-status",
-                                     help="Simulate only the work left at the plan's status date "
-                                          "(finished tasks fixed, tasks in progress keep their actual start)."),
+    from_status: bool = typer.Option(False, "--from-status", hidden=True,
+                                     help="Simulate only the work left at the status date (now the default)."),
+    as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Simulate the schedule: P10/P50/P80/P90 dates, deadline odds, top drivers and top risks."""
-    from pmfit.api import simulate
+    """Simulate the schedule: P10/P50/P80/P90 dates, deadline odds, top drivers and top risks.
+
+    A plan with progress is simulated from its status date: finished tasks are fixed, tasks in
+    progress keep their actual start and only the remaining work varies (--as-planned: the whole
+    plan as if nothing had happened).
+    """
+    from pmfit.api import project, simulate
 
     if plot is not None and not plot.lower().endswith((".png", ".svg", ".pdf")):
         raise fail(f"--plot: {plot!r}: the chart is written as .png, .svg or .pdf", EXIT_USAGE)
     plan = load_plan(plan_file, show_warnings=not json_out)
+    proj = project(plan)
     precision_minutes = _precision(plan, precision)
     work = iterations * max(len(plan.tasks), 1) * (1 + (0 if no_risk_impact else len(plan.risks)))
     run: dict[str, Any] = {"iterations": iterations, "seed": seed, "correlation": correlation,
                            "precision": precision_minutes, "risk_impact": not no_risk_impact,
-                           "from_status": from_status}
+                           "as_planned": as_planned and not from_status}
     try:
         if work < PROGRESS_WORK:
-            result = simulate(plan, **run)
+            result = simulate(proj, **run)
         else:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -71,25 +80,25 @@ def risk(
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
 
-                result = simulate(plan, **run, progress=progress)
+                result = simulate(proj, **run, progress=progress)
     except ValueError as exc:
         raise fail(str(exc)) from None
     if plot is not None:
-        from pmfit.report.charts.risk import save_risk_chart
-        from pmfit.report.charts.style import PlotUnavailable
+        from pmfit.api import PlotUnavailable, save_chart
 
         try:
-            save_risk_chart(result, plot, title=f"{plan.project.name}: schedule risk", top=top)
+            save_chart(result, plot, title=f"{plan.project.name}: schedule risk", top=top)
         except PlotUnavailable as exc:
             raise fail(str(exc)) from None
         except OSError as exc:
             raise fail(f"{plot}: cannot write the chart ({exc.strerror or exc})") from None
     if json_out:
         data = result.summary()
+        data["schedule"] = "planned" if proj.status is None or run["as_planned"] else "current"
         data["drivers"] = result.drivers(top)
         print_json(data)
         return
-    _print(plan, result, top)
+    _print(proj, result, top, run["as_planned"])
     if plot is not None:
         console().print(f"Chart written to {plot}", highlight=False)
 
@@ -97,11 +106,10 @@ def risk(
 def _precision(plan: Plan, text: str | None) -> float | None:
     if text is None:
         return None
-    from pmfit.engine.workcal import WorkingTime
-    from pmfit.model.duration import Duration
+    from pmfit.api import working_minutes
 
     try:
-        minutes = WorkingTime(plan.project.calendar, plan.project.start).minutes(Duration.parse(text))
+        minutes = working_minutes(plan, text)
     except (ValueError, TypeError):
         raise fail(f"--precision: {text!r} is not a duration like 0.5d or 2h", EXIT_USAGE) from None
     if minutes <= 0:
@@ -109,9 +117,14 @@ def _precision(plan: Plan, text: str | None) -> float | None:
     return float(minutes)
 
 
-def _print(plan: Plan, result: RiskResult, top: int) -> None:
+def _print(proj: Project, result: RiskResult, top: int, as_planned: bool) -> None:
     from rich.table import Table
 
+    from pmfit.cli.common import schedule_label
+
+    plan = proj.plan
+    base = "plan (CPM)" if proj.status is None else (
+        "as planned (CPM)" if as_planned else "current schedule")
     out = console()
     mpd = result.minutes_per_day
 
@@ -120,19 +133,22 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         return f"{date:%a %d %b %Y}" if date is not None else days(minutes, mpd)
 
     table = Table()
-    for column in ("", "finish", "working days", "vs plan"):
+    for column in ("", "finish", "working days", "vs plan" if base.startswith(("plan", "as")) else "vs current"):
         table.add_column(column, justify="left" if column in ("", "finish") else "right")
-    table.add_row("plan (CPM)", when(result.deterministic_finish), f"{result.deterministic_finish / mpd:.1f}", "",
+    table.add_row(base, when(result.deterministic_finish), f"{result.deterministic_finish / mpd:.1f}", "",
                   style="dim")
     for p, value in result.percentiles.items():
         shift = value - result.deterministic_finish
         table.add_row(f"P{p}", when(value), f"{value / mpd:.1f}", f"{'+' if shift >= 0 else ''}{shift / mpd:.1f}d",
                       style="bold" if p == 80 else "")
     # the header after the rows: a date the calendar cannot hold fails before anything is printed
-    out.print(f"[bold]{plan.project.name}[/]: finish over {result.iterations:,} iterations", highlight=False)
+    what = "" if proj.status is None else (" of the plan as planned (ignoring progress)" if as_planned else
+                                           f" of the {schedule_label(proj)} (remaining work only)")
+    out.print(f"[bold]{plan.project.name}[/]: finish over {result.iterations:,} iterations{what}", highlight=False)
     out.print(table)
     chance = result.probability_by(result.deterministic_finish)
-    out.print(f"The plan's own finish has a [bold]{chance:.0%}[/] chance; P50 is "
+    own = "The plan's own finish" if proj.status is None or as_planned else "The current schedule's finish"
+    out.print(f"{own} has a [bold]{chance:.0%}[/] chance; P50 is "
               f"{result.merge_bias / mpd:+.1f} working days from it (merge bias). "
               f"P80 standard error ±{result.p80_standard_error / mpd:.2f}d"
               + (" (stopped early at the requested precision)" if result.stopped_early else "")
@@ -156,9 +172,9 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         import numpy as np
 
         table_m = Table(title="Milestones", title_justify="left")
-        for column in ("milestone", "plan (CPM)", "P50", "P80"):
+        for column in ("milestone", base, "P50", "P80"):
             table_m.add_column(column)
-        planned = _planned_finishes(result)
+        planned = result.deterministic_finishes()
         milestones.sort(key=lambda item: planned[item[0]])
         for tid, values in milestones[:top]:
             p50, p80 = (int(np.quantile(values, q, method="inverted_cdf")) for q in (0.5, 0.8))
@@ -197,15 +213,6 @@ def _print(plan: Plan, result: RiskResult, top: int) -> None:
         out.print(f"Cost: P50 {p50:,.0f} {plan.project.currency}, P80 {p80:,.0f} {plan.project.currency} "
                   f"(work at the resources' rates, fixed task costs, risk costs when they occur).",
                   highlight=False)
-
-
-def _planned_finishes(result: RiskResult) -> dict[str, int]:
-    """The CPM (deterministic) finish of each tracked task, in working minutes."""
-    from pmfit.engine.cpm import critical_path_method
-
-    cpm = critical_path_method(result.network)
-    return {result.network.ids[i]: int(cpm.start[i] + result.network.duration[i])
-            for i in result.tracked.tolist()}
 
 
 def register(app: typer.Typer) -> None:

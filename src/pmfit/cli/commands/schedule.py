@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from pmfit.cli.common import JsonOption, console, days, guarded, load_plan, print_diagnostics, print_json
+from pmfit.cli.common import (
+    AsPlannedOption,
+    JsonOption,
+    console,
+    days,
+    guarded,
+    load_plan,
+    print_diagnostics,
+    print_json,
+    schedule_label,
+)
 
 
 @guarded
@@ -14,16 +24,26 @@ def schedule(
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
     critical_only: bool = typer.Option(False, "--critical-only", help="Only the critical tasks."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when the schedule has warnings."),
+    as_planned: bool = AsPlannedOption,
 ) -> None:
-    """Schedule a plan by the critical path method: dates, float, critical path."""
-    from pmfit.api import schedule as run
+    """Schedule a plan by the critical path method: dates, float, critical path.
+
+    A plan with progress shows its current schedule: finished work where it happened, work in
+    progress from its actual start, the rest not before the status date (--as-planned: ignore progress).
+    """
+    from pmfit.api import project
 
     plan = load_plan(plan_file, show_warnings=not json_out)
-    result = run(plan)
+    proj = project(plan)
+    result = proj.schedule(as_planned)
+    label = schedule_label(proj, as_planned)
     rows = [t for t in result.tasks.values() if t.critical or not critical_only]
     mpd = result.minutes_per_day
     if json_out:
-        print_json({**result.summary(), "tasks": [t.to_dict(mpd) for t in rows]})
+        kind = "planned" if proj.status is None or as_planned else "current"
+        status = {"status_date": proj.status.status_date.isoformat(timespec="minutes")} if (
+            proj.status is not None and not as_planned) else {}
+        print_json({**result.summary(), "schedule": kind, **status, "tasks": [t.to_dict(mpd) for t in rows]})
     elif csv_out:
         import csv
         import sys
@@ -38,7 +58,8 @@ def schedule(
     else:
         from rich.table import Table
 
-        table = Table(title=f"{plan.project.name}: {result.start:%a %d %b %Y} → {result.finish:%a %d %b %Y}",
+        shown = "" if proj.status is None else f" ({label})"
+        table = Table(title=f"{plan.project.name}: {result.start:%a %d %b %Y} → {result.finish:%a %d %b %Y}{shown}",
                       title_justify="left")
         for column, justify in (("id", "left"), ("name", "left"), ("start", "left"), ("finish", "left"),
                                 ("dur", "right"), ("float", "right"), ("critical", "center")):
@@ -49,7 +70,8 @@ def schedule(
                           f"{t.finish:%a %d %b %Y}", days(t.duration, mpd), days(t.total_float, mpd),
                           "●" if t.critical else "", style=style)
         console().print(table)
-        console().print(f"Finish [bold]{result.finish:%A %d %B %Y %H:%M}[/], "
+        console().print(f"Finish{'' if proj.status is None else ' (' + label + ')'} "
+                        f"[bold]{result.finish:%A %d %B %Y %H:%M}[/], "
                         f"{result.duration_days:g} working days; critical path: "
                         f"{' → '.join(result.critical_path[:12])}"
                         f"{' …' if len(result.critical_path) > 12 else ''}", highlight=False)

@@ -12,15 +12,13 @@ def schema(
     out: str = typer.Option(None, "--out", "-o", help="Write the schema to this file instead of stdout."),
 ) -> None:
     """Print the JSON Schema of the YAML plan file (point your editor's YAML plugin at it)."""
-    from pmfit.io.schema import plan_json_schema
+    from pmfit.api import plan_schema, save_text
 
-    data = plan_json_schema()
+    data = plan_schema()
     if out:
         import json
 
-        from pmfit.io.yamlplan import save_atomic
-
-        save_atomic(json.dumps(data, indent=2) + "\n", out)
+        save_text(json.dumps(data, indent=2) + "\n", out)
         typer.echo(f"wrote {out}", err=True)
     else:
         print_json(data)

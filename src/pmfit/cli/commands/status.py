@@ -42,29 +42,20 @@ def status(
 ) -> None:
     """Earned value against a baseline: PV, EV, AC, variances, SPI/CPI, EAC, TCPI, earned schedule,
     the forecast finish and the tasks behind schedule."""
-    from pmfit.api import earned_value
-    from pmfit.io.baselines import load_with_baselines
+    from pmfit.api import earned_value, project
 
     when = parse_when(as_of)
     if period is not None and period not in ("day", "week", "month"):
         raise fail(f"--period: {period!r} is not day, week or month", EXIT_USAGE)
-    plan = load_with_baselines(plan_file, load_plan(plan_file, show_warnings=not json_out))
-    if when is not None:
-        start = plan.project.start.date() if isinstance(plan.project.start, dt.datetime) else plan.project.start
-        day = when.date() if isinstance(when, dt.datetime) else when
-        if day < start:  # a status "as of" a day before the project is a typo, not a status
-            from pmfit.model.diagnostics import Diagnostic, PlanError
-
-            raise PlanError(Diagnostic("bad_status_date", f"--as-of {day} is before the project starts "
-                                       f"({start}); nothing can have happened yet", file=plan_file))
-    result = earned_value(plan, baseline, when, period)
+    plan = load_plan(plan_file, show_warnings=not json_out)  # with the sidecar's baselines
+    proj = project(plan, as_of=when, source=plan_file)  # refuses a status date before the start
+    result = earned_value(proj, baseline, when, period)
     written = None
     if plot:
-        from pmfit.report.charts.evm import s_curve
-        from pmfit.report.charts.style import PlotUnavailable
+        from pmfit.api import PlotUnavailable, save_chart
 
         try:
-            written = s_curve(result, plot)
+            written = save_chart(result, plot)
         except PlotUnavailable as exc:
             raise fail(str(exc)) from None
         except ValueError as exc:
@@ -89,7 +80,7 @@ def _index(value: float | None) -> str:
 def _print(result: object, plan: object, show_tasks: bool) -> None:
     from rich.table import Table
 
-    from pmfit.engine.track import EarnedValue
+    from pmfit import EarnedValue
 
     assert isinstance(result, EarnedValue)
     out = console()
@@ -112,8 +103,8 @@ def _print(result: object, plan: object, show_tasks: bool) -> None:
     late = (result.forecast_finish.date() - es.planned_finish.date()).days
     out.print(f"Earned schedule {es.es:.1f} of {es.at:.1f} working days elapsed: SPI(t) {_index(es.spi_t)}, "
               f"SV(t) {es.sv_t:+.1f} days.", highlight=False)
-    out.print(f"Finish: baseline {es.planned_finish:%a %d %b %Y}; scheduled from the status date "
-              f"[bold]{result.forecast_finish:%a %d %b %Y}[/] ({late:+d} calendar days)"
+    out.print(f"Finish: current schedule [bold]{result.forecast_finish:%a %d %b %Y}[/] ({late:+d} calendar "
+              f"days against baseline '{result.baseline}', {es.planned_finish:%a %d %b %Y})"
               + (f"; earned-schedule forecast {es.forecast_finish:%a %d %b %Y}" if es.forecast_finish else "")
               + ".", highlight=False)
     if show_tasks:

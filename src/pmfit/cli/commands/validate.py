@@ -14,8 +14,7 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors (exit 1)."),
 ) -> None:
     """Check a plan: fields, ids, links, cycles, calendars. Exit 1 if it has errors."""
-    from pmfit.api import load
-    from pmfit.io.yamlplan import plan_warnings
+    from pmfit.api import load, plan_warnings
 
     plan = load(plan_file)
     warnings = plan_warnings(plan)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from pmfit.engine.network import Network
     from pmfit.model.plan import Plan
 
 
@@ -100,12 +101,12 @@ def _date(value: object) -> dt.date | None:
     return None
 
 
-def profile_from_plan(plan: Plan, risk_spread: float | None = None) -> Profile:
+def profile_from_plan(plan: Plan, risk_spread: float | None = None, network: Network | None = None) -> Profile:
     """Reduce a plan to a :class:`Profile`: leaf tasks with effort, text and teams; CPM structure."""
     from pmfit.engine.cpm import critical_path_method
     from pmfit.engine.network import compile_plan
 
-    network = compile_plan(plan)
+    network = network if network is not None else compile_plan(plan)
     cal = network.calendar
     assert cal is not None
     mpd = cal.minutes_per_day

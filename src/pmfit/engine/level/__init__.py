@@ -240,13 +240,14 @@ def resource_time_off(plan: Plan, network: Network, max_days: int = 20_000) -> l
 
 
 def level(plan: Plan, *, time_limit: float = 5.0, method: Method = "auto", schedules: int | None = None,
-          seed: int = 0, workers: int = 2) -> LeveledSchedule:
+          seed: int = 0, workers: int = 2, network: Network | None = None) -> LeveledSchedule:
     """Level a plan's resources (see :func:`level_network`). The plan is not changed.
 
     A resource with its own ``calendar`` is not used on the project's working days that
-    its calendar does not work (holidays, vacations, a shorter week).
+    its calendar does not work (holidays, vacations, a shorter week). ``network``: the plan
+    already compiled (or its current schedule's network, which holds started work at its actual dates).
     """
-    network = compile_plan(plan)
+    network = network if network is not None else compile_plan(plan)
     return level_network(network, time_limit=time_limit, method=method, schedules=schedules, seed=seed,
                          workers=workers, plan=plan, blocked=resource_time_off(plan, network) or None)
 

@@ -44,30 +44,15 @@ def risk_events(plan: Plan, network: Network) -> list[RiskEvent]:
 
 
 def cost_model(plan: Plan, network: Network) -> tuple[np.ndarray, float] | None:  # type: ignore[type-arg]
-    """Cost per working minute of each task and the fixed cost, or None when no cost is known."""
-    cal = network.calendar
-    hours_per_day = (cal.minutes_per_day if cal is not None else 480) / 60.0
-    rate = np.zeros(network.n)
-    fixed = 0.0
-    known = False
-    resources = {r.id: r for r in plan.resources}
-    for i, tid in enumerate(network.ids):
-        task = plan.task(tid)
-        if task.cost is not None:
-            fixed += task.cost
-            known = True
-        for rid, units in task.needs.items():
-            res = resources.get(rid)
-            if res is None or res.rate is None:
-                continue
-            known = True
-            if res.rate.per == "use":
-                fixed += res.rate.amount * units
-            else:
-                rate[i] += units * res.rate.per_hour(hours_per_day) / 60.0
-    if any(r.cost for r in plan.risks):
-        known = True
-    return (rate, fixed) if known else None
+    """Cost per working minute of each task and the fixed cost, or None when no cost is known.
+
+    The one cost model of :mod:`pmfit.engine.cost`: per-use rates and the fixed
+    costs of tasks and summary tasks are in the fixed part.
+    """
+    from pmfit.engine.cost import cost_model as _cost_model
+
+    model = _cost_model(plan, network)
+    return (model.per_minute, float(model.fixed.sum())) if model.known else None
 
 
 def simulate(
@@ -80,6 +65,7 @@ def simulate(
     risk_impact: bool = True,
     keep_durations: bool = False,
     progress: ProgressFn | None = None,
+    network: Network | None = None,
 ) -> RiskResult:
     """Monte Carlo schedule risk of a plan (see :func:`simulate_network`).
 
@@ -90,7 +76,7 @@ def simulate(
         correlation = plan.project.risk_correlation
     if correlation is None:
         correlation = DEFAULT_CORRELATION
-    network = compile_plan(plan)
+    network = network if network is not None else compile_plan(plan)
     costs = cost_model(plan, network)
     return simulate_network(
         network, iterations, seed, risks=risk_events(plan, network), correlation=correlation,

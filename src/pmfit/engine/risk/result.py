@@ -166,6 +166,13 @@ class RiskResult:
         return {self.network.ids[i]: self.tracked_finish[:, j] for j, i in enumerate(self.tracked.tolist())}
 
     # ---- export ---------------------------------------------------------------
+    def deterministic_finishes(self) -> dict[str, int]:
+        """The CPM (deterministic) finish of each tracked task, in working minutes."""
+        from pmfit.engine.cpm import critical_path_method
+
+        cpm = critical_path_method(self.network)
+        return {self.network.ids[i]: int(cpm.start[i] + self.network.duration[i]) for i in self.tracked.tolist()}
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready headline numbers."""
         mpd = self.minutes_per_day

@@ -1,0 +1,166 @@
+"""Importing a file: read it (io), then check the imported schedule against the file's dates.
+
+The readers in :mod:`pmfit.io` build a plan and an import report and run no
+engine; :func:`check_schedule` sits here, above them, and reschedules the
+imported plan with pmfit's CPM, listing every task whose dates differ from the
+dates stored in the file, with the difference and the probable cause (actuals,
+calendar, constraint, link type, manual scheduling, a moved predecessor).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import TYPE_CHECKING, Any
+
+from pmfit.io.importcheck import MAX_LISTED_DIFFERENCES, _as_datetime
+from pmfit.model.diagnostics import Diagnostic, PlanError
+
+if TYPE_CHECKING:
+    from pmfit.io.formats import ImportReport
+    from pmfit.model.plan import Plan
+
+
+def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+    """Read any supported file into a plan with its import report; with ``check``, the schedule check."""
+    from pmfit.io.formats import import_file as read_file
+    from pmfit.io.importcheck import no_gc
+
+    with no_gc():
+        plan, report = read_file(path)
+        if check and report.file_dates:
+            check_schedule(plan, report)
+    return plan, report
+
+
+def check_schedule(plan: Plan, report: ImportReport) -> None:
+    """Reschedule ``plan`` with pmfit's CPM; list tasks whose dates differ from the file's.
+
+    Each entry of ``report.schedule_differences`` holds the task, the file's
+    and pmfit's start and finish, the differences in working days and the
+    probable causes. A plan that cannot be scheduled adds a warning instead.
+    """
+    if not report.file_dates or not plan.tasks:
+        return
+    from pmfit.engine.schedule import schedule
+    from pmfit.engine.workcal import CalendarError
+
+    try:
+        result = schedule(plan)
+        rows = result.tasks
+    except (PlanError, CalendarError, ValueError, OverflowError) as exc:
+        message = exc.diagnostics[0].message if isinstance(exc, PlanError) else str(exc)
+        report.warnings.append(Diagnostic("import_mapped", f"the schedule check could not run: {message}",
+                                          severity="warning", file=report.source))
+        return
+    cal = result.calendar
+    mpd = cal.minutes_per_day
+    causes = getattr(report, "task_causes", {}) or {}
+    progress = plan.progress.tasks if plan.progress else {}
+    by_id = {t.id: t for t in plan.tasks}
+    resource_calendars = {r.id for r in plan.resources
+                          if r.calendar is not None and r.calendar.model_dump(exclude={"name"})
+                          != plan.project.calendar.model_dump(exclude={"name"})}
+    moved: set[str] = set()
+    diffs: list[dict[str, Any]] = []
+
+    def working_diff(a: dt.datetime, b: dt.datetime) -> float:
+        """Working days from a to b (0 when they are the same moment of working time)."""
+        try:
+            return (cal.offset(b) - cal.offset(a)) / mpd
+        except (ValueError, OverflowError, IndexError, ArithmeticError):
+            return (b - a).total_seconds() / 86400
+
+    # Plan order is outline order: predecessors are usually earlier, but a
+    # moved predecessor is only known after its own check, so do two passes.
+    checks: list[tuple[str, dt.datetime | None, dt.datetime | None, Any]] = []
+    for tid, (file_start, file_finish) in report.file_dates.items():
+        row = rows.get(tid)
+        if row is None:
+            continue
+        fs, ff = _as_datetime(file_start), _as_datetime(file_finish)
+        start_off = _differs(file_start, row.start, working_diff, cal, mpd, "start")
+        finish_off = _differs(file_finish, row.finish, working_diff, cal, mpd, "finish")
+        if start_off or finish_off:
+            moved.add(tid)
+            checks.append((tid, fs, ff, row))
+    for tid, fs, ff, row in checks:
+        task = by_id[tid]
+        why: list[str] = []
+        if tid in progress:
+            p = progress[tid]
+            if p.actual_start is not None or (p.percent_complete or 0) > 0:
+                why.append("actuals: the file dates follow recorded progress; pmfit plans the "
+                           "remaining work from the project start")
+        why.extend(causes.get(tid, []))
+        if task.constraint is not None and task.constraint.type.value not in ("ASAP",):
+            why.append(f"constraint {task.constraint.type.value}"
+                       + (f" {task.constraint.date:%Y-%m-%d}" if task.constraint.date else ""))
+        movers = [link.task for link in task.after if link.task in moved]
+        if movers:
+            why.append("predecessor moved: " + ", ".join(f"'{m}'" for m in movers[:3]))
+        odd_links = sorted({link.type.value for link in task.after if link.type.value != "FS"})
+        if odd_links and not movers:
+            why.append(f"link type {'/'.join(odd_links)}")
+        parent = by_id.get(task.parent) if task.parent is not None else None
+        if parent is not None and parent.id in moved and (parent.after or parent.constraint) and not task.after:
+            why.append(f"summary '{parent.id}' moved")
+        own_calendars = [r for r in task.needs if r in resource_calendars]
+        if own_calendars:
+            why.append("resource calendar of " + ", ".join(f"'{r}'" for r in own_calendars[:3])
+                       + " (pmfit schedules on the project calendar)")
+        if row.summary:
+            why.append("summary: its dates roll up from tasks that moved")
+        if not why:
+            off_days = [d for d in (fs, ff) if d is not None and not _working_day(cal, d)]
+            if off_days:
+                why.append(f"calendar: the file has it on {off_days[0]:%a %Y-%m-%d}, a non-working day on "
+                           "pmfit's project calendar")
+        if not why:
+            why.append("calendar or scheduling rule: the file's tool placed it differently")
+        diffs.append({
+            "task": tid,
+            "name": task.name,
+            "file_start": fs.isoformat(timespec="minutes") if fs else None,
+            "file_finish": ff.isoformat(timespec="minutes") if ff else None,
+            "pmfit_start": row.start.isoformat(timespec="minutes"),
+            "pmfit_finish": row.finish.isoformat(timespec="minutes"),
+            "start_diff_days": round(working_diff(fs, row.start), 3) if fs else None,
+            "finish_diff_days": round(working_diff(ff, row.finish), 3) if ff else None,
+            "start_diff_minutes": round(working_diff(fs, row.start) * mpd) if fs else None,
+            "finish_diff_minutes": round(working_diff(ff, row.finish) * mpd) if ff else None,
+            "causes": list(dict.fromkeys(why)),
+        })
+    report.schedule_differences = diffs[:MAX_LISTED_DIFFERENCES]
+    report.schedule_checked = len(report.file_dates)
+
+
+def _working_day(cal: Any, moment: dt.datetime) -> bool:
+    """Whether pmfit's calendar works on that day (a finish at 00:00 belongs to the day before)."""
+    day = moment.date() - dt.timedelta(days=1) if moment.time() == dt.time(0, 0) else moment.date()
+    try:
+        return bool(cal.is_working_day(day))
+    except (ValueError, OverflowError, IndexError, ArithmeticError):
+        return True
+
+
+def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mpd: int, kind: str) -> bool:
+    """Whether pmfit's date differs from the file's (a bare date is compared as a day)."""
+    if file_value is None:
+        return False
+    if isinstance(file_value, dt.date) and not isinstance(file_value, dt.datetime):
+        if ours.date() == file_value:
+            return False
+        try:  # a finish at the very end of one working day is the start of the next
+            edge = cal.day_start(file_value) if kind == "finish" else cal.day_end(file_value)
+            return bool(cal.offset(ours) != edge)
+        except (ValueError, OverflowError, IndexError, ArithmeticError):
+            return True
+    moment = _as_datetime(file_value)
+    if moment is None or moment == ours:
+        return False
+    # Friday 17:00 and Monday 08:00 are the same moment of working time.
+    return bool(abs(working_diff(moment, ours)) * mpd >= 1)
+
+
+__all__ = ["check_schedule", "import_file"]
