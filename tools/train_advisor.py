@@ -44,7 +44,7 @@ def main() -> None:
         "accuracy_descriptions": round(cv.accuracy(desc), 4),
         "accuracy_adverts": round(cv.accuracy(adv), 4),
         "recall_descriptions": {c: round(cv.recall(c, desc), 4) for c in learn.CLASSES},
-        "expected_calibration_error": round(learn.expected_calibration_error(cv.proba, labels), 4),
+        "expected_calibration_error": round(learn.expected_calibration_error(cv.proba, labels, cv.predicted), 4),
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}: {len(model.dense_names)} reading features, {len(model.words)} words, "

@@ -24,7 +24,8 @@ from pmfit.engine.advise.decision import (
     required_level,
     role_scores,
 )
-from pmfit.engine.advise.judge import MIN_EVIDENCE, Judgement, WhatIf, article, judge, what_ifs
+from pmfit.engine.advise.judge import Judgement, WhatIf, article, judge, what_ifs
+from pmfit.engine.advise.learn import MIN_EVIDENCE
 from pmfit.engine.advise.profile import Profile, profile_from_plan
 from pmfit.engine.advise.reading import profile_text, read
 from pmfit.engine.advise.signals import (

@@ -11,9 +11,9 @@ Honest confidence:
 - the probability is the model's after temperature scaling (calibrated out-of-fold on
   pmfit's evaluation set; the reliability table is in BENCHMARKS.md);
 - with little to read (fewer than ``MIN_EVIDENCE`` cue and vocabulary phrases) the
-  probabilities are pulled towards "can't tell" (a third each) in proportion, and with
-  nothing to read the advice falls back to the general PM, the least specialised, at low
-  confidence;
+  probabilities are pulled towards "can't tell" (a third each) in proportion, and unless one
+  kind still has half, the advice falls back to the general PM, the least specialised, at
+  low confidence (:func:`.learn.shrink`, :func:`.learn.choose`);
 - a **close call** (top probability under ``CLOSE_PROBABILITY`` or within ``CLOSE_GAP`` of the
   runner-up) names the two kinds, asks the question that decides between them, and offers
   the interview (``pmfit advise --interview``).
@@ -27,10 +27,9 @@ from typing import Any
 import numpy as np
 
 from pmfit.engine.advise.data import ROLE_LABELS, Vocabulary
-from pmfit.engine.advise.learn import CLASSES, Model, softmax
+from pmfit.engine.advise.learn import CLASSES, Model, choose, shrink, softmax
 from pmfit.engine.advise.reading import Cues, Reading, read
 
-MIN_EVIDENCE = 6
 CLOSE_PROBABILITY = 0.65
 CLOSE_GAP = 0.25
 
@@ -166,14 +165,9 @@ def judge(reading: Reading, model: Model, cues: Cues) -> Judgement:
     """Which role, with calibrated probabilities, reasons and counter-reasons in the text's words."""
     x = model.vector(reading)
     z = model.logits(x)
-    p = softmax(z / model.temperature)
-    alpha = max(0.0, 1.0 - reading.evidence / MIN_EVIDENCE)
-    p = (1 - alpha) * p + alpha / len(CLASSES)
-    order = np.argsort(-p, kind="stable")
-    role, runner = CLASSES[int(order[0])], CLASSES[int(order[1])]
-    if reading.evidence == 0:
-        role, runner = "general", CLASSES[int(order[0])] if CLASSES[int(order[0])] != "general" else CLASSES[
-            int(order[1])]
+    p = shrink(softmax(z / model.temperature), reading.evidence)
+    role = CLASSES[choose(p, reading.evidence)]
+    runner = max((c for c in CLASSES if c != role), key=lambda c: p[CLASSES.index(c)])
     wi, ri = CLASSES.index(role), CLASSES.index(runner)
     diff = model.W[wi] - model.W[ri]
     delta = diff * x

@@ -31,6 +31,25 @@ from pmfit.engine.advise.reading import Reading
 
 CLASSES = ("general", "it", "technical")
 FloatArray = NDArray[np.float64]
+#: below this many cue and vocabulary phrases a text says too little: its probabilities are pulled
+#: towards a third each, and the advice falls back to the general PM unless one kind keeps half
+MIN_EVIDENCE = 8
+
+
+def shrink(p: FloatArray, evidence: int) -> FloatArray:
+    """Pull probabilities towards 'can't tell' in proportion to how little there was to read."""
+    alpha = max(0.0, 1.0 - evidence / MIN_EVIDENCE)
+    out: FloatArray = (1 - alpha) * p + alpha / len(CLASSES)
+    return out
+
+
+def choose(p: FloatArray, evidence: int) -> int:
+    """The chosen class: the most probable, except that a text with too little to read and no
+    class at half or more gets the general PM, the least specialised role."""
+    best = int(np.argmax(p))
+    if evidence < MIN_EVIDENCE and p[best] < 0.5:
+        return CLASSES.index("general")
+    return best
 
 
 @dataclass(frozen=True)
@@ -262,16 +281,20 @@ def cross_validate(readings: Sequence[Reading], labels: Sequence[str], k: int = 
         tr_l = [labels[i] for i in train]
         tr_s = [strata[i] for i in train] if strata else None
         model = fit_calibrated(tr_r, tr_l, settings, inner_k, seed + 1, tr_s)
-        proba[test] = softmax(predict_logits(model, [readings[i] for i in test]) / model.temperature)
-    predicted = [CLASSES[int(j)] for j in np.argmax(proba, axis=1)]
+        raw = softmax(predict_logits(model, [readings[i] for i in test]) / model.temperature)
+        for row, i in zip(raw, test, strict=True):
+            proba[i] = shrink(row, readings[i].evidence)
+    predicted = [CLASSES[choose(proba[i], r.evidence)] for i, r in enumerate(readings)]
     return CvResult(list(labels), predicted, proba)
 
 
 def reliability(proba: FloatArray, labels: Sequence[str],
-                bins: Sequence[float] = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)) -> list[dict[str, float]]:
-    """Predicted confidence (top probability) in bins vs the observed accuracy in each bin."""
-    conf = proba.max(axis=1)
-    pred = proba.argmax(axis=1)
+                bins: Sequence[float] = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001),
+                predicted: Sequence[str] | None = None) -> list[dict[str, float]]:
+    """Predicted confidence (probability of the chosen class) in bins vs the observed accuracy."""
+    pred = (np.array([CLASSES.index(c) for c in predicted]) if predicted is not None
+            else proba.argmax(axis=1))
+    conf = proba[np.arange(len(pred)), pred]
     y = np.array([CLASSES.index(lab) for lab in labels])
     rows = []
     for lo, hi in itertools.pairwise(bins):
@@ -285,7 +308,8 @@ def reliability(proba: FloatArray, labels: Sequence[str],
     return rows
 
 
-def expected_calibration_error(proba: FloatArray, labels: Sequence[str]) -> float:
-    rows = reliability(proba, labels)
+def expected_calibration_error(proba: FloatArray, labels: Sequence[str],
+                               predicted: Sequence[str] | None = None) -> float:
+    rows = reliability(proba, labels, predicted=predicted)
     n = sum(r["n"] for r in rows)
     return sum(r["n"] / n * abs(r["mean_confidence"] - r["accuracy"]) for r in rows if r["n"]) if n else 0.0
