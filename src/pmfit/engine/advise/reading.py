@@ -35,6 +35,10 @@ _INNER = re.compile(r"[-/]")
 DOMAIN_GROUPS = ("development", "it_operations", "non_it")
 ONET_ROLES = ("general", "it", "technical")
 MAX_READ_CHARS = 200_000
+#: single words of the domain vocabulary too common in any brief to say what the work is
+#: ("sit", "key", "plan", "risk", "process"...): not counted by the reading (stems)
+GENERIC_TERMS = frozenset({"sit", "key", "find", "specific", "risk", "process", "plan", "public", "stor", "imag",
+                           "setup", "role", "layout", "build", "support", "user", "test"})
 CUE_DAMPING = 4
 
 
@@ -201,7 +205,8 @@ def read(text: str, vocab: Vocabulary, cues: Cues) -> Reading:
         # advert) are read for what they say, not for how many words they use
         r.dense[f"cue:{g}"] = c / max(total, CUE_DAMPING)
     # domains (curated + O*NET technology-skill vocabulary)
-    found = _find(vocab.index.matcher, stems)
+    found = [(i, key) for i, key in _find(vocab.index.matcher, stems)
+             if not (len(key) == 1 and key[0] in GENERIC_TERMS)]
     scores = vocab.index.score_terms([key for _, key in found])
     by_group: dict[str, float] = {}
     for d, s in scores.items():
