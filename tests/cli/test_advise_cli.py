@@ -195,3 +195,14 @@ def test_consultation_brief_for_a_low_confidence_plan(cli: Cli, tmp_path: Path) 
     assert "Confidence is low" in result.stdout
     text = out_file.read_text(encoding="utf-8")
     assert "Questions for the expert to ask" in text and "NTCP" in text
+
+
+def test_a_plan_in_another_currency_says_its_costs_are_not_converted(cli: Cli, tmp_path: Path) -> None:
+    plan = tmp_path / "eur.yaml"
+    plan.write_text(SOFTWARE_PLAN.replace("currency: USD}", "currency: EUR}"), encoding="utf-8")
+    table = cli("advise", plan)
+    assert table.exit_code == 0, table.stderr
+    flat = " ".join(table.stdout.split())
+    assert "USD, not converted from EUR" in flat and "no exchange rate" in flat
+    out = _json(cli("advise", plan, "--json"))
+    assert out["cost"]["currency"] == "USD" and out["cost"]["plan_currency"] == "EUR"

@@ -243,3 +243,18 @@ def test_shipped_model_is_small_inspectable_and_matches_its_settings(data: Any) 
     # every reading feature has a weight per class that a person can read
     for c in learn.CLASSES:
         assert len(raw["weights"][c]) == len(raw["dense_features"]) + len(raw["words"])
+
+
+# ---- issue 12, defect 10: costs in another currency than the plan's are labelled ---------------
+def test_a_plan_in_eur_is_told_its_pm_costs_are_usd_and_not_converted(data: Any, examples_dir: Path) -> None:
+    from pmfit.io.formats import load
+
+    plan = load(examples_dir / "office-move.yaml")
+    assert plan.project.currency == "EUR"
+    a = advise_profile(profile_from_plan(plan), data)
+    assert a.cost.currency == "USD"
+    assert "not converted from the plan's EUR" in a.decision and "no exchange rate" in a.decision
+    cost = a.to_dict()["cost"]
+    assert cost["plan_currency"] == "EUR" and cost["currency"] == "USD" and cost["converted"] is False
+    usd = advise_profile(profile_from_plan(load(examples_dir / "software-release.yaml")), data)
+    assert usd.cost.currency_note == "" and "exchange rate" not in usd.decision

@@ -135,6 +135,8 @@ def _print_advice(a: Any) -> None:
                     f"({a.confidence.value:.2f})", title="pmfit advise", expand=False), highlight=False)
     out.print(a.decision, highlight=False)
 
+    from pmfit.engine.advise.judge import pct
+
     j = a.judgement
     if j is not None:
         scores = Table(title="What the work reads as (calibrated probability of each kind of PM)",
@@ -143,7 +145,7 @@ def _print_advice(a: Any) -> None:
             scores.add_column(col, justify=justify)  # type: ignore[arg-type]
         for role in ("technical", "it", "general"):
             label = {"technical": "technical PM", "it": "IT PM", "general": "general PM"}[role]
-            scores.add_row(label, f"{j.proba[role]:.0%}", style="bold" if role == a.recommended else "")
+            scores.add_row(label, pct(j.proba[role]), style="bold" if role == a.recommended else "")
     else:
         scores = Table(title="Role needs (capability thresholds first, then cost)", title_justify="left")
         for col, justify in (("role", "left"), ("need", "right"), ("threshold", "right"), ("driven by", "left")):

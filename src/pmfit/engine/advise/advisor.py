@@ -24,7 +24,7 @@ from pmfit.engine.advise.decision import (
     required_level,
     role_scores,
 )
-from pmfit.engine.advise.judge import Judgement, WhatIf, article, judge, what_ifs
+from pmfit.engine.advise.judge import Judgement, WhatIf, article, judge, pct, what_ifs
 from pmfit.engine.advise.learn import MIN_EVIDENCE
 from pmfit.engine.advise.profile import Profile, profile_from_plan
 from pmfit.engine.advise.reading import profile_text, read
@@ -281,7 +281,7 @@ def consultation_questions(f: Features, sig: dict[str, Signal], conf: Confidence
     q = [f"Consultation brief: which kind of project manager does '{name}' need?"]
     if j is not None:
         q.append(f"pmfit's reading (confidence {conf.level}, {conf.value:.2f}): "
-                 + ", ".join(f"{ROLE_LABELS[c]} {j.proba[c]:.0%}" for c in ROLES) + ".")
+                 + ", ".join(f"{ROLE_LABELS[c]} {pct(j.proba[c])}" for c in ROLES) + ".")
         if j.question:
             q.append(f"The deciding question between {article(j.role)} {ROLE_LABELS[j.role]} and "
                      f"{article(j.runner_up)} {ROLE_LABELS[j.runner_up]}: {j.question}")
@@ -357,10 +357,10 @@ def _judgement_counterfactuals(j: Judgement, ifs: list[WhatIf]) -> list[Counterf
         words = ", ".join(repr(q) for q in w.quotes[:3])
         if w.role != j.role:
             text = (f"without {words} ({w.label}) the text would read as {article(w.role)} {ROLE_LABELS[w.role]}'s "
-                    f"work ({w.probability:.0%})")
+                    f"work ({pct(w.probability)})")
         else:
             text = (f"even without {words} ({w.label}) it would still read as {article(w.role)} "
-                    f"{ROLE_LABELS[w.role]}'s work ({w.probability:.0%})")
+                    f"{ROLE_LABELS[w.role]}'s work ({pct(w.probability)})")
         out.append(Counterfactual(w.feature, j.proba[j.role], w.probability, w.role, text))
     if j.question:
         other = j.runner_up
@@ -430,7 +430,7 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
             top = j.reasons[0] if j.reasons else None
             why = (f"the work reads as {top.label} ({', '.join(repr(q) for q in top.quotes[:3])})" if top and
                    top.quotes else f"the reading of the text points to {article(j.role)} {ROLE_LABELS[j.role]}")
-            why += (f"; probabilities {', '.join(f'{ROLE_LABELS[c]} {j.proba[c]:.0%}' for c in ROLES)}")
+            why += (f"; probabilities {', '.join(f'{ROLE_LABELS[c]} {pct(j.proba[c])}' for c in ROLES)}")
     elif level == 2 and scores["it"].score < THRESHOLDS["it"]:
         why = (f"its technical need ({scores['technical'].score:.2f}) is more than a general PM covers "
                f"({GENERAL_TECH_CEILING:.2f}) but below the technical PM threshold ({THRESHOLDS['technical']:.2f})")
@@ -447,11 +447,11 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
                 f"cheapest role that covers {CAPABILITY_TEXT[required]}. Loaded cost "
                 f"{costs.currency} {rec_cost.yearly:,.0f} a year; {rec_cost.allocation:.2f} FTE for "
                 f"{rec_cost.years * 12:.1f} months = {costs.currency} {rec_cost.project:,.0f} for this project"
-                + (f" ({costs.currency_note})." if costs.currency_note else "."))
+                + (f". {costs.currency_note}." if costs.currency_note else "."))
     if j is not None and j.close_call and j.question:
         other = j.runner_up
-        decision += (f" This is a close call between {art} {ROLE_LABELS[role]} ({j.proba[role]:.0%}) and "
-                     f"{article(other)} {ROLE_LABELS[other]} ({j.proba[other]:.0%}). The deciding question: "
+        decision += (f" This is a close call between {art} {ROLE_LABELS[role]} ({pct(j.proba[role])}) and "
+                     f"{article(other)} {ROLE_LABELS[other]} ({pct(j.proba[other])}). The deciding question: "
                      f"{j.question} Answer it in a short interview (`pmfit advise --interview`) or add that "
                      f"detail to the text.")
     prog = programme_note(f, rec_cost.allocation, ntcp["complexity"])

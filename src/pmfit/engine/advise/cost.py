@@ -125,9 +125,9 @@ class CostTable:
         """'' when the costs are in the plan's currency; otherwise what was done about it."""
         if not self.plan_currency or self.plan_currency == self.currency:
             return ""
-        return (f"PM costs are in {self.currency}, the salary data's currency; the plan is in {self.plan_currency} "
-                f"and pmfit applies no exchange rate (add {self.plan_currency} salary rows with --salaries or "
-                f"project.pm_salaries to get costs in {self.plan_currency})")
+        return (f"PM costs are in {self.currency}, the salary data's currency, not converted from the plan's "
+                f"{self.plan_currency}: pmfit applies no exchange rate; add {self.plan_currency} salary rows with "
+                f"--salaries or project.pm_salaries to get costs in {self.plan_currency}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"currency": self.currency, "plan_currency": self.plan_currency or self.currency,

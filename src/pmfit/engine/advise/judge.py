@@ -58,6 +58,15 @@ _ONET_OCCUPATIONS = {"general": "Project Management Specialists (13-1082.00)",
                      "technical": "Architectural and Engineering Managers (11-9041.00)"}
 
 
+def pct(p: float) -> str:
+    """A probability as a reader should see it: never 0% or 100% (a reading is never certain)."""
+    if p > 0.99:
+        return ">99%"
+    if p < 0.01:
+        return "<1%"
+    return f"{p:.0%}"
+
+
 def article(role: str) -> str:
     return "an" if role == "it" else "a"
 
