@@ -83,6 +83,7 @@ class Cues:
     questions: dict[str, str]
     group_of: dict[tuple[str, ...], str]
     matcher: PhraseMatcher
+    exact: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # key -> surface forms
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -108,7 +109,9 @@ def cues_from_dict(data: Mapping[str, Any]) -> Cues:
                 continue
             group_of[key] = str(name)
             matcher.add(str(phrase))
-    return Cues(labels, questions, group_of, matcher)
+    exact = {term_key(str(k)): frozenset(" ".join(str(v).lower().split()) for v in vs)
+             for k, vs in (data.get("exact") or {}).items()}
+    return Cues(labels, questions, group_of, matcher, exact)
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,11 @@ def read(text: str, vocab: Vocabulary, cues: Cues) -> Reading:
     # cues
     counts = {g: 0 for g in cues.names}
     for i, key in _find(cues.matcher, stems):
+        surface = cues.exact.get(key)
+        if surface is not None:
+            written = " ".join(text[toks[i].start:toks[i + len(key) - 1].end].lower().split())
+            if written not in surface:
+                continue
         g = cues.group_of[key]
         counts[g] += 1
         r.matches.append(Match(f"cue:{g}", toks[i].start, toks[i + len(key) - 1].end))
