@@ -213,8 +213,12 @@ def judge(reading: Reading, model: Model, cues: Cues) -> Judgement:
     if neg:
         quotes = tuple(q for q in (reading.word_quote(w) for _, w in neg) if q)
         counters.append(Aspect("words", "words that lean the other way", quotes, runner, sum(c for c, _ in neg)))
-    reasons = _distinct(sorted(reasons, key=lambda a: -a.weight))
-    counters = _distinct(sorted(counters, key=lambda a: a.weight))
+    # the cue groups say what the work is in a PMO head's terms: they keep a phrase they share with
+    # the domain vocabulary or the words
+    reasons = sorted(_distinct(sorted(reasons, key=lambda a: (not a.feature.startswith("cue:"), -a.weight))),
+                     key=lambda a: -a.weight)
+    counters = sorted(_distinct(sorted(counters, key=lambda a: (not a.feature.startswith("cue:"), a.weight))),
+                      key=lambda a: a.weight)
     proba = {c: float(p[i]) for i, c in enumerate(CLASSES)}
     top, second = proba[role], proba[runner]
     close = top < CLOSE_PROBABILITY or top - second < CLOSE_GAP
