@@ -1,6 +1,7 @@
 """Fit the role advisor's model on the labelled set and write src/pmfit/data/roles/model.json.
 
-    PYTHONPATH=src python tools/train_advisor.py
+    PYTHONPATH=src python tools/train_advisor.py          # refit and write model.json
+    PYTHONPATH=src python tools/train_advisor.py --show   # print the weights of the reading features
 
 The model is regularised multinomial logistic regression over the reading's features (see
 pmfit.engine.advise.learn); the settings are fixed in advance (learn.Settings), not searched
@@ -24,7 +25,20 @@ from pmfit.engine.advise import learn
 OUT = ROOT / "src" / "pmfit" / "data" / "roles" / "model.json"
 
 
+def show() -> None:
+    """Print the shipped model's weights on the reading features (per unit of the feature)."""
+    data = json.loads(OUT.read_text(encoding="utf-8"))
+    print(f"{'feature':34s} {'general':>8s} {'IT':>8s} {'technical':>10s}")
+    for i, name in enumerate(data["dense_features"]):
+        w = [data["weights"][c][i] / data["scale"][i] for c in ("general", "it", "technical")]
+        print(f"{name:34s} {w[0]:8.2f} {w[1]:8.2f} {w[2]:10.2f}")
+    print(f"temperature {data['temperature']}; {len(data['words'])} words")
+
+
 def main() -> None:
+    if "--show" in sys.argv:
+        show()
+        return
     cases = load_cases()
     readings = read_cases(cases)
     labels = [c.label for c in cases]
