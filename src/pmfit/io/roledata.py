@@ -42,7 +42,12 @@ def shipped_role_data() -> RoleData:
     domains = yaml.safe_load(_read_resource("domains.yaml"))
     onet = json.loads(_read_resource("onet.json"))
     salaries = yaml.safe_load(_read_resource("salaries.yaml"))
-    return role_data_from_dicts(domains, onet, salaries)
+    cues = yaml.safe_load(_read_resource("cues.yaml"))
+    try:
+        model = json.loads(_read_resource("model.json"))
+    except FileNotFoundError:  # before tools/train_advisor.py has been run
+        model = None
+    return role_data_from_dicts(domains, onet, salaries, cues, model)
 
 
 def attribution() -> str:
@@ -99,4 +104,4 @@ def role_data(salaries: str | os.PathLike[str] | None = None, plan_file: str | o
         table = read_salary_file(salaries, table)
     if table is data.salaries:
         return data
-    return RoleData(data.vocabulary, table)
+    return RoleData(data.vocabulary, table, data.cues, data.model)

@@ -74,7 +74,7 @@ def _ask(json_out: bool) -> dict[str, Any]:
         if q.choices:
             prompt += "".join(f"\n  {i}. {c}" for i, c in enumerate(q.choices, start=1)) + "\n"
         for attempt in range(3):
-            raw = typer.prompt(prompt, default=q.default, show_default=bool(q.default), err=True)
+            raw = _prompt(prompt, q.default)
             try:
                 parse_interview_answer(q, str(raw))
             except AnswerError as exc:
@@ -85,6 +85,21 @@ def _ask(json_out: bool) -> dict[str, Any]:
             answers[q.key] = raw
             break
     return answers
+
+
+def _prompt(text: str, default: str) -> str:
+    """Ask on stderr and read a line from stdin. (click's prompt echoes through ``input(" ")``, which
+    writes a space to stdout for every question and spoils ``--json`` output.)"""
+    import sys
+
+    shown = f"{text} [{default}]: " if default else f"{text}: "
+    sys.stderr.write(shown)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:  # end of input before every question had an answer
+        sys.stderr.write("\n")
+        raise fail("the interview input ended before every question was answered")
+    return line.rstrip("\r\n") or default
 
 
 def _short_source(row: Any) -> str:
@@ -115,17 +130,27 @@ def _print_advice(a: Any) -> None:
                     f"({a.confidence.value:.2f})", title="pmfit advise", expand=False), highlight=False)
     out.print(a.decision, highlight=False)
 
-    scores = Table(title="Role needs (capability thresholds first, then cost)", title_justify="left")
-    for col, justify in (("role", "left"), ("need", "right"), ("threshold", "right"), ("driven by", "left")):
-        scores.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for role in ("technical", "it", "general"):
-        s = a.scores[role]
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(s.contributions.items(), key=lambda kv: -kv[1]))
-        scores.add_row(s.to_dict()["label"], f"{s.score:.2f}", f"{s.threshold:.2f}" if s.threshold else "—", parts,
-                       style="bold" if role == a.recommended else "")
+    j = a.judgement
+    if j is not None:
+        scores = Table(title="What the work reads as (calibrated probability of each kind of PM)",
+                       title_justify="left")
+        for col, justify in (("role", "left"), ("probability", "right")):
+            scores.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for role in ("technical", "it", "general"):
+            label = {"technical": "technical PM", "it": "IT PM", "general": "general PM"}[role]
+            scores.add_row(label, pct(j.proba[role]), style="bold" if role == a.recommended else "")
+    else:
+        scores = Table(title="Role needs (capability thresholds first, then cost)", title_justify="left")
+        for col, justify in (("role", "left"), ("need", "right"), ("threshold", "right"), ("driven by", "left")):
+            scores.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for role in ("technical", "it", "general"):
+            s = a.scores[role]
+            parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(s.contributions.items(), key=lambda kv: -kv[1]))
+            scores.add_row(s.to_dict()["label"], f"{s.score:.2f}", f"{s.threshold:.2f}" if s.threshold else "—",
+                           parts, style="bold" if role == a.recommended else "")
     out.print(scores)
     out.print("[bold]Why[/] (NTCP: " + ", ".join(f"{k} {v}" for k, v in a.ntcp.items()) + ")", highlight=False)
-    for r in a.reasons[:6]:
+    for r in a.reasons[:9]:
         out.print(f"  • {r.text}", highlight=False, markup=False)
     for q in a.onet:
         out.print(f"  • O*NET {q['soc']} task {q['id']}: \"{q['text']}\"", highlight=False, markup=False)
@@ -135,6 +160,8 @@ def _print_advice(a: Any) -> None:
         out.print(f"  • [bold]{a.programme}[/]", highlight=False)
 
     cur = a.cost.currency
+    if a.cost.currency_note:
+        cur = f"{cur}, not converted from {a.cost.plan_currency}"
     table = Table(title=f"Cost ({cur}; loaded = salary x {a.cost.costs['general'].loaded_multiplier:.2f}; "
                         f"range = loaded p25-p75, or the estimate's range)", title_justify="left")
     for col, justify in (("role", "left"), ("salary", "right"), ("loaded / yr", "right"), ("range / yr", "right"),
@@ -161,7 +188,10 @@ def _print_advice(a: Any) -> None:
     if a.confidence.missing:
         out.print("  To raise confidence, add: " + "; ".join(a.confidence.missing), highlight=False, markup=False)
     if a.consultation:
-        out.print(Panel("\n".join(a.consultation), title="Confidence is low: brief for an expert consultation",
+        title = ("A close call: brief for an expert consultation (or answer `pmfit advise --interview`)"
+                 if j is not None and j.close_call and a.confidence.level != "low"
+                 else "Confidence is low: brief for an expert consultation")
+        out.print(Panel("\n".join(a.consultation), title=title,
                         expand=False), highlight=False, markup=False)
     out.print(f"[dim]{ATTRIBUTION_SHORT}[/]", highlight=False)
 
@@ -203,3 +233,12 @@ def _print_portfolio(p: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("advise")(advise)
+
+
+def pct(p: float) -> str:
+    """A probability as a reader should see it: never 0% or 100% (a reading is never certain)."""
+    if p > 0.99:
+        return ">99%"
+    if p < 0.01:
+        return "<1%"
+    return f"{p:.0%}"

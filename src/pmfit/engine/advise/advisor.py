@@ -24,7 +24,10 @@ from pmfit.engine.advise.decision import (
     required_level,
     role_scores,
 )
+from pmfit.engine.advise.judge import Judgement, WhatIf, article, judge, pct, what_ifs
+from pmfit.engine.advise.learn import MIN_EVIDENCE
 from pmfit.engine.advise.profile import Profile, profile_from_plan
+from pmfit.engine.advise.reading import profile_text, read
 from pmfit.engine.advise.signals import (
     MIN_DOMAIN_SHARE,
     Features,
@@ -88,6 +91,7 @@ class Advice:
     start: Any = None
     finish: Any = None
     requested_role: str | None = None
+    judgement: Judgement | None = None
 
     @property
     def role(self) -> str:
@@ -121,6 +125,7 @@ class Advice:
             "consultation": self.consultation,
             "notes": self.notes,
             "requested_role": self.requested_role,
+            "reading": self.judgement.to_dict() if self.judgement is not None else None,
             "frameworks": list(self.frameworks),
             "features": self.features.to_dict(),
             "domain_effort": {k: round(v, 2) for k, v in sorted(self.domain_effort.items(), key=lambda kv: -kv[1])},
@@ -143,9 +148,25 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
+_NAMES: dict[str, str] = {}
+
+
+def _quote(name: str, width: int = 60) -> str:
+    name = " ".join(name.split())
+    return "'" + (name if len(name) <= width else name[:width - 1].rstrip() + "…") + "'"
+
+
 def _ids(items: list[str], limit: int = 5) -> str:
-    shown = ", ".join(items[:limit])
+    """Plan items as the reader knows them: quoted task names (or sentences of a brief), never
+    internal ids."""
+    shown = ", ".join(_quote(_NAMES.get(i, i)) for i in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _names(profile: Profile) -> dict[str, str]:
+    out = {item.id: item.name for item in profile.items}
+    out.update({r.id: r.name for r in profile.resources})
+    return out
 
 
 def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict[str, str],
@@ -163,7 +184,8 @@ def _reasons(m: Measured | None, f: Features, sig: dict[str, Signal], ntcp: dict
                      + (f" ({ge.get('development', 0):.0f} of {domain_total:.0f} person-days; {f.n_dev} tasks"
                         f"{', e.g. ' + _ids(m.dev_items, 4) if m and m.dev_items else ''})" if m else ""))
     if f.n_newtech:
-        markers = ", ".join(f"'{mk}' ({where})" for where, mk in (m.newtech[:4] if m else []))
+        markers = ", ".join(f"'{mk}' (in {_quote(_NAMES.get(where, where), 40)})"
+                            for where, mk in (m.newtech[:4] if m else []))
         parts.append(f"{f.n_newtech} new-technology markers" + (f": {markers}" if markers else ""))
     if f.n_wide_spread:
         parts.append(f"{f.n_wide_spread} development tasks have wide three-point estimates "
@@ -254,13 +276,20 @@ def _order_reasons(reasons: list[Reason], scores: dict[str, RoleScore], level: i
 
 
 def consultation_questions(f: Features, sig: dict[str, Signal], conf: Confidence, scores: dict[str, RoleScore],
-                           name: str) -> list[str]:
+                           name: str, j: Judgement | None = None) -> list[str]:
     """The questions an expert would ask in a one-to-one consultation, for a low-confidence case."""
-    q = [f"Consultation brief: which kind of project manager does '{name}' need?",
-         f"pmfit's reading (confidence {conf.level}, {conf.value:.2f}): technical need "
-         f"{scores['technical'].score:.2f} (threshold {THRESHOLDS['technical']}), IT need {scores['it'].score:.2f} "
-         f"(threshold {THRESHOLDS['it']}).",
-         "Questions for the expert to ask:"]
+    q = [f"Consultation brief: which kind of project manager does '{name}' need?"]
+    if j is not None:
+        q.append(f"pmfit's reading (confidence {conf.level}, {conf.value:.2f}): "
+                 + ", ".join(f"{ROLE_LABELS[c]} {pct(j.proba[c])}" for c in ROLES) + ".")
+        if j.question:
+            q.append(f"The deciding question between {article(j.role)} {ROLE_LABELS[j.role]} and "
+                     f"{article(j.runner_up)} {ROLE_LABELS[j.runner_up]}: {j.question}")
+    else:
+        q.append(f"pmfit's reading (confidence {conf.level}, {conf.value:.2f}): technical need "
+                 f"{scores['technical'].score:.2f} (threshold {THRESHOLDS['technical']}), IT need "
+                 f"{scores['it'].score:.2f} (threshold {THRESHOLDS['it']}).")
+    q.append("Questions for the expert to ask:")
     q.append("1. What will the team build, install or change? Name the three largest pieces of work and who "
              "does them (developers, IT operations, vendors, facilities, marketing...).")
     q.append("2. Is any of the technology new to the organisation or unproven? Which parts could fail "
@@ -278,22 +307,90 @@ def consultation_questions(f: Features, sig: dict[str, Signal], conf: Confidence
     return q
 
 
+def judgement_of(profile: Profile, data: RoleData) -> tuple[Judgement, list[WhatIf]] | None:
+    """The reading of a brief or plan by the shipped model, with what-ifs for its strongest reasons
+    (None for an interview or without a model)."""
+    if data.model is None or data.cues is None or profile.source == "interview":
+        return None
+    reading = read(profile_text(profile), data.vocabulary, data.cues)
+    j = judge(reading, data.model, data.cues)
+    return j, what_ifs(reading, j, data.model, data.cues, data.vocabulary)
+
+
+def _confidence_from(j: Judgement, f: Features, unread: list[str]) -> Confidence:
+    """The judgement's calibrated probability as the advice's confidence (levels: high >= 0.8,
+    medium >= 0.6, low below; with little to read, never above low)."""
+    # calibrated on briefs (out-of-fold); a plan's reading has no calibration set of its own, and no
+    # reading is ever certain
+    value = min(j.confidence, 0.95 if f.source == "plan" else 0.99)
+    level_name = "high" if value >= 0.8 else "medium" if value >= 0.6 else "low"
+    if j.evidence < MIN_EVIDENCE:
+        level_name = "low"
+    second = j.proba[j.runner_up]
+    missing: list[str] = []
+    if j.evidence < MIN_EVIDENCE:
+        missing.append("more detail on what the work is: what gets built, installed, configured or organised, "
+                       "and for whom")
+    if j.close_call and j.question:
+        missing.append(f"the answer to the deciding question: {j.question}")
+    if unread and f.source == "plan":
+        missing.append(f"descriptions, tags or a `domain:` for the {len(unread)} tasks pmfit could not read "
+                       f"(e.g. {_ids(unread, 4)})")
+    read_share = f.classified_effort / f.total_effort if f.total_effort > 0 else 0.0
+    return Confidence(value, level_name, value - second, min(1.0, j.evidence / MIN_EVIDENCE), read_share,
+                      tuple(missing))
+
+
+def _judgement_reasons(j: Judgement) -> list[Reason]:
+    out = [Reason(f"reading:{a.feature}", a.sentence(), a.quotes, a.weight) for a in j.reasons]
+    if j.silent_on:
+        out.append(Reason("reading:silent", "Nothing in the text about " + "; ".join(j.silent_on)
+                          + f" (which would point away from {article(j.role)} {ROLE_LABELS[j.role]})", (), 0.0))
+    out += [Reason(f"counter:{a.feature}", a.sentence(counter=True), a.quotes, a.weight) for a in j.counters]
+    return out
+
+
+def _judgement_counterfactuals(j: Judgement, ifs: list[WhatIf]) -> list[Counterfactual]:
+    """What the text would read as without the phrases behind its strongest reasons (re-read, not guessed)."""
+    out = []
+    for w in ifs:
+        words = ", ".join(repr(q) for q in w.quotes[:3])
+        if w.role != j.role:
+            text = (f"without {words} ({w.label}) the text would read as {article(w.role)} {ROLE_LABELS[w.role]}'s "
+                    f"work ({pct(w.probability)})")
+        else:
+            text = (f"even without {words} ({w.label}) it would still read as {article(w.role)} "
+                    f"{ROLE_LABELS[w.role]}'s work ({pct(w.probability)})")
+        out.append(Counterfactual(w.feature, j.proba[j.role], w.probability, w.role, text))
+    if j.question:
+        other = j.runner_up
+        out.append(Counterfactual("deciding_question", j.proba[j.role], j.proba[other], other,
+                                  f"if the answer to the deciding question points the other way, this would be "
+                                  f"{article(other)} {ROLE_LABELS[other]}"))
+    return out
+
+
 def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None = None,
                    features: Features | None = None, measured: Measured | None = None) -> Advice:
     """Advice for a profile (or for ready-made features, as the interview gives)."""
     vocab = data.vocabulary
+    _NAMES.clear()
+    _NAMES.update(_names(profile))
     m = measured if measured is not None else (measure(vocab, profile) if features is None else None)
     f = features if features is not None else (m.features if m is not None else Features())
     sig = signals_from_features(f)
     scores = role_scores(sig, f)
-    level = required_level(scores)
+    jw = judgement_of(profile, data) if features is None else None
+    j, ifs = jw if jw is not None else (None, [])
+    level = CAPABILITY[j.role] if j is not None else required_level(scores)
     costs = cost_table(data.salaries, currency=profile.currency, location=profile.location,
                        organisation=profile.organisation, team_size=f.team_size,
                        duration_days=f.duration_days, days_per_year=f.days_per_year, allocation=allocation)
     yearly = {r: c.yearly for r, c in costs.costs.items()}
     role = cheapest_sufficient(level, yearly)
     ntcp = ntcp_levels(sig)
-    conf = confidence(f, scores, level, m.unread if m else [])
+    unread = m.unread if m else []
+    conf = _confidence_from(j, f, unread) if j is not None else confidence(f, scores, level, unread)
     labels = {}
     for d, meta in vocab.domains.items():
         group = meta.get("group")
@@ -301,56 +398,81 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
             labels[d] = "it:" + str(meta.get("label", d))
         elif group == "non_it":
             labels[d] = "non:" + str(meta.get("label", d))
-    reasons = _order_reasons(_reasons(m, f, sig, ntcp, labels), scores, level)
+    structural = _order_reasons(_reasons(m, f, sig, ntcp, labels), scores, level)
+    if j is not None:
+        reasons = _judgement_reasons(j)
+        if profile.source == "plan":
+            reasons += [r for r in structural if r.signal in ("engineering", "business", "complexity", "pace")]
+    else:
+        reasons = structural
+    if profile.source != "plan":  # a brief's work items are its sentences: show them, not their ids
+        reasons = [Reason(r.signal, r.text, tuple(_NAMES.get(i, i) for i in r.items), r.weight) for r in reasons]
     # O*NET: the recommended role's statements nearest to the project's work and its main domains
     # (query: the O*NET-style "anchor" words of the project's largest domains in the group that
-    # decided the role, so the quote says what that PM does on *this kind* of work)
+    # decided the role, plus the words of the text when there is a reading)
     group = {3: ("development",), 2: ("it_operations",), 1: ("non_it", "management")}[level]
     effort = m.domain_effort if m else {}
     top_domains = sorted((d for d in vocab.domains if vocab.group_of(d) in group),
                          key=lambda d: -effort.get(d, 0.0))[:2]
     query = " ".join(str(vocab.domains[d].get("anchor", "")) for d in top_domains)
     onet = quote_statements(vocab, role, query)
-    cfs = counterfactuals(f, yearly)
+    cfs = _judgement_counterfactuals(j, ifs) if j is not None else counterfactuals(f, yearly)
     required = ["general", "it", "technical"][level - 1]
     missing_caps = {r: CAPABILITY_TEXT[required] for r in ROLES if CAPABILITY[r] < level}
     differences = describe_cost_difference(costs, role, missing_caps)
     rec_cost = costs.costs[role]
     decisive = scores["technical"] if level == 3 else scores["it"] if level == 2 else None
-    if level == 2 and scores["it"].score < THRESHOLDS["it"]:
+    if j is not None:
+        if j.evidence == 0:
+            why = ("the text says too little about the work to tell which kind of PM it needs, so pmfit "
+                   "falls back to the least specialised role")
+        else:
+            top = j.reasons[0] if j.reasons else None
+            why = (f"the work reads as {top.label} ({', '.join(repr(q) for q in top.quotes[:3])})" if top and
+                   top.quotes else f"the reading of the text points to {article(j.role)} {ROLE_LABELS[j.role]}")
+            why += (f"; probabilities {', '.join(f'{ROLE_LABELS[c]} {pct(j.proba[c])}' for c in ROLES)}")
+    elif level == 2 and scores["it"].score < THRESHOLDS["it"]:
         why = (f"its technical need ({scores['technical'].score:.2f}) is more than a general PM covers "
                f"({GENERAL_TECH_CEILING:.2f}) but below the technical PM threshold ({THRESHOLDS['technical']:.2f})")
     elif decisive is not None:
-        top = max(decisive.contributions, key=lambda k: decisive.contributions[k])
+        top_sig = max(decisive.contributions, key=lambda k: decisive.contributions[k])
         why = (f"its {ROLE_LABELS[decisive.role].replace(' PM', '')} need is {decisive.score:.2f}, at or above the "
-               f"{decisive.threshold:.2f} capability threshold (driven most by {sig[top].label})")
+               f"{decisive.threshold:.2f} capability threshold (driven most by {sig[top_sig].label})")
     else:
         why = (f"its technical need ({scores['technical'].score:.2f} < {GENERAL_TECH_CEILING:.2f}) and IT need "
                f"({scores['it'].score:.2f} < {THRESHOLDS['it']:.2f}) stay within what a general PM covers")
-    article = "an" if role == "it" else "a"
-    decision = (f"Recommendation: {article} {ROLE_LABELS[role]} (confidence {conf.level}, {conf.value:.2f}) for "
-                f"{profile.name}: {why}. Capability first, then cost: {article} {ROLE_LABELS[role]} is the "
+    art = article(role)
+    decision = (f"Recommendation: {art} {ROLE_LABELS[role]} (confidence {conf.level}, {conf.value:.2f}) for "
+                f"{profile.name}: {why}. Capability first, then cost: {art} {ROLE_LABELS[role]} is the "
                 f"cheapest role that covers {CAPABILITY_TEXT[required]}. Loaded cost "
                 f"{costs.currency} {rec_cost.yearly:,.0f} a year; {rec_cost.allocation:.2f} FTE for "
-                f"{rec_cost.years * 12:.1f} months = {costs.currency} {rec_cost.project:,.0f} for this project.")
+                f"{rec_cost.years * 12:.1f} months = {costs.currency} {rec_cost.project:,.0f} for this project"
+                + (f". {costs.currency_note}." if costs.currency_note else "."))
+    if j is not None and j.close_call and j.question:
+        other = j.runner_up
+        decision += (f" This is a close call between {art} {ROLE_LABELS[role]} ({pct(j.proba[role])}) and "
+                     f"{article(other)} {ROLE_LABELS[other]} ({pct(j.proba[other])}). The deciding question: "
+                     f"{j.question} Answer it in a short interview (`pmfit advise --interview`) or add that "
+                     f"detail to the text.")
     prog = programme_note(f, rec_cost.allocation, ntcp["complexity"])
     notes = list(costs.notes) + list(profile.notes)
     if profile.requested_role is not None:
         asked = profile.requested_role
         if asked == role:
-            notes.append(f"the text asks for {'an' if asked == 'it' else 'a'} {ROLE_LABELS[asked]}, and the work "
+            notes.append(f"the text asks for {article(asked)} {ROLE_LABELS[asked]}, and the work "
                          f"described needs one")
         else:
             gap = costs.costs[asked].yearly - costs.costs[role].yearly
             verdict = (f"costs {costs.currency} {abs(gap):,.0f} a year more than needed" if CAPABILITY[asked] >
                        CAPABILITY[role] else "may lack the capability the work needs")
-            notes.append(f"the text asks for {'an' if asked == 'it' else 'a'} {ROLE_LABELS[asked]}, but the work "
-                         f"described needs {'an' if role == 'it' else 'a'} {ROLE_LABELS[role]}: the {ROLE_LABELS[asked]} "
+            notes.append(f"the text asks for {article(asked)} {ROLE_LABELS[asked]}, but the work "
+                         f"described needs {art} {ROLE_LABELS[role]}: the {ROLE_LABELS[asked]} "
                          f"{verdict}")
-    if profile.source != "plan":
+    if profile.source != "plan" and j is None:
         notes.append(f"advice from a {profile.source}, not a plan: confidence is scaled down; a plan file gives "
                      f"firmer advice")
-    consultation = consultation_questions(f, sig, conf, scores, profile.name) if conf.level == "low" else []
+    show_consultation = conf.level == "low" or (j is not None and j.close_call)
+    consultation = consultation_questions(f, sig, conf, scores, profile.name, j) if show_consultation else []
     return Advice(
         project=profile.name, source=profile.source, recommended=role, required_level=level, scores=scores,
         signals=sig, ntcp=ntcp, features=f, confidence=conf, reasons=reasons, onet=onet, counterfactuals=cfs,
@@ -358,7 +480,7 @@ def advise_profile(profile: Profile, data: RoleData, *, allocation: float | None
         frameworks=(NTCP, WIDEMAN, "capability thresholds first, then cost"),
         consultation=consultation, notes=notes, attribution=vocab.attribution,
         domain_effort=dict(m.domain_effort) if m else {}, start=profile.start, finish=profile.finish,
-        requested_role=profile.requested_role,
+        requested_role=profile.requested_role, judgement=j,
     )
 
 

@@ -81,6 +81,15 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def reading_text(vocab: Vocabulary, text: str) -> str:
+    """The text the reading reads from a brief: job titles removed, and the sentences about the
+    employer, pay or the candidate left out (when anything else is left)."""
+    cleaned, _ = strip_titles(vocab, text[:MAX_BRIEF_CHARS])
+    segments = _segments(cleaned, 1)
+    work = [seg for seg in segments if not markers_in(vocab, "boilerplate", seg)]
+    return "\n".join(work or segments)
+
+
 def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief",
                        currency: str = "USD") -> Profile:
     """A :class:`Profile` from free text (a project description or a job advert)."""
@@ -138,7 +147,7 @@ def profile_from_brief(vocab: Vocabulary, text: str, name: str = "project brief"
         name=name, source="brief", items=items, resources=resources, stakeholders=stakeholders,
         objectives=objectives, description=cleaned[:2000], duration_days=duration_days,
         deadline_slack=(0.05 if pace_words else None), budget=budget, currency=currency, team_size=team,
-        notes=notes, requested_role=requested_role(titles),
+        notes=notes, requested_role=requested_role(titles), reading_text=reading_text(vocab, text),
     )
     return profile
 

@@ -118,9 +118,21 @@ class CostTable:
     notes: tuple[str, ...]
     allocation_rule: str
     loaded_source: str
+    plan_currency: str = ""  # the plan's (or brief's) currency, when it differs from the costs'
+
+    @property
+    def currency_note(self) -> str:
+        """'' when the costs are in the plan's currency; otherwise what was done about it."""
+        if not self.plan_currency or self.plan_currency == self.currency:
+            return ""
+        return (f"PM costs are in {self.currency}, the salary data's currency, not converted from the plan's "
+                f"{self.plan_currency}: pmfit applies no exchange rate; add {self.plan_currency} salary rows with "
+                f"--salaries or project.pm_salaries to get costs in {self.plan_currency}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"currency": self.currency, "roles": {r: c.to_dict() for r, c in self.costs.items()},
+        return {"currency": self.currency, "plan_currency": self.plan_currency or self.currency,
+                "converted": False, "currency_note": self.currency_note,
+                "roles": {r: c.to_dict() for r, c in self.costs.items()},
                 "notes": list(self.notes), "allocation_rule": self.allocation_rule,
                 "loaded_cost_source": self.loaded_source}
 
@@ -135,8 +147,8 @@ def cost_table(table: SalaryTable, *, currency: str, location: str | None, organ
     if not any(r.currency == currency for r in table.rows):
         fallback = sorted({r.currency for r in table.rows})
         used_currency = "USD" if "USD" in fallback else (fallback[0] if fallback else currency)
-        notes.append(f"the salary table has no {currency} rows; costs are in {used_currency} "
-                     f"(add {currency} rows with --salaries or project.pm_salaries)")
+        notes.append(f"the salary table has no {currency} rows: PM costs are in {used_currency}, not converted "
+                     f"(no exchange rate is applied; add {currency} rows with --salaries or project.pm_salaries)")
     for role in ROLES:
         row = pick_row(table, role, used_currency, location, organisation)
         if row is not None and row.currency != used_currency:
@@ -155,4 +167,4 @@ def cost_table(table: SalaryTable, *, currency: str, location: str | None, organ
     costs = {role: RoleCost(role, rows[role], table.loaded_multiplier, alloc, years) for role in ROLES}
     return CostTable(costs, used_currency, tuple(notes), rule,
                      f"x{table.loaded_multiplier:.2f} loaded cost: {table.loaded_source}"
-                     + (f" ({table.loaded_year})" if table.loaded_year else ""))
+                     + (f" ({table.loaded_year})" if table.loaded_year else ""), currency)

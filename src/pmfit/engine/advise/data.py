@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmfit.engine.advise.text import Bm25, DomainIndex, PhraseMatcher
+
+if TYPE_CHECKING:
+    from pmfit.engine.advise.learn import Model
+    from pmfit.engine.advise.reading import Cues
 
 ROLES = ("general", "it", "technical")
 ROLE_LABELS = {"general": "general PM", "it": "IT PM", "technical": "technical PM"}
@@ -94,10 +98,17 @@ class Vocabulary:
 
 @dataclass
 class RoleData:
-    """Everything the advisor needs besides the plan."""
+    """Everything the advisor needs besides the plan.
+
+    ``cues`` and ``model`` are the reading's cue lexicon and the fitted model
+    (``cues.yaml``, ``model.json``); without them the advisor falls back to the signal
+    thresholds of :mod:`.decision` alone.
+    """
 
     vocabulary: Vocabulary
     salaries: SalaryTable
+    cues: Cues | None = None
+    model: Model | None = None
 
 
 def _weights(terms: Any, where: str) -> dict[str, float]:
@@ -251,6 +262,16 @@ def salary_table_from_dict(data: Mapping[str, Any], where: str = "salaries",
 
 
 def role_data_from_dicts(domains: Mapping[str, Any], onet: Mapping[str, Any],
-                         salaries: Mapping[str, Any]) -> RoleData:
-    """Build :class:`RoleData` from the three parsed data files."""
-    return RoleData(vocabulary_from_dicts(domains, onet), salary_table_from_dict(salaries, "pmfit salary table"))
+                         salaries: Mapping[str, Any], cues: Mapping[str, Any] | None = None,
+                         model: Mapping[str, Any] | None = None) -> RoleData:
+    """Build :class:`RoleData` from the parsed data files (cue lexicon and model optional)."""
+    from pmfit.engine.advise.learn import model_from_dict
+    from pmfit.engine.advise.reading import cues_from_dict
+
+    try:
+        parsed_cues = cues_from_dict(cues) if cues is not None else None
+        parsed_model = model_from_dict(model) if model is not None else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RoleDataError(f"advisor model data: {exc}") from None
+    return RoleData(vocabulary_from_dicts(domains, onet), salary_table_from_dict(salaries, "pmfit salary table"),
+                    parsed_cues, parsed_model)

@@ -86,6 +86,7 @@ class Profile:
     risk_spread: float | None = None  # (P90 - P50) / P50 of the finish from a risk simulation
     team_size: float | None = None  # people, when a brief or interview states it
     requested_role: str | None = None  # the role a brief's job title asks for (reported, never scored)
+    reading_text: str = ""  # a brief's text as the reading reads it (titles and boilerplate removed)
     notes: list[str] = field(default_factory=list)
 
     @property
