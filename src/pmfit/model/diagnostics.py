@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "constraint_conflict": "a must-start/must-finish date earlier than the predecessors allow",
     "deadline_missed": "a task finishes after its deadline",
     "summary_has_work": "a summary task with its own duration or resource needs (ignored)",
+    "no_duration": "a task (not a milestone) with no duration, estimate or work: it takes no time",
     "no_tasks": "a plan without tasks",
     "bad_calendar": "a calendar without any working time",
     "over_capacity": "a task needs more units of a resource than the resource has",
@@ -126,5 +127,6 @@ class PlanError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` — did you mean 'design'?`` for the nearest candidate, or ``''``."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    # never the word itself: "unknown field 'resources' — did you mean 'resources'?" helps nobody
+    matches = difflib.get_close_matches(word, [c for c in candidates if c != word], n=1, cutoff=0.6)
     return f" — did you mean {matches[0]!r}?" if matches else ""
