@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "bad_brief": "a project brief with no text the role advisor can read",
     "no_plans": "a portfolio folder or list without any plan files",
     "unknown_stakeholder": "report --for names nobody among the plan's stakeholders",
+    "pdf_unavailable": "a PDF report without WeasyPrint or its system libraries (pip install 'pmfit[pdf]', Pango)",
 }
 
 
