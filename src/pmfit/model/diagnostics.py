@@ -50,7 +50,7 @@ CODES: dict[str, str] = {
     "mpp_needs_mpxj": "an .mpp file, which pmfit reads only through MPXJ (pip install 'pmfit[mpp]' and Java)",
     "pod_refused": "a ProjectLibre .pod file (a Java object dump): save it as MS Project XML instead",
     "resource_overallocated": "a resource is needed above its units by tasks that leveling may not move",
-    "cp_unavailable": "the CP-SAT leveling method was asked for but OR-Tools is not installed (pmfit[cp])",
+    "cp_unavailable": "the CP-SAT leveling method was asked for but OR-Tools is missing (pip install ortools)",
     "level_rounded": "a very long plan was leveled on a coarser time step (durations and dates rounded up)",
     "plan_too_long": "a plan whose time span is too long to level",
     "no_baseline": "earned value or a diff needs a baseline and the plan has none",
