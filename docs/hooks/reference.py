@@ -157,7 +157,7 @@ def plan_file_page() -> str:
     schema = plan_json_schema()
     defs: dict[str, Any] = schema.get("$defs", {})
     notes = field_notes()
-    out = [GENERATED_NOTE, "# Plan file reference (version 1)\n",
+    out = ["# Plan file reference (version 1)\n", GENERATED_NOTE,
            "Every field of the YAML plan file, generated from its JSON Schema (`pmfit schema`). "
            "Unknown fields are errors (`unknown_field`, with a did-you-mean), so a typo never silently "
            "does nothing. Short forms (`after: [\"design SS+2d\"]`, `rate: 95/h`, `estimate: [5d, 8d, 14d]`) "
@@ -214,7 +214,7 @@ def cli_commands() -> list[tuple[str, Any]]:
 def cli_page() -> str:
     import click
 
-    out = [GENERATED_NOTE, "# Command line reference\n",
+    out = ["# Command line reference\n", GENERATED_NOTE,
            "Every `pmfit` command with its arguments and options, generated from the CLI itself "
            "(`pmfit COMMAND --help` prints the same). Results go to stdout; diagnostics, warnings and "
            "progress to stderr.\n",
@@ -223,6 +223,11 @@ def cli_page() -> str:
            "| 1 | invalid input: a message on stderr naming the file, the line, the task and a "
            "[diagnostic id](diagnostics.md) |\n"
            "| 2 | usage error: unknown option, missing argument |\n",
+           "The same idea has the same name in every command: `--out`/`-o FILE` is the file a command "
+           "writes (its format follows the extension; `--format`/`-f` overrides it), `--plot FILE` a chart "
+           "(.png or .svg), `-n` a count (`--iterations`), `--json` output for scripts, `--force` allows "
+           "overwriting. The old spellings `--to` (export, import) and `baseline -n` still work for one "
+           "release but are no longer shown.\n",
            "Commands: " + ", ".join(f"[`{name}`](#pmfit-{name})" for name, _ in cli_commands()) + ".\n"]
     for name, command in cli_commands():
         ctx = click.Context(command, info_name=f"pmfit {name}")
@@ -255,7 +260,7 @@ def cli_page() -> str:
 def diagnostics_page() -> str:
     from pmfit.model.diagnostics import CODES
 
-    out = [GENERATED_NOTE, "# Diagnostic ids\n",
+    out = ["# Diagnostic ids\n", GENERATED_NOTE,
            "Every problem pmfit reports carries a stable id; scripts and tests match on the id, never on "
            "the wording. A message names the file, the line and the task where they are known, e.g. "
            "`plan.yaml:8: error [unknown_task] task 'build' depends on unknown task 'desgin' — did you mean "
@@ -295,7 +300,7 @@ def _as_text(value: object) -> str:
 def formats_page() -> str:
     notes = format_notes()
     registered = _registered_formats()
-    out = [GENERATED_NOTE, "# File formats: what each keeps and loses\n",
+    out = ["# File formats: what each keeps and loses\n", GENERATED_NOTE,
            "Every format pmfit reads or writes, generated from the format registry "
            "(`pmfit.io.formats.FORMATS`). The format of a file is found by its content first, then by "
            "its extension. Every import reports what it read, approximated and dropped; see "
@@ -320,7 +325,9 @@ def formats_page() -> str:
 
 
 def benchmarks_page() -> str:
-    return GENERATED_NOTE + (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    # the note after the first line: MkDocs takes a page's title from its first element when it is an H1
+    title, _, rest = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8").partition("\n")
+    return f"{title}\n\n<!-- generated from BENCHMARKS.md at build time: edit that file -->\n{rest}"
 
 
 PAGES: dict[str, Callable[[], str]] = {
