@@ -4,6 +4,7 @@
 - ``reference/cli.md``         from the Typer app (every command, argument and option, hidden ones left out)
 - ``reference/diagnostics.md`` from ``pmfit.model.diagnostics.CODES``
 - ``reference/formats.md``     from the format registry (``pmfit.io.formats.FORMATS``) and ``formats.yaml``
+- ``reference/python-api.md``  from ``pmfit.__all__`` (signatures and docstrings)
 - ``benchmarks.md``            is ``BENCHMARKS.md`` at the repository root
 
 It also puts the top-level sections in reading order (tutorial, how-to, reference, explanation);
@@ -40,6 +41,7 @@ def _load_yaml(name: str) -> dict[str, Any]:
 
 def _rst_to_md(text: str) -> str:
     """Docstrings use reST literals (``x``); Markdown wants `x`."""
+    text = re.sub(r":(?:class|func|mod|meth|attr|data|exc):`~?([^`]+)`", r"`\1`", text)
     return re.sub(r"``([^`]+)``", r"`\1`", text)
 
 
@@ -324,6 +326,68 @@ def formats_page() -> str:
     return "\n".join(out) + "\n"
 
 
+# ---- the Python API ---------------------------------------------------------------------------
+def public_api() -> list[tuple[str, Any]]:
+    import pmfit
+
+    return [(name, getattr(pmfit, name)) for name in pmfit.__all__ if not name.startswith("_")]
+
+
+def _doc(obj: Any) -> str:
+    import inspect
+
+    return _rst_to_md(inspect.cleandoc(obj.__doc__ or "")).strip()
+
+
+def _signature(name: str, obj: Any) -> str:
+    import inspect
+
+    try:
+        text = f"{name}{inspect.signature(obj)}"
+    except (TypeError, ValueError):
+        return name
+    text = re.sub(r"(: |-> )'([^']*)'", r"\1\2", text)  # postponed annotations are strings: unquote them
+    return re.sub(r"<function (\w+)[^>]*>", r"\1", text)
+
+
+def python_api_page() -> str:
+    import inspect
+
+    out = ["# Python API reference\n", GENERATED_NOTE,
+           "Every public name of `pmfit` (`pmfit.__all__`), generated from the code: the same functions the "
+           "command line calls. A how-to with examples: [use pmfit from Python](../how-to/python-api.md). "
+           "Bad input raises `pmfit.PlanError`, whose `.diagnostics` carry the [diagnostic ids](diagnostics.md).\n"]
+    functions = [(n, o) for n, o in public_api() if inspect.isfunction(o)]
+    classes = [(n, o) for n, o in public_api() if inspect.isclass(o)]
+    out.append("## Functions\n")
+    for name, obj in functions:
+        out.append(f"### `pmfit.{name}` {{#{name.lower()}}}\n")
+        out.append(f"```python\n{_signature(name, obj)}\n```\n")
+        out.append((_doc(obj) or "(no description)") + "\n")
+    out.append("## Classes\n")
+    for name, cls in classes:
+        out.append(f"### `pmfit.{name}` {{#{name.lower()}}}\n")
+        out.append((_doc(cls).split("\n\n")[0] or "(no description)") + "\n")
+        members = [(m, v) for m, v in vars(cls).items()
+                   if not m.startswith("_") and (inspect.isfunction(v) or isinstance(v, property))]
+        rows = []
+        for member, value in members:
+            target = value.fget if isinstance(value, property) else value
+            first = _doc(target).split("\n\n")[0].replace("\n", " ") if target is not None else ""
+            rows.append(f"| `{member}` | {'property' if isinstance(value, property) else 'method'} | {_cell(first)} |")
+        if rows:
+            out.append("| member | kind | what it does |\n|---|---|---|")
+            out.extend(rows)
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+def undocumented_api() -> list[str]:
+    import inspect
+
+    return [name for name, obj in public_api() if inspect.isfunction(obj) and not _doc(obj)]
+
+
 def benchmarks_page() -> str:
     # the note after the first line: MkDocs takes a page's title from its first element when it is an H1
     title, _, rest = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8").partition("\n")
@@ -335,6 +399,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "reference/cli.md": cli_page,
     "reference/diagnostics.md": diagnostics_page,
     "reference/formats.md": formats_page,
+    "reference/python-api.md": python_api_page,
     "benchmarks.md": benchmarks_page,
 }
 

@@ -82,6 +82,12 @@ def test_every_format_and_diagnostic_is_documented() -> None:
     assert all(f"`{code}`" in page for code in CODES)
 
 
+def test_every_public_function_is_documented() -> None:
+    assert reference.undocumented_api() == [], "public functions without a docstring (pmfit.__all__)"
+    page = reference.python_api_page()
+    assert all(f"`pmfit.{name}`" in page for name, _ in reference.public_api())
+
+
 def test_the_site_builds_in_strict_mode(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")
