@@ -3,12 +3,13 @@
 A page's blocks run in order in one scratch folder that holds ``examples/`` and ``tests/`` of the
 checkout, so a page reads like a real terminal session:
 
-- a code block whose first line is ``# NAME.yaml`` (or .yml, .csv, .txt, .json) writes that file;
+- a code block whose first line is ``# NAME.yaml`` (or .yml, .csv, .txt, .json) writes that file (a YAML
+  file as shown, header comment included; any other without that first line);
 - a ``console`` block runs each ``$ ...`` line: ``pmfit ...`` (in-process, 100 columns wide; ``> FILE``
   sends stdout to FILE), ``cp A B``, ``cat A >> B``, ``sed -i 's/OLD/NEW/' FILE`` and ``echo $?`` (the exit code the
   previous command must have); the lines after a command are what it must print;
-- a ``python`` block is run when it is followed by its output (a ``text`` block, or a block without a
-  language) or is written as a ``>>>`` session (checked like a doctest);
+- a ``python`` block is run; when it is followed by its output (a ``text`` block, or a block without a
+  language) it must print exactly that, and a ``>>>`` session is checked like a doctest;
 - ``<!-- not run: REASON -->`` just before a block leaves it out (say why: it needs shared data, ...).
 
 Output is compared with whitespace collapsed and box-drawing characters removed; a shown output with a
@@ -246,13 +247,14 @@ def _python(block: Block, output: Block | None, run: PageRun) -> None:
         if runner.failures:
             run.problems.append(Problem(run.page, block.line, f"Python session differs:\n{report.getvalue()}"))
         return
-    assert output is not None
     buffer = io.StringIO()
     try:
         with contextlib.redirect_stdout(buffer):
             exec(compile(source, f"{run.page}:{block.line}", "exec"), {"__name__": "__docs__"})
     except Exception as exc:  # a docs example that raises is a finding, not a crash of the checker
         run.problems.append(Problem(run.page, block.line, f"Python example raises {exc!r}"))
+        return
+    if output is None:  # an example without shown output: it must run without an error
         return
     got = [line.rstrip() for line in buffer.getvalue().splitlines()]
     want = [line.rstrip() for line in output.text.splitlines()]
@@ -275,7 +277,11 @@ def run_page(page: Path, update: bool = False) -> PageRun:
             first = block.text.split("\n", 1)[0]
             header = FILE_HEADER.match(first)
             if header and block.lang != "console":
-                (folder / header.group(1)).write_text(block.text, encoding="utf-8")
+                name = header.group(1)
+                # In YAML the "# name" line is a comment (and keeps the line numbers errors quote);
+                # a CSV or text file starts after it.
+                body = block.text if name.endswith((".yaml", ".yml")) else block.text.split("\n", 1)[1]
+                (folder / name).write_text(body, encoding="utf-8")
                 continue
             if block.lang == "console" and block.text.lstrip().startswith("$ "):
                 _session(block, run, update)
@@ -284,8 +290,7 @@ def run_page(page: Path, update: bool = False) -> PageRun:
                 between = text.split("\n")[block.end:following.line - 1] if following else []
                 has_output = (following is not None and following.lang in ("text", "")
                               and not any(line.strip() for line in between))
-                if ">>>" in block.text or has_output:
-                    _python(block, following if has_output else None, run)
+                _python(block, following if has_output else None, run)
     if update and run.rewrites:
         lines = text.split("\n")
         for block, new in sorted(run.rewrites, key=lambda r: -r[0].line):
