@@ -357,8 +357,9 @@ def python_api_page() -> str:
            "Every public name of `pmfit` (`pmfit.__all__`), generated from the code: the same functions the "
            "command line calls. A how-to with examples: [use pmfit from Python](../how-to/python-api.md). "
            "Bad input raises `pmfit.PlanError`, whose `.diagnostics` carry the [diagnostic ids](diagnostics.md).\n"]
-    functions = [(n, o) for n, o in public_api() if inspect.isfunction(o)]
+    # anything that is not a class is listed with the functions (a wrapped or patched callable too)
     classes = [(n, o) for n, o in public_api() if inspect.isclass(o)]
+    functions = [(n, o) for n, o in public_api() if not inspect.isclass(o)]
     out.append("## Functions\n")
     for name, obj in functions:
         out.append(f"### `pmfit.{name}` {{#{name.lower()}}}\n")
@@ -385,7 +386,7 @@ def python_api_page() -> str:
 def undocumented_api() -> list[str]:
     import inspect
 
-    return [name for name, obj in public_api() if inspect.isfunction(obj) and not _doc(obj)]
+    return [name for name, obj in public_api() if not inspect.isclass(obj) and not _doc(obj)]
 
 
 def benchmarks_page() -> str:
