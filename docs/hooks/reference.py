@@ -204,13 +204,19 @@ def _plain(text: str) -> str:
     return re.sub(r"\[/?[a-z ]+\]", "", text or "").strip()
 
 
-def cli_commands() -> list[tuple[str, Any]]:
+def cli_commands(subcommands: bool = True) -> list[tuple[str, Any]]:
+    """``(name, click command)`` of every command; a command group (``pmfit db``) is followed by its
+    subcommands as ``"db init"``, ... unless ``subcommands`` is off."""
     import typer.main
 
     from pmfit.cli.app import app
 
-    group = typer.main.get_command(app)
-    return sorted(group.commands.items())  # type: ignore[attr-defined]
+    out: list[tuple[str, Any]] = []
+    for name, command in sorted(typer.main.get_command(app).commands.items()):  # type: ignore[attr-defined]
+        out.append((name, command))
+        if subcommands:
+            out.extend((f"{name} {sub}", child) for sub, child in sorted(getattr(command, "commands", {}).items()))
+    return out
 
 
 def cli_page() -> str:
@@ -230,11 +236,13 @@ def cli_page() -> str:
            "(.png or .svg), `-n` a count (`--iterations`), `--json` output for scripts, `--force` allows "
            "overwriting. The old spellings `--to` (export, import) and `baseline -n` still work for one "
            "release but are no longer shown.\n",
-           "Commands: " + ", ".join(f"[`{name}`](#pmfit-{name})" for name, _ in cli_commands()) + ".\n"]
+           "Commands: " + ", ".join(f"[`{name}`](#pmfit-{name.replace(' ', '-')})"
+                                    for name, _ in cli_commands()) + ".\n"]
     for name, command in cli_commands():
         ctx = click.Context(command, info_name=f"pmfit {name}")
         usage = " ".join(command.collect_usage_pieces(ctx))
-        out.append(f"## pmfit {name} {{#pmfit-{name}}}\n")
+        level = "###" if " " in name else "##"
+        out.append(f"{level} pmfit {name} {{#pmfit-{name.replace(' ', '-')}}}\n")
         out.append(_plain(command.help or "").replace("\n", " ") + "\n")
         out.append(f"```text\npmfit {name} {usage}\n```\n")
         rows = []
