@@ -17,6 +17,7 @@ line of ``...`` or ``…`` is abridged, and then each shown piece must appear in
 
     python tools/docs_sessions.py docs/tutorial/01-first-plan.md            # check a page
     python tools/docs_sessions.py --update docs/tutorial/01-first-plan.md   # rewrite its outputs
+    python tools/docs_sessions.py --update                                   # README.md and every page
 """
 
 from __future__ import annotations
@@ -308,7 +309,7 @@ def pages() -> list[Path]:
 
 def main(argv: list[str]) -> int:
     update = "--update" in argv
-    targets = [Path(a) for a in argv if a != "--update"] or pages()
+    targets = [Path(a) for a in argv if a != "--update"] or [ROOT / "README.md", *pages()]
     failed = 0
     for page in targets:
         run = run_page(page.resolve(), update=update)
