@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test system-deps lint typecheck bench clean
+.PHONY: run test install install-test system-deps lint typecheck docs docs-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/pmfit demo
 
-## make test: install the test extras and run the whole suite (lint, types, tests)
-test: install-test system-deps lint typecheck
+## make test: install the test extras and run the whole suite (lint, types, docs site, tests)
+## (pytest also re-runs every example of README.md and docs/: tests/cli/test_docs.py)
+test: install-test system-deps lint typecheck docs-check
 	$(BIN)/python -m pytest
 
 # Tools some tests drive: headless Chromium (HTML report), pdftotext (PDF report), Pango (WeasyPrint).
@@ -50,8 +51,17 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+## make docs: build the documentation site into site/ (open site/index.html)
+docs: install-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The site must build in strict mode (broken links, missing pages fail); built to a scratch folder.
+docs-check: install-test
+	@tmp=$$(mktemp -d) && NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $$tmp/site; \
+		status=$$?; rm -rf $$tmp; exit $$status
+
 bench: install-test
 	$(BIN)/python bench/cpm.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site

@@ -1,36 +1,42 @@
-"""Docs that cannot fall behind: every command has help and docs, and the tour's examples are real."""
+"""Docs that cannot fall behind: every command has help and a real example, every plan-file field and
+file format is documented, the site builds in strict mode, and every example in the docs is a real run.
+
+The examples are re-run by tools/docs_sessions.py (see its docstring for the conventions); when a
+command's output changes on purpose, `python tools/docs_sessions.py --update PAGE` rewrites the page.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
+import importlib.util
 import re
-import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TOUR_COMMANDS = ("validate", "schedule", "why", "schema", "demo")
-BOX = re.compile(r"[─│╭╮╰╯┏┓┗┛┃━┳┻╋┡┩╇└┘┌┐├┤┬┴┼]")
 
 
-def _commands() -> list[tuple[str, object]]:
-    from pmfit.cli.app import app
-
-    commands = [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
-    return commands + [(g.name or "", g) for g in app.registered_groups]
-
-
-def _tour() -> str:
-    """The README's CLI tour and Python API sections."""
-    from conftest import readme_section
-
-    return readme_section("A tour of the command line") + readme_section("The Python API")
+def _module(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def _doc_text() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8")
+sessions = _module("pmfit_docs_sessions", ROOT / "tools" / "docs_sessions.py")
+reference = _module("pmfit_docs_reference", ROOT / "docs" / "hooks" / "reference.py")
+PAGES = [ROOT / "README.md", *sessions.pages()]
+
+
+def _commands() -> list[str]:
+    """The top-level commands (a command group such as ``pmfit db`` counts once)."""
+    return [name for name, _ in reference.cli_commands(subcommands=False)]
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -39,114 +45,95 @@ def test_every_command_and_option_has_help() -> None:
     from pmfit.cli.app import app
 
     group = typer.main.get_command(app)
-    assert sorted(group.commands) == sorted(name for name, _ in _commands())  # type: ignore[attr-defined]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    registered = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    registered += [g.name or "" for g in getattr(app, "registered_groups", [])]
+    assert sorted(group.commands) == sorted(registered)  # type: ignore[attr-defined]
+    for name, command in reference.cli_commands():
         assert (command.help or "").strip(), f"pmfit {name} has no help text"
         for param in command.params:
-            if param.name == "help":
+            if param.name == "help" or getattr(param, "hidden", False):
                 continue
             assert (getattr(param, "help", None) or "").strip(), f"pmfit {name}: {param.name} has no help"
 
 
-def test_every_command_is_documented() -> None:
-    tour = _tour()
-    for command in TOUR_COMMANDS:
-        assert f"pmfit {command}" in tour, f"README.md's CLI tour does not show `pmfit {command}`"
-    docs = _doc_text()
-    for name, _ in _commands():
-        assert re.search(rf"pmfit {re.escape(name)}\b", docs), (
-            f"`pmfit {name}` is not mentioned in README.md: show it with a real run")
+def test_every_command_has_a_real_example_in_the_docs() -> None:
+    """A command is documented when a page runs it (a `$ pmfit NAME` line the docs test executes)."""
+    runs = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
+    for name in _commands():
+        assert re.search(rf"^\$ pmfit {re.escape(name)}\b", runs, flags=re.M), (
+            f"`pmfit {name}` has no example in docs/: show it in a how-to page with a real run")
+    reference_page = reference.cli_page()
+    for name, _ in reference.cli_commands():
+        assert f"# pmfit {name} {{#pmfit-" in reference_page
 
 
-# ---- the tour's examples are real runs ---------------------------------------------
-def _blocks(kind: str) -> list[str]:
-    return re.findall(rf"```{kind}\n(.*?)```", _tour(), flags=re.S)
+def test_every_plan_file_field_is_documented() -> None:
+    assert reference.undocumented_fields() == [], (
+        "plan-file fields without a description: add them to docs/hooks/fields.yaml")
+    page = reference.plan_file_page()
+    for field in ("work", "needs", "probability", "cares_about", "percent_complete", "shifts"):
+        assert f"| `{field}` |" in page
 
 
-def _sessions() -> list[tuple[str, str, int]]:
-    """(command, documented output, documented exit code) for every ``$ pmfit`` line."""
-    out: list[tuple[str, str, int]] = []
-    for block in _blocks("console"):
-        parts = re.split(r"^\$ ", block, flags=re.M)[1:]
-        for part in parts:
-            command, _, output = part.partition("\n")
-            if command.startswith("echo $?"):
-                previous = out.pop()
-                out.append((previous[0], previous[1], int(output.strip())))
-                continue
-            out.append((command.strip(), output, 0))
-    return out
+def test_every_format_and_diagnostic_is_documented() -> None:
+    from pmfit.model.diagnostics import CODES
+
+    assert reference.formats_missing_notes() == [], (
+        "formats without keeps/loses: add them to docs/hooks/formats.yaml (or Format.keeps/.loses)")
+    page = reference.diagnostics_page()
+    assert all(f"`{code}`" in page for code in CODES)
 
 
-def _norm(text: str) -> str:
-    text = BOX.sub(" ", text)
-    text = re.sub(r"\(\d+ plans in [0-9.]+ s\)", "(N plans in T s)", text)
-    return " ".join(text.split())
+def test_every_public_function_is_documented() -> None:
+    assert reference.undocumented_api() == [], "public functions without a docstring (pmfit.__all__)"
+    page = reference.python_api_page()
+    assert all(f"`pmfit.{name}`" in page for name, _ in reference.public_api())
 
 
-@pytest.fixture
-def doc_plan(tmp_path: Path) -> Path:
-    block = next(b for b in _blocks("yaml") if b.startswith("project: {name: Checkout API"))
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "plan.yaml").write_text(block, encoding="utf-8")
-    (tmp_path / "fixed").mkdir()
-    (tmp_path / "fixed" / "plan.yaml").write_text(block.replace("[desgin]", "[design]"), encoding="utf-8")
-    return tmp_path
+def test_the_site_builds_in_strict_mode(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent)) or shutil.which("mkdocs")
+    command = [mkdocs] if mkdocs else [sys.executable, "-m", "mkdocs"]
+    result = subprocess.run([*command, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (tmp_path / "site" / "reference" / "plan-file" / "index.html").is_file()
+    assert (tmp_path / "site" / "tutorial" / "01-first-plan" / "index.html").is_file()
 
 
-def test_documented_sessions_match_real_output(cli, doc_plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sessions = _sessions()
-    assert len(sessions) >= 10
-    for command, documented, code in sessions:
-        if ">" in command:
-            continue
-        args = shlex.split(command)
-        assert args[0] == "pmfit"
-        if args[1:2] == ["demo"]:
-            # The real demo, report step included, in a folder where examples/ is the bundled one.
-            demo_dir = doc_plan / "demo"
-            demo_dir.mkdir(exist_ok=True)
-            if not (demo_dir / "examples").exists():
-                (demo_dir / "examples").symlink_to(ROOT / "examples")
-            monkeypatch.delenv("PMFIT_DEMO_NO_REPORTS", raising=False)
-            monkeypatch.chdir(demo_dir)
-        elif "--out" in args:
-            monkeypatch.chdir(doc_plan)
-        elif "plan.yaml" in args:
-            monkeypatch.chdir(doc_plan / ("broken" if args[1] == "validate" else "fixed"))
-        else:
-            monkeypatch.chdir(ROOT)
-        result = cli(*args[1:])
-        actual = result.stdout + result.stderr
-        assert "Traceback" not in actual
-        assert result.exit_code == code, (command, actual)
-        if "┏" in documented:  # a table: its width follows the terminal; check title and summary
-            title = documented.splitlines()[0].strip()
-            finish = documented[documented.index("Finish "):]
-            assert title in actual and _norm(finish) in _norm(actual), command
-        elif "..." in documented:  # abridged JSON: the part shown must be the real start
-            shown = documented[: documented.index("...")].rsplit("\n", 1)[0]
-            assert _norm(actual).startswith(_norm(shown)), command
-        elif "Usage:" in documented:
-            assert "No such option" in actual and "Usage: pmfit" in actual
-        else:
-            assert _norm(actual) == _norm(documented), command
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_examples_of_the_docs_are_real_runs(page: Path) -> None:
+    run = sessions.run_page(page)
+    assert not run.problems, (
+        "\n\n".join(str(p) for p in run.problems)
+        + f"\n\nIf the change is intended: python tools/docs_sessions.py --update {page.relative_to(ROOT)}")
 
 
-def test_documented_python_session_is_real(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("pandas")
-    code = next(b for b in _blocks("python") if "pmfit.load(" in b)
-    expected = next(b for b in _blocks("text") if b.startswith("Northwind"))
-    monkeypatch.chdir(ROOT)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(code, "README.md (Python API)", "exec"), {"__name__": "__doc_example__"})
-    got = [line.rstrip() for line in buffer.getvalue().splitlines()]
-    want = [line.rstrip() for line in expected.splitlines()]
-    assert got == want
+def test_the_docs_runner_catches_a_wrong_output(tmp_path: Path) -> None:
+    """The checker itself: a page that shows a wrong finish date or exit code fails."""
+    plan = ("```yaml\n# plan.yaml\nproject: {name: P, start: 2027-01-04}\n"
+            "tasks:\n  - {id: a, duration: 2d}\n```\n\n")
+    good = tmp_path / "good.md"
+    good.write_text(plan + "```console\n$ pmfit validate plan.yaml\nok plan.yaml: 1 tasks, 0 resources, 0 risks\n```\n",
+                    encoding="utf-8")
+    assert sessions.run_page(good).problems == []
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text(plan + "```console\n$ pmfit validate plan.yaml\nok plan.yaml: 2 tasks\n```\n", encoding="utf-8")
+    assert len(sessions.run_page(wrong).problems) == 1
+    code = tmp_path / "code.md"
+    code.write_text(plan + "```console\n$ pmfit validate plan.yaml\n$ echo $?\n1\n```\n", encoding="utf-8")
+    assert "exits 0" in str(sessions.run_page(code).problems[0])
+
+
+def test_the_readme_stays_short() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 200
+    assert "make run\nmake test" in "\n".join(lines)
 
 
 def test_docs_do_not_mention_paths_that_do_not_exist() -> None:
-    text = _tour()
-    for path in set(re.findall(r"examples/[\w.-]+\.yaml", text)):
-        assert (ROOT / path).is_file(), path
+    for page in PAGES:
+        for path in set(re.findall(r"examples/[\w.-]+\.yaml", page.read_text(encoding="utf-8"))):
+            assert (ROOT / path).is_file(), f"{page.name}: {path}"

@@ -131,28 +131,3 @@ def test_risk_unwritable_chart_exit_1(cli, risky_plan: Path, tmp_path: Path) -> 
     result = cli("risk", risky_plan, "--iterations", "200", "--plot", tmp_path / "missing-dir" / "c.png")
     assert result.exit_code == 1
     assert "cannot write the chart" in result.stderr
-
-
-def test_documented_risk_session_is_real(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """README.md's risk section shows a real run: its percentile table and risk order match one."""
-    import re
-
-    from conftest import readme_section
-
-    root = Path(__file__).resolve().parents[2]
-    doc = readme_section("Schedule risk")
-    block = re.search(r"```console\n\$ (pmfit risk [^\n]*)\n(.*?)```", doc, flags=re.S)
-    assert block is not None
-    command, documented = block.group(1).split(), block.group(2)
-    monkeypatch.chdir(root)
-    args = [a if a != "risk.png" else str(tmp_path / "risk.png") for a in command[1:]]
-    result = cli(*args)
-    assert result.exit_code == 0, result.stderr
-
-    def rows(text: str) -> list[str]:
-        return [" ".join(line.replace("│", " ").split()) for line in text.splitlines()
-                if line.startswith("│ ") and re.match(r"│ (plan \(CPM\)|P\d0) ", line)]
-
-    assert rows(documented) and rows(documented) == rows(result.stdout)
-    first_risk = re.compile(r"│ ([\w-]+): ")
-    assert first_risk.findall(documented)[:3] == first_risk.findall(result.stdout)[:3]

@@ -176,32 +176,3 @@ def test_examples_with_progress(cli: CLI, examples_dir: Path, tmp_path: Path) ->
         assert project["pv"] > 0 and project["ac"] > 0
         assert data["earned_schedule"]["es_days"] <= data["earned_schedule"]["at_days"] + 1e-6 or \
             project["ev"] >= project["pv"]
-
-
-def test_the_tracking_docs_show_real_runs(cli: CLI, examples_dir: Path, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """README.md's tracking section: the first console block is re-run and must print what it shows."""
-    import re
-
-    from conftest import readme_section
-
-    block = re.findall(r"```console\n(.*?)```", readme_section("Tracking progress"), flags=re.S)[0]
-    source = examples_dir / "software-release.yaml"
-    if not source.exists():
-        pytest.skip("the software-release example is not there")
-    monkeypatch.chdir(tmp_path)
-    box = re.compile(r"[─│┏┓┗┛┃━┳┻╋┡┩╇└┘┌┐├┤┬┴┼]")
-
-    def norm(text: str) -> str:
-        return " ".join(box.sub(" ", text).split())
-
-    for part in re.split(r"^\$ ", block, flags=re.M)[1:]:
-        command, _, shown = part.partition("\n")
-        args = command.split()
-        if args[0] == "cp":
-            shutil.copy(source, tmp_path / args[2])
-            continue
-        out = cli(*args[1:])
-        assert out.exit_code == 0, out.stderr
-        assert norm(out.stdout + out.stderr) == norm(shown), (
-            f"`{command}` prints something else now; regenerate README.md's tracking section")

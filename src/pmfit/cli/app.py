@@ -35,6 +35,23 @@ def _root(
     """pmfit: project plans in, honest schedules and advice out."""
 
 
+def _flags_show_no_type() -> None:
+    """Help shows ``--force`` for an on/off flag, not ``--force <bool>`` (Typer's rich help types every option)."""
+    from typer.core import TyperOption
+
+    typed = TyperOption.display_type_rich
+    if getattr(typed, "_pmfit_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag and not self.count:
+            return None
+        return typed(self, ctx)  # type: ignore[arg-type]
+
+    display_type_rich._pmfit_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
 def _register_commands() -> None:
     from pmfit.cli import commands
 
@@ -46,6 +63,7 @@ def _register_commands() -> None:
 
 
 _register_commands()
+_flags_show_no_type()
 
 
 def main() -> None:

@@ -72,7 +72,10 @@ def print_diagnostics(diagnostics: list[Any], as_json: bool = False) -> None:
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
-    err_console().print(f"[red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    # escaped: a message naming pmfit[pdf] or a file called "plan [v2].yaml" must print as written
+    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 

@@ -394,17 +394,90 @@ def _describe(error: dict[str, Any], task: str | None = None) -> str:
     return f"{prefix}{loc}: {message}" if loc else f"{prefix}{message}"
 
 
+# Names people bring from other tools, and the pmfit field each one means (used only where that field exists).
+_FIELD_SYNONYMS = {
+    "min": "optimistic", "minimum": "optimistic", "best": "optimistic", "best_case": "optimistic",
+    "low": "optimistic", "o": "optimistic",
+    "most_likely": "likely", "mostlikely": "likely", "ml": "likely", "mode": "likely", "m": "likely",
+    "expected": "likely", "nominal": "likely",
+    "max": "pessimistic", "maximum": "pessimistic", "worst": "pessimistic", "worst_case": "pessimistic",
+    "high": "pessimistic", "p": "pessimistic",
+    "predecessors": "after", "predecessor": "after", "depends_on": "after", "dependencies": "after",
+    "depends": "after", "deps": "after", "requires": "after", "blocked_by": "after", "links": "after",
+    "resources": "needs", "resource": "needs", "assignments": "needs", "assigned": "needs", "assignee": "needs",
+    "start_date": "start", "begin": "start", "dur": "duration", "length": "duration", "effort": "work",
+    "desc": "description", "title": "name", "max_units": "units", "capacity": "units",
+}
+_FIELD_NOTES = {
+    "after": " (pmfit lists a task's predecessors: after: [design, 'spec SS+2d'])",
+    "needs": " (a task's resources with units: needs: {dev: 2})",
+}
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[Any] | None:
+    """The plan model class that holds the field at the end of ``loc`` (None when unknown)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from pmfit.model.plan import Plan
+
+    def models_in(annotation: Any) -> tuple[list[type[BaseModel]], bool]:
+        """(model classes inside an annotation, whether it is a mapping whose keys come next in loc)."""
+        found: list[type[BaseModel]] = []
+        keyed = False
+        pending = [annotation]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, type) and issubclass(current, BaseModel):
+                found.append(current)
+                continue
+            if typing.get_origin(current) is dict:
+                keyed = True
+                pending.append(typing.get_args(current)[1])
+                continue
+            pending.extend(typing.get_args(current))
+        return found, keyed
+
+    model: type[BaseModel] = Plan
+    skip_key = False
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if skip_key:
+            skip_key = False
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        found, skip_key = models_in(field.annotation)
+        if not found:
+            return None
+        model = found[0]
+    return None if skip_key else model
+
+
 def _field_hint(error: dict[str, Any]) -> str:
-    """`` — did you mean 'duration'?`` for a misspelt field name."""
+    """`` — did you mean 'duration'?`` for a misspelt field name, from the fields allowed where it is."""
     from pmfit.model import plan as model
     from pmfit.model.diagnostics import did_you_mean
 
-    name = str(error["loc"][-1]) if error["loc"] else ""
-    known: set[str] = set()
-    for cls in (model.Task, model.Project, model.Resource, model.Risk, model.Stakeholder, model.Plan,
-                model.Link, model.Constraint, model.Estimate, model.TaskProgress, model.Progress):
-        known.update(cls.model_fields)
-    return did_you_mean(name, known)
+    loc = _clean_loc(error["loc"])
+    name = str(loc[-1]) if loc else ""
+    holder = _model_at(loc)
+    allowed = set(holder.model_fields) if holder is not None else set()
+    wanted = _FIELD_SYNONYMS.get(name.lower().replace("-", "_").replace(" ", "_"))
+    if wanted in allowed:
+        return f" — did you mean {wanted!r}?{_FIELD_NOTES.get(wanted, '')}"
+    if name == "successors" and holder is model.Task:
+        return (" — pmfit links point backwards: put this task's id in the after: of each successor")
+    where = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
+    if name in model.Plan.model_fields and len(loc) > 1:
+        return f" — {name!r} is a top-level section of the plan, not part of {where!r}"
+    hint = did_you_mean(name, allowed - {name}) if allowed else ""
+    if not hint and holder is not None and len(allowed) <= 8:
+        hint = f" (fields here: {', '.join(sorted(allowed))})"
+    return hint
 
 
 def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:

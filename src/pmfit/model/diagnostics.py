@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "constraint_conflict": "a must-start/must-finish date earlier than the predecessors allow",
     "deadline_missed": "a task finishes after its deadline",
     "summary_has_work": "a summary task with its own duration or resource needs (ignored)",
+    "no_duration": "a task (not a milestone) with no duration, estimate or work: it takes no time",
     "no_tasks": "a plan without tasks",
     "bad_calendar": "a calendar without any working time",
     "over_capacity": "a task needs more units of a resource than the resource has",
@@ -51,7 +52,7 @@ CODES: dict[str, str] = {
     "mpp_needs_mpxj": "an .mpp file, which pmfit reads only through MPXJ (pip install 'pmfit[mpp]' and Java)",
     "pod_refused": "a ProjectLibre .pod file (a Java object dump): save it as MS Project XML instead",
     "resource_overallocated": "a resource is needed above its units by tasks that leveling may not move",
-    "cp_unavailable": "the CP-SAT leveling method was asked for but OR-Tools is not installed (pmfit[cp])",
+    "cp_unavailable": "the CP-SAT leveling method was asked for but OR-Tools is missing (pip install ortools)",
     "level_rounded": "a very long plan was leveled on a coarser time step (durations and dates rounded up)",
     "plan_too_long": "a plan whose time span is too long to level",
     "no_baseline": "earned value or a diff needs a baseline and the plan has none",
@@ -80,6 +81,7 @@ CODES: dict[str, str] = {
     "stale_version": "a change based on a version that is no longer the project's latest",
     "edit_conflict": "a change based on an older version edits what someone else changed since",
     "bad_backup": "a backup file that cannot be written or restored",
+    "pdf_unavailable": "a PDF report without WeasyPrint or its system libraries (pip install 'pmfit[pdf]', Pango)",
 }
 
 
@@ -142,5 +144,6 @@ class PlanError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` — did you mean 'design'?`` for the nearest candidate, or ``''``."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    # never the word itself: "unknown field 'resources' — did you mean 'resources'?" helps nobody
+    matches = difflib.get_close_matches(word, [c for c in candidates if c != word], n=1, cutoff=0.6)
     return f" — did you mean {matches[0]!r}?" if matches else ""

@@ -203,7 +203,7 @@ class Task(Frozen):
     group: str | None = None
     cost: Annotated[float, Field(ge=0, le=1e15)] | None = None
     notes: str | None = None
-    #: effort (person-time) as an imported file or tracker stated it; informational, the schedule uses duration
+    #: effort (person-time); without a duration or estimate it gives the duration (see planned_duration)
     work: Duration | None = None
 
     @field_validator("after", mode="before")
@@ -227,11 +227,19 @@ class Task(Frozen):
         return self
 
     def planned_duration(self) -> Duration:
-        """The fixed duration, else the estimate's most likely value, else zero."""
+        """The fixed duration, else the estimate's most likely value, else the work spread over the units
+        it needs, else zero (a milestone; any other task without one gets a ``no_duration`` warning).
+
+        Work with needs is MS Project's effort-driven task: ``work: 80h`` with ``needs: {dev: 2}`` takes
+        40 working hours (5 days of 8 hours); work without needs is one person's.
+        """
         if self.duration is not None:
             return self.duration
         if self.estimate is not None:
             return self.estimate.likely
+        if self.work is not None:
+            units = sum(self.needs.values()) or 1.0
+            return Duration(self.work.amount / units, self.work.unit)
         return Duration(0, "d")
 
 

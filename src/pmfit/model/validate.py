@@ -6,9 +6,11 @@ into the plan (``("tasks", 3, "after", 0)``) that a reader turns into a line.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from pmfit.model.diagnostics import Diagnostic, PlanError, did_you_mean
+from pmfit.model.duration import Duration
 from pmfit.model.plan import Plan
 
 
@@ -56,6 +58,9 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                     f"from every subtask of '{link.task}' (so it waits for the last one to start; MS Project "
                     "uses the first); link from the subtask you mean", severity="warning",
                     task=task.id, path=(*where, "after", j)))
+            elif link.task not in known and (hint := _link_notation(link.task, plan)) is not None:
+                out.append(Diagnostic("bad_link", f"task '{task.id}': {hint}", task=task.id,
+                                      path=(*where, "after", j)))
             elif link.task not in known:
                 out.append(Diagnostic(
                     "unknown_task",
@@ -100,6 +105,12 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                 f"summary task '{task.id}': a {task.constraint.type.value} constraint is ignored on a summary "
                 "(only SNET and FNLT apply to a summary, through each of its subtasks); put it on a subtask",
                 severity="warning", task=task.id, path=(*where, "constraint")))
+        if (task.duration is None and task.estimate is None and task.work is None and not task.milestone
+                and task.id not in summaries):
+            out.append(Diagnostic(
+                "no_duration",
+                f"task '{task.id}' has no duration, estimate or work, so it takes no time; give it a duration "
+                "(or work with needs), or mark it milestone: true", severity="warning", task=task.id, path=where))
         if task.id in summaries and (task.duration is not None or task.needs or task.estimate):
             out.append(Diagnostic(
                 "summary_has_work",
@@ -212,6 +223,37 @@ def progress_diagnostics(plan: Plan) -> list[Diagnostic]:
                         f"task '{tid}' has an actual {label} ({value}) after the status date ({status})",
                         task=tid, path=path))
     return out
+
+
+_MS_PROJECT_LINK = re.compile(
+    r"^\s*(?P<task>.+?)\s*(?P<type>FS|SS|FF|SF)\s*(?:(?P<sign>[+-])\s*(?P<amount>[0-9.]+)\s*(?P<unit>%|[a-zA-Z]*))?\s*$",
+    re.IGNORECASE)
+
+
+def _link_notation(text: str, plan: Plan) -> str | None:
+    """What is wrong with a dependency written in MS Project's notation, or None if it is not one.
+
+    ``"a FS+50%"`` (a lag in percent of the predecessor's duration) and ``"3FS+2d"`` (no space) parse as
+    task ids; saying "unknown task 'a FS+50%'" would hide what to write instead.
+    """
+    match = _MS_PROJECT_LINK.match(text)
+    if match is None:
+        return None
+    tasks = {t.id: t for t in plan.tasks}
+    predecessor = tasks.get(match["task"].strip())
+    if predecessor is None:
+        return None
+    kind = match["type"].upper()
+    if match["unit"] == "%":
+        percent = float(match["amount"]) * (-1 if match["sign"] == "-" else 1)
+        duration = predecessor.planned_duration()
+        lag = Duration(round(duration.amount * abs(percent) / 100, 3), duration.unit)
+        sign = "-" if percent < 0 else "+"
+        return (f"'{text}' is MS Project's lag in percent of the predecessor's duration, which pmfit does not "
+                f"keep (it would move whenever '{predecessor.id}' changes); write the lag as working time: "
+                f"{abs(percent):g}% of '{predecessor.id}' ({duration}) is '{predecessor.id} {kind}{sign}{lag}'")
+    written = f"{match['sign']}{match['amount']}{match['unit'] or 'd'}" if match["sign"] else ""
+    return f"'{text}' needs a space between the task id and the link type: write '{predecessor.id} {kind}{written}'"
 
 
 def _parent_cycles(plan: Plan) -> list[Diagnostic]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import typer
 
 from pmfit.cli.common import JsonOption, console, guarded, load_plan, print_diagnostics, print_json
+from pmfit.cli.options import either, old_spelling
 
 
 @guarded
 def baseline(
     plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
-    name: str = typer.Option("baseline", "--name", "-n",
-                             help="Baseline name (several allowed, like MS Project's Baseline1..10)."),
+    name: str | None = typer.Option(None, "--name",
+                                    help="Baseline name (several allowed, like MS Project's Baseline1..10); "
+                                         "default: baseline."),
     sidecar: bool = typer.Option(False, "--sidecar",
                                  help="Write to PLAN's sidecar <plan>.baselines.yaml, not the plan file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing baseline of the same name."),
@@ -21,6 +23,7 @@ def baseline(
         "not the status-date schedule."),
     list_only: bool = typer.Option(False, "--list", help="List the plan's baselines and exit."),
     json_out: bool = JsonOption,
+    name_n: str | None = old_spelling("-n", "--name"),  # -n is a count everywhere else (--iterations)
 ) -> None:
     """Freeze the current schedule (dates, durations, work, cost, time-phased planned value) as a baseline.
 
@@ -28,6 +31,9 @@ def baseline(
     plans in other formats, into <plan>.baselines.yaml next to it. A baseline never changes when the
     plan does.
     """
+    name = either(name, name_n, "--name", "-n")
+    if name is None:
+        name = "baseline"
     if not name.strip():
         raise typer.BadParameter("a baseline needs a name, like 'approved' or 'baseline1'", param_hint="--name")
     from pmfit.api import baseline_file, save_baseline

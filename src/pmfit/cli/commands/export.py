@@ -1,4 +1,4 @@
-"""``pmfit export PLAN --to FILE``: write a plan for another tool (format from the extension)."""
+"""``pmfit export PLAN --out FILE``: write a plan for another tool (format from the extension)."""
 
 from __future__ import annotations
 
@@ -17,17 +17,21 @@ from pmfit.cli.common import (
     load_plan,
     print_json,
 )
+from pmfit.cli.options import either, old_spelling
 
 
 @guarded
 def export(
     plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
-    to: str = typer.Option(..., "--to", help="Output file: .xml (MS Project), .xer (Primavera), .ics, .csv, "
-                                             ".xlsx, .yaml, .json."),
-    format_name: str | None = typer.Option(None, "--format", help="Format name when the extension is ambiguous."),
+    out: str | None = typer.Option(None, "--out", "-o", metavar="FILE",
+                                   help="Output file: .xml (MS Project), .xer (Primavera), .ics, .csv, .xlsx, "
+                                        ".yaml, .json (the format follows the extension). Required."),
+    format_name: str | None = typer.Option(None, "--format", "-f",
+                                           help="Format name when the extension is ambiguous."),
     force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
     as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
+    to: str | None = old_spelling("--to", "--out"),
 ) -> None:
     """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON.
 
@@ -35,6 +39,8 @@ def export(
     """
     from pmfit.api import export_plan
 
+    to = either(out, to, "--out", "--to", required=True)
+    assert to is not None
     if Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from pmfit.cli.common import JsonOption, console, err_console, fail, guarded, print_diagnostics, print_json
+from pmfit.cli.options import either, old_spelling
 
 
 @guarded
@@ -14,16 +15,19 @@ def import_(
     source: str = typer.Argument(..., metavar="FILE",
                                  help="MS Project XML/.mpp, Primavera XER/XML, MPX, GanttProject, Planner, "
                                       "Jira, ClickUp, CSV/Excel, iCalendar ... (detected by content)."),
-    to: str | None = typer.Option(None, "--to", help="Write the imported plan here (.yaml, .json, .xml, .xer, ...)."),
+    out: str | None = typer.Option(None, "--out", "-o", metavar="FILE",
+                                   help="Write the imported plan here (.yaml, .json, .xml, .xer, ...)."),
     report: bool = typer.Option(False, "--report", help="Print the whole import report, every difference."),
     check: bool = typer.Option(True, "--check/--no-check",
                                help="Reschedule with pmfit and compare with the file's own dates."),
-    force: bool = typer.Option(False, "--force", help="Overwrite the --to file if it exists."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --out file if it exists."),
     json_out: bool = JsonOption,
+    to: str | None = old_spelling("--to", "--out"),
 ) -> None:
     """Import a plan file and print the import report: read, approximated, dropped, schedule check."""
     from pmfit.api import export_file, import_file
 
+    to = either(out, to, "--out", "--to")
     if to is not None and Path(to).exists() and not force:
         raise fail(f"{to} exists; pass --force to overwrite it")
     if json_out:

@@ -28,10 +28,10 @@ def report(
     for_: str = typer.Option(None, "--for", help="A stakeholder's name or role from the plan: picks the "
                              "audience and puts first what they care about."),
     fmt: FormatChoice = typer.Option(None, "--format", "-f", help="md, html or pdf (default: from --out, else md)."),
-    out: str = typer.Option(None, "--out", "-o", help="Write to this file (needed for pdf)."),
+    out: str = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to this file (needed for pdf)."),
     as_of: str = typer.Option(None, "--as-of", help="Status date (YYYY-MM-DD); default: the plan's status date."),
     previous: str = typer.Option(None, "--previous", help="The plan as of the last report, for 'what changed'."),
-    iterations: int = typer.Option(10_000, "--iterations", min=100, max=200_000,
+    iterations: int = typer.Option(10_000, "--iterations", "-n", min=100, max=200_000,
                                    help="Simulation runs for the risk section (the same default as `pmfit risk`)."),
     seed: int = typer.Option(20270104, "--seed", help="Random seed (same seed, same report; the same P80 as "
                              "`pmfit risk` with the same iterations and seed)."),

@@ -6,7 +6,7 @@ Two cooperating methods over the compiled network:
   generation with priority rules (LFT, LST, MTS, GRPW), regret-based biased
   random sampling, forward-backward justification and a genetic search,
   within a schedule count or a time budget;
-- :mod:`.cpsat` — OR-Tools CP-SAT (``pmfit[cp]``), warm-started from the
+- :mod:`.cpsat` — OR-Tools CP-SAT (a core dependency), warm-started from the
   heuristic's best schedule; proves optimality or reports a lower bound.
 
 ``method="auto"`` runs the heuristic, then CP-SAT with the remaining budget
@@ -94,9 +94,17 @@ def level_network(
     if time_limit <= 0:
         raise PlanError(Diagnostic("bad_field", f"the time limit must be positive, not {time_limit:g} s"))
     if method == "cp" and not cp_available():
-        raise PlanError(Diagnostic("cp_unavailable", "method 'cp' needs OR-Tools: pip install 'pmfit[cp]'"))
+        raise PlanError(Diagnostic("cp_unavailable", "method 'cp' needs OR-Tools, which pmfit installs; "
+                                   "it is missing here: pip install ortools"))
     budget = schedules if schedules is not None else 5000
-    if schedules is None and method == "auto" and jit is None and network.n * 1000 < JIT_THRESHOLD:
+    # auto without CP-SAT to follow (OR-Tools missing, or a plan too big for it) is the heuristic alone:
+    # it gets the whole time budget, not the short warm-up it runs before CP-SAT.
+    cp_follows = method == "auto" and cp_available() and network.n <= cp_max_tasks
+    if method == "auto" and not cp_follows and schedules is None:
+        if jit is None:
+            jit = network.n * budget >= JIT_THRESHOLD  # the kernels a 5,000-schedule run would use
+        budget = 1_000_000_000  # bounded by the time limit (and stops early at a proven optimum)
+    elif schedules is None and method == "auto" and jit is None and network.n * 1000 < JIT_THRESHOLD:
         # A small plan: CP-SAT will settle it; keep the pure-Python heuristic short.
         budget = max(50, 4000 // max(network.n, 1))
     if method != "cp":
@@ -127,7 +135,7 @@ def level_network(
         heur = HeuristicResult(heur.start, int((heur.start + problem.dur).max(initial=0)), 1,
                                time.perf_counter() - t0, lb, heur.source)
     else:
-        share = time_limit if method == "heuristic" else time_limit * 0.3
+        share = time_limit if method == "heuristic" or not cp_follows else time_limit * 0.3
         heur = solve_heuristic(problem, schedules=budget, time_limit=share, seed=seed, jit=jit,
                                lower_bound=lb)
     best_start, best_makespan, source = heur.start, heur.makespan, heur.source

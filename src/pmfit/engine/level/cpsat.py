@@ -1,4 +1,4 @@
-"""The exact/improving method: OR-Tools CP-SAT (the optional extra ``pmfit[cp]``).
+"""The exact/improving method: OR-Tools CP-SAT (a core dependency of pmfit).
 
 Variables (grid units): a start ``s_j`` per task and, for a task that takes
 time, an interval ``[s_j, s_j + d_j)``.
