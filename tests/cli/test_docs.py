@@ -29,7 +29,9 @@ def _tour() -> str:
 
 
 def _doc_text() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8")
+    """README.md and every page of the docs site (docs/**/*.md)."""
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    return "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *pages])
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -54,7 +56,7 @@ def test_every_command_is_documented() -> None:
     docs = _doc_text()
     for name, _ in _commands():
         assert re.search(rf"pmfit {re.escape(name)}\b", docs), (
-            f"`pmfit {name}` is not mentioned in README.md: show it with a real run")
+            f"`pmfit {name}` is not mentioned in README.md or docs/: show it with a real run")
 
 
 # ---- the tour's examples are real runs ---------------------------------------------

@@ -1,0 +1,64 @@
+"""The server's connection to the store: one engine per app, one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from pmfit.store.base import Base
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the store; SQLite gets foreign keys on and a busy timeout (two workers, one file)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def prepare_database(engine: Engine) -> None:
+    """Create the tables that are missing.
+
+    Until the store's Alembic history is merged (issue 13) this is ``create_all``; afterwards the
+    store's upgrade-to-head replaces it (revision ``0002_accounts`` holds these tables).
+    """
+    import pmfit.store.accounts  # noqa: F401  (declares the accounts tables on Base)
+
+    if "projects" not in Base.metadata.tables:
+        raise RuntimeError("the store's projects table is not declared (pmfit.store is not installed)")
+    Base.metadata.create_all(engine)
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: a session committed when the route returns, rolled back when it raises;
+    then the request's security events are written (:func:`pmfit.web.security.audit.flush`)."""
+    from pmfit.web.security import audit
+
+    factory: sessionmaker[Session] = request.app.state.sessions
+    try:
+        with factory() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        audit.flush(request)
+
+
+def project_exists(session: Session, project_id: str) -> bool:
+    """Whether the store holds a project with this id (the store's ``projects.id``)."""
+    projects = Base.metadata.tables["projects"]
+    return session.execute(select(projects.c.id).where(projects.c.id == project_id)).first() is not None

@@ -1,0 +1,51 @@
+"""The security log (table ``auth_events``).
+
+Events are collected during a request and written in their own transaction once the request's
+transaction has ended (:func:`flush`, called by :func:`pmfit.web.db.db_session`): a refused request,
+whose own transaction is rolled back, still leaves its trace, and SQLite's single writer is never
+asked to serve two transactions of one request at once."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from pmfit.store.accounts import AuthEvent
+
+#: Every kind of event written, so that readers of the log know the vocabulary.
+EVENT_KINDS = frozenset({
+    "login", "login_failed", "login_throttled", "login_link", "logout", "session_expired",
+    "password_changed", "user_created", "user_changed", "token_created", "token_revoked",
+    "token_refused", "access_denied", "csrf_refused", "cross_origin_refused", "member_changed",
+    "member_removed",
+})
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def record(request: Request, kind: str, *, user_id: int | None = None, user_name: str | None = None,
+           project_id: str | None = None, detail: str | None = None) -> None:
+    """Note one event; it is written when the request's transaction ends."""
+    assert kind in EVENT_KINDS, kind
+    now = request.app.state.settings.clock()
+    event = AuthEvent(at=now, kind=kind, user_id=user_id, user_name=(user_name or None) and user_name[:64],
+                      address=client_address(request), method=request.method[:10],
+                      path=request.url.path[:300], project_id=project_id and project_id[:64],
+                      detail=detail and detail[:300])
+    pending: list[AuthEvent] = getattr(request.state, "audit_events", [])
+    pending.append(event)
+    request.state.audit_events = pending
+
+
+def flush(request: Request) -> None:
+    """Write the request's events, committed on their own."""
+    pending: list[AuthEvent] = getattr(request.state, "audit_events", [])
+    if not pending:
+        return
+    request.state.audit_events = []
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as db:
+        db.add_all(pending)
+        db.commit()

@@ -1,0 +1,110 @@
+"""Server test helpers: a real SQLite file per test, an injected clock, cheap password hashing.
+
+Until the store (issue 13) declares the ``projects`` table, a stand-in with only ``id`` is declared
+here, for tests only; :func:`add_project` fills whatever columns the real table turns out to need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, insert
+from sqlalchemy.orm import Session
+
+import pmfit.store  # noqa: F401  (the store's own tables, once issue 13 declares them on import)
+from pmfit.store.base import Base
+
+if "projects" not in Base.metadata.tables:
+    Table("projects", Base.metadata, Column("id", String(64), primary_key=True))
+
+warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
+
+from fastapi import FastAPI  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from pmfit.web import accounts  # noqa: E402
+from pmfit.web.app import create_app  # noqa: E402
+from pmfit.web.settings import TEST_HASHING, WebSettings  # noqa: E402
+
+SECRET = "test-only-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+PASSWORD = "correct horse battery"
+T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@dataclass
+class Server:
+    app: FastAPI
+    clock: Clock
+    settings: WebSettings
+    db_path: Path
+    clients: list[TestClient] = field(default_factory=list)
+
+    def client(self, address: str = "testclient") -> TestClient:
+        client = TestClient(self.app, base_url="https://testserver", client=(address, 50000))
+        self.clients.append(client)
+        return client
+
+    def db(self) -> Session:
+        return Session(self.app.state.engine)
+
+    def add_user(self, name: str, password: str | None = PASSWORD, admin: bool = False) -> None:
+        with self.db() as db:
+            accounts.create_user(db, self.app.state.hasher, name, password, admin, self.clock())
+            db.commit()
+
+    def add_project(self, project_id: str) -> None:
+        add_project(self.app, project_id)
+
+    def add_member(self, project_id: str, name: str, role: str) -> None:
+        with self.db() as db:
+            accounts.set_member(db, project_id, accounts.get_user(db, name), role, self.clock())
+            db.commit()
+
+    def login(self, name: str, password: str = PASSWORD, address: str = "testclient") -> TestClient:
+        client = self.client(address)
+        answer = client.post("/api/v1/auth/login", json={"name": name, "password": password})
+        assert answer.status_code == 200, answer.text
+        client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        return client
+
+
+def add_project(app: FastAPI, project_id: str) -> None:
+    """A row in ``projects`` with dummy values for any other required column of the real table."""
+    table = Base.metadata.tables["projects"]
+    values: dict[str, Any] = {"id": project_id}
+    for column in table.columns:
+        if column.name in values or column.nullable or column.default is not None or column.server_default is not None:
+            continue
+        if isinstance(column.type, DateTime):
+            values[column.name] = dt.datetime(2027, 1, 1)
+        elif isinstance(column.type, Boolean):
+            values[column.name] = False
+        elif isinstance(column.type, Integer):
+            values[column.name] = 0
+        else:
+            values[column.name] = project_id
+    with app.state.engine.begin() as connection:
+        connection.execute(insert(table).values(**values))
+
+
+def make_server(tmp_path: Path, **overrides: Any) -> Server:
+    clock = Clock()
+    db_path = tmp_path / "store.db"
+    settings = WebSettings(db_url=f"sqlite:///{db_path}", secret_key=SECRET, clock=clock, hashing=TEST_HASHING,
+                           **overrides)
+    return Server(create_app(settings), clock, settings, db_path)
