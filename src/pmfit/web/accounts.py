@@ -88,7 +88,7 @@ def change_account(db: Session, user: User, now: dt.datetime, *, disabled: bool 
 def members(db: Session, project_id: str) -> list[tuple[User, Membership]]:
     rows = db.execute(select(User, Membership).join(Membership, Membership.user_id == User.id)
                       .where(Membership.project_id == project_id).order_by(User.name_key))
-    return [(user, membership) for user, membership in rows.tuples()]
+    return [(user, membership) for user, membership in rows]
 
 
 def owners(db: Session, project_id: str) -> int:
