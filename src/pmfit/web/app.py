@@ -44,7 +44,7 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.hasher = Hasher(settings.hashing)
-    app.state.throttler = LoginThrottler(app.state.sessions, settings.login_limits)
+    app.state.throttler = LoginThrottler(engine, settings.login_limits)
     install_error_handlers(app)
     for router in (auth.router, users.router, tokens.router, members.router):
         app.include_router(router, prefix=API_PREFIX)

@@ -25,15 +25,21 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def event_fields(request: Request, *, user_id: int | None = None, user_name: str | None = None,
+                 project_id: str | None = None, detail: str | None = None) -> dict[str, object]:
+    """The columns of an event about this request (all but ``at`` and ``kind``), cut to their sizes."""
+    return {"user_id": user_id, "user_name": (user_name or None) and user_name[:64],
+            "address": client_address(request), "method": request.method[:10], "path": request.url.path[:300],
+            "project_id": project_id and project_id[:64], "detail": detail and detail[:300]}
+
+
 def record(request: Request, kind: str, *, user_id: int | None = None, user_name: str | None = None,
            project_id: str | None = None, detail: str | None = None) -> None:
     """Note one event; it is written when the request's transaction ends."""
     assert kind in EVENT_KINDS, kind
     now = request.app.state.settings.clock()
-    event = AuthEvent(at=now, kind=kind, user_id=user_id, user_name=(user_name or None) and user_name[:64],
-                      address=client_address(request), method=request.method[:10],
-                      path=request.url.path[:300], project_id=project_id and project_id[:64],
-                      detail=detail and detail[:300])
+    event = AuthEvent(at=now, kind=kind, **event_fields(request, user_id=user_id, user_name=user_name,
+                                                        project_id=project_id, detail=detail))
     pending: list[AuthEvent] = getattr(request.state, "audit_events", [])
     pending.append(event)
     request.state.audit_events = pending

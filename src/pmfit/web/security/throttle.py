@@ -13,12 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from pmfit.store.accounts import LoginThrottle
+from pmfit.store.accounts import AuthEvent, LoginThrottle
 from pmfit.web.settings import LoginLimits
+
+_THROTTLE = LoginThrottle.__table__
+# statements built once (their compiled form is cached): the blocked path is the hot one in a flood
+_BLOCKED = select(_THROTTLE.c.blocked_until).where(_THROTTLE.c.key.in_(bindparam("keys", expanding=True)))
+_LOG = insert(AuthEvent)
 
 
 def throttle_keys(account: str, address: str | None, limits: LoginLimits) -> list[tuple[str, int]]:
@@ -34,17 +39,25 @@ def throttle_keys(account: str, address: str | None, limits: LoginLimits) -> lis
 class LoginThrottler:
     """Checks and counts failed logins; each call runs in its own short transaction."""
 
-    def __init__(self, sessions: sessionmaker[Session], limits: LoginLimits) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine, limits: LoginLimits) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine)
         self._limits = limits
 
-    def retry_after(self, account: str, address: str | None, now: dt.datetime) -> int | None:
-        """Seconds until this attempt may be tried, or ``None`` if it may be tried now."""
+    def refuse(self, account: str, address: str | None, now: dt.datetime, event: dict[str, object]) -> int | None:
+        """Seconds to wait if this attempt is blocked (and the refusal logged), else ``None``.
+
+        One short Core transaction: a flood of blocked guesses costs the server one query and one
+        log row each, no password hash and no ORM work.
+        """
         keys = [key for key, _ in throttle_keys(account, address, self._limits)]
-        with self._sessions() as db:
-            rows = db.execute(select(LoginThrottle.blocked_until).where(LoginThrottle.key.in_(keys))).all()
-        waits = [(blocked - now).total_seconds() for (blocked,) in rows if blocked is not None and blocked > now]
-        return math.ceil(max(waits)) if waits else None
+        with self._engine.begin() as connection:
+            rows = connection.execute(_BLOCKED, {"keys": keys}).all()
+            waits = [(blocked - now).total_seconds() for (blocked,) in rows if blocked is not None and blocked > now]
+            if not waits:
+                return None
+            connection.execute(_LOG, {**event, "at": now, "kind": "login_throttled"})
+        return max(1, math.ceil(max(waits)))  # type: ignore[no-any-return]
 
     def failed(self, account: str, address: str | None, now: dt.datetime) -> None:
         """Count one failure on every key; block the keys that reach their limit."""
