@@ -73,7 +73,9 @@ def user(
                         message = f"{action.value}d {target.name}"
                 session.commit()
             except ApiError as exc:
-                raise fail(f"[{exc.code}] {exc.message}") from None
+                from rich.markup import escape
+
+                raise fail(escape(f"[{exc.code}] {exc.message}")) from None
         err_console().print(message, highlight=False, markup=False)
     finally:
         engine.dispose()
