@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 
 from pmfit.cli.app import app
 from pmfit.web.server import is_loopback, prepare_start
-from pmfit.web.settings import SecretKeyError, WebSettings, check_secret_key, load_or_create_secret, resolve_db_url
+from pmfit.web.settings import (
+    SecretKeyError,
+    WebSettings,
+    check_secret_key,
+    load_or_create_secret,
+    resolve_db_url,
+)
 from web.helpers import PASSWORD
 
 
