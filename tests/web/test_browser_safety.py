@@ -176,3 +176,19 @@ def test_any_long_enough_uncommon_password_is_accepted(server: Server, password:
     answer = server.login("root").post("/api/v1/users", json={"name": "fine", "password": password})
     assert answer.status_code == 201, answer.text
     assert server.client().post("/api/v1/auth/login", json={"name": "fine", "password": password}).status_code == 200
+
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("POST", "/api/v1/auth/login", {"name": "ali\x00ce", "password": PASSWORD}, 422),
+    ("POST", "/api/v1/auth/login", {"name": "alice", "password": "pass\ud800word"}, 422),
+    ("GET", "/api/v1/projects/p%00x/members", None, 404),
+    ("GET", "/api/v1/audit?user=a%00b", None, 422),
+])
+def test_text_no_database_can_hold_is_refused_up_front(server: Server, method: str, path: str, body: Any,
+                                                       status: int) -> None:
+    """NUL and lone surrogates broke PostgreSQL queries (found by schemathesis): refused before any query."""
+    server.add_user("root", admin=True)
+    client = server.login("root")
+    answer = client.request(method, path, content=None if body is None else
+                            __import__("json").dumps(body).encode(), headers={"content-type": "application/json"})
+    assert answer.status_code == status and answer.json()["ok"] is False

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pmfit.model.diagnostics import CODES, Diagnostic, PlanError
@@ -99,6 +100,12 @@ def install_error_handlers(app: FastAPI) -> None:
         message = {404: "no such route", 405: "this route does not take that method"}.get(
             exc.status_code, str(exc.detail))
         return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # a value the database cannot store (a check above should have caught it): the client's data
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, type(exc.orig))
+        return error_response(422, "bad_request", "a value in the request cannot be stored")
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

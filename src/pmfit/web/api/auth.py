@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from pmfit.store.accounts import Membership
 from pmfit.web import accounts
-from pmfit.web.api.schemas import LoginIn, Me, PasswordChangeIn, ProjectRole, UserOut
+from pmfit.web.api.schemas import LoginIn, Me, PasswordChangeIn, ProjectRole, Text, UserOut
 from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security import audit
 from pmfit.web.security.access import DB, Principal, current_user, public, signed_in
@@ -128,14 +128,14 @@ _LINK_PAGE = """<!doctype html>
 
 
 @router.get("/link", response_class=HTMLResponse, responses=error_responses(422))
-def login_link_page(token: Annotated[str, Query(min_length=1, max_length=100)],
+def login_link_page(token: Annotated[Text, Query(min_length=1, max_length=100)],
                     _: Annotated[None, Depends(public())]) -> HTMLResponse:
     """The page of a one-time login link: a button that spends it (a GET never logs in by itself)."""
     return HTMLResponse(_LINK_PAGE.format(token=html.escape(token, quote=True)))
 
 
 @router.post("/link", status_code=303, response_class=RedirectResponse, responses=error_responses(401, 422))
-def use_login_link(token: Annotated[str, Form(min_length=1, max_length=100)], request: Request, db: DB,
+def use_login_link(token: Annotated[Text, Form(min_length=1, max_length=100)], request: Request, db: DB,
                    _: Annotated[None, Depends(public())]) -> RedirectResponse:
     """Spend a one-time login link: a new session, then on to the app."""
     settings = _settings(request)

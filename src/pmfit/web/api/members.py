@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from pmfit.web import accounts
-from pmfit.web.api.schemas import MemberIn, MemberOut, Page, PageQuery
+from pmfit.web.api.schemas import MemberIn, MemberOut, Page, PageQuery, Text
 from pmfit.web.errors import error_responses
 from pmfit.web.security import audit
 from pmfit.web.security.access import DB, ProjectAccess, project_role
 from pmfit.web.settings import WebSettings
 
 router = APIRouter(prefix="/projects/{project_id}/members", tags=["members"])
-ProjectIdPath = Annotated[str, Path(min_length=1, max_length=64)]
-UserPath = Annotated[str, Path(min_length=1, max_length=64)]
+ProjectIdPath = Annotated[Text, Path(min_length=1, max_length=64)]
+UserPath = Annotated[Text, Path(min_length=1, max_length=64)]
 
 
 @router.get("", response_model=Page[MemberOut], responses=error_responses(401, 403, 404, 422))

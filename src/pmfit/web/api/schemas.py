@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pmfit.store.accounts import User
 from pmfit.web.accounts import NAME_PATTERN
@@ -14,10 +14,20 @@ from pmfit.web.accounts import NAME_PATTERN
 Role = Literal["executive", "viewer", "editor", "owner"]
 T = TypeVar("T")
 
-UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
+
+def storable(text: str) -> str:
+    """Refuse what no database column can hold: NUL characters (PostgreSQL) and lone surrogates."""
+    if "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text):
+        raise ValueError("text with a NUL character or an unpaired surrogate")
+    return text
+
+
+#: Every string that comes in (bodies, paths, queries) is this, so none can break a query.
+Text = Annotated[str, AfterValidator(storable)]
+UserName = Annotated[Text, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
 # the length rules are checked by the password policy (with a diagnostic id), not here; this only bounds size
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
-ProjectId = Annotated[str, Field(min_length=1, max_length=64)]
+Password = Annotated[Text, Field(min_length=1, max_length=1024)]
+ProjectId = Annotated[Text, Field(min_length=1, max_length=64)]
 
 
 class Body(BaseModel):
@@ -64,7 +74,7 @@ class UserOut(BaseModel):
 
 
 class LoginIn(Body):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     password: Password
 
 
@@ -99,7 +109,7 @@ class UserChangeIn(Body):
 
 
 class TokenCreateIn(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[Text, Field(min_length=1, max_length=100)]
     role: Role = "viewer"
     projects: Annotated[list[ProjectId], Field(min_length=1, max_length=100)]
     expires_in_days: Annotated[int, Field(ge=1, le=366)] = 90

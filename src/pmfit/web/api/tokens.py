@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from pmfit.store.accounts import ApiToken, ApiTokenProject
-from pmfit.web.api.schemas import Page, PageQuery, TokenCreated, TokenCreateIn, TokenOut
+from pmfit.web.api.schemas import Page, PageQuery, Text, TokenCreated, TokenCreateIn, TokenOut
 from pmfit.web.errors import ApiError, error_responses, not_found
 from pmfit.web.security import audit
 from pmfit.web.security.access import DB, RANK, Principal, current_user, member_role, signed_in
@@ -33,7 +33,7 @@ def _out(db: DB, row: ApiToken) -> TokenOut:
 
 @router.get("", response_model=Page[TokenOut], responses=error_responses(401, 403, 404, 422))
 def list_tokens(db: DB, principal: SessionUser, paging: Annotated[PageQuery, Depends()],
-                project: Annotated[str | None, Query(min_length=1, max_length=64,
+                project: Annotated[Text | None, Query(min_length=1, max_length=64,
                                                      description="only tokens that reach this project")] = None,
                 ) -> Page[TokenOut]:
     """My tokens (never their secrets), newest first."""
@@ -67,7 +67,7 @@ def create_token(body: TokenCreateIn, request: Request, db: DB, principal: Sessi
 
 
 @router.delete("/{token_id}", status_code=204, responses=error_responses(401, 403, 404, 422))
-def revoke_token(token_id: Annotated[str, Path(min_length=1, max_length=32)], request: Request, db: DB,
+def revoke_token(token_id: Annotated[Text, Path(min_length=1, max_length=32)], request: Request, db: DB,
                  principal: SessionUser) -> Response:
     """Revoke one of my tokens (someone else's answers 404)."""
     row = db.get(ApiToken, token_id)

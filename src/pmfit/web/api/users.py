@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from pmfit.store.accounts import AuthEvent, User
 from pmfit.web import accounts
-from pmfit.web.api.schemas import AuthEventOut, Page, PageQuery, UserChangeIn, UserCreateIn, UserOut
+from pmfit.web.api.schemas import AuthEventOut, Page, PageQuery, Text, UserChangeIn, UserCreateIn, UserOut
 from pmfit.web.errors import error_responses
 from pmfit.web.security import audit
 from pmfit.web.security.access import DB, Principal, admin
@@ -18,7 +18,7 @@ from pmfit.web.settings import WebSettings
 
 router = APIRouter(tags=["users"])
 AdminOnly = Annotated[Principal, Depends(admin())]
-UserPath = Annotated[str, Path(min_length=1, max_length=64)]
+UserPath = Annotated[Text, Path(min_length=1, max_length=64)]
 
 
 def _hasher(request: Request) -> Hasher:
@@ -73,8 +73,8 @@ def change_user(user_name: UserPath, body: UserChangeIn, request: Request, db: D
 
 @router.get("/audit", response_model=Page[AuthEventOut], responses=error_responses(401, 403, 422))
 def security_log(db: DB, _: AdminOnly, paging: Annotated[PageQuery, Depends()],
-                 user: Annotated[str | None, Query(max_length=64)] = None,
-                 project: Annotated[str | None, Query(max_length=64)] = None) -> Page[AuthEventOut]:
+                 user: Annotated[Text | None, Query(max_length=64)] = None,
+                 project: Annotated[Text | None, Query(max_length=64)] = None) -> Page[AuthEventOut]:
     """The security log, newest first, optionally for one user name or project id."""
     query = select(AuthEvent)
     if user:

@@ -202,11 +202,18 @@ def effective_role(db: Session, principal: Principal, project_id: str) -> str | 
     return weaker(role, principal.token_role)
 
 
+def _plausible_id(project_id: str) -> bool:
+    return 0 < len(project_id) <= 64 and "\x00" not in project_id and not any(
+        "\ud800" <= char <= "\udfff" for char in project_id)
+
+
 class ProjectGate(AccessGate):
     async def __call__(self, request: Request, db: DB) -> ProjectAccess:
         principal = await self._principal(request, db)
         project_id = str(request.path_params.get("project_id", ""))
         assert self.rule.role is not None
+        if not _plausible_id(project_id):  # checked before any query: the gate runs before validation
+            _denied(request, principal, not_found("project"), None)
         role = effective_role(db, principal, project_id)
         if role is None:
             if self.rule.admins and principal.is_admin and project_exists(db, project_id):
