@@ -349,6 +349,8 @@ def _bearer_client(world: World, user: str, role: str, projects: list[str]) -> A
 
 def test_api_tokens_act_with_the_weaker_role_and_only_in_scope(world: World) -> None:
     client = _bearer_client(world, "olga", "viewer", [OWN])  # an owner's read-only token
+    me = client.get("/api/v1/auth/me").json()
+    assert me["projects"] == [{"project_id": OWN, "role": "viewer"}] and me["admin_rights"] is False
     assert client.get(f"/api/v1/projects/{OWN}/members").status_code == 200
     assert client.put(f"/api/v1/projects/{OWN}/members/tess", json={"role": "editor"}).status_code == 403
     assert client.get(f"/api/v1/projects/{OTHER}/members").status_code == 404

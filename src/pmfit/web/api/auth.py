@@ -15,7 +15,7 @@ from pmfit.web import accounts
 from pmfit.web.api.schemas import LoginIn, Me, PasswordChangeIn, ProjectRole, Text, UserOut
 from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security import audit
-from pmfit.web.security.access import DB, Principal, current_user, public, signed_in
+from pmfit.web.security.access import DB, Principal, current_user, effective_role, public, signed_in
 from pmfit.web.security.passwords import Hasher
 from pmfit.web.security.sessions import (
     clear_session_cookie,
@@ -44,9 +44,11 @@ def _me(request: Request, db: DB, principal: Principal) -> Me:
     user = current_user(db, principal)
     rows = db.execute(select(Membership.project_id, Membership.role).where(Membership.user_id == user.id)
                       .order_by(Membership.project_id)).all()
-    projects = [ProjectRole(project_id=p, role=r) for p, r in rows]  # type: ignore[arg-type]
+    roles = {project_id: effective_role(db, principal, project_id) for project_id, _ in rows}
+    projects = [ProjectRole(project_id=p, role=r) for p, r in roles.items() if r is not None]  # type: ignore[arg-type]
     csrf = csrf_token(_settings(request), principal.session_secret) if principal.session_secret else None
-    return Me(user=UserOut.of(user), via=principal.via, csrf_token=csrf, projects=projects)
+    return Me(user=UserOut.of(user), via=principal.via, admin_rights=principal.is_admin, csrf_token=csrf,
+              projects=projects)
 
 
 @router.post("/login", response_model=Me, responses=error_responses(401, 422, 429))

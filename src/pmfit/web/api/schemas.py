@@ -84,8 +84,11 @@ class ProjectRole(BaseModel):
 
 
 class Me(BaseModel):
+    """The caller; through a token, only the token's projects with the role it acts with there."""
+
     user: UserOut
     via: Literal["session", "token"]
+    admin_rights: bool = Field(description="whether this request may use admin routes (never through a token)")
     csrf_token: str | None = Field(None, description="send it as X-CSRF-Token on POST/PUT/PATCH/DELETE "
                                                      "(browser sessions only)")
     projects: list[ProjectRole]
