@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 import pmfit.store  # noqa: F401  (the store's own tables, once issue 13 declares them on import)
 from pmfit.store.base import Base
 
-if "projects" not in Base.metadata.tables:
+#: True while the store (issue 13) is not merged and these tests run on a stand-in projects table.
+PROJECTS_STAND_IN = "projects" not in Base.metadata.tables
+if PROJECTS_STAND_IN:
     Table("projects", Base.metadata, Column("id", String(64), primary_key=True))
 
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")

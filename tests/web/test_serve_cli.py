@@ -22,7 +22,7 @@ from pmfit.web.settings import (
     load_or_create_secret,
     resolve_db_url,
 )
-from web.helpers import PASSWORD
+from web.helpers import PASSWORD, PROJECTS_STAND_IN
 
 
 def _run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Any:
@@ -124,16 +124,9 @@ def test_store_url_from_option_environment_or_default(monkeypatch: pytest.Monkey
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
 
 
-def _store_is_merged() -> bool:
-    code = "import pmfit.store, pmfit.store.base as b; print('projects' in b.Base.metadata.tables)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
-    return out.stdout.strip() == "True"
-
-
 def test_real_server_process(store: Path, tmp_path: Path) -> None:
     """``pmfit serve`` as a process on a free loopback port answers over real HTTP."""
-    if not _store_is_merged():
+    if PROJECTS_STAND_IN:
         pytest.skip("pmfit serve needs the store's projects table (issue 13), not merged yet")
     import socket
 
