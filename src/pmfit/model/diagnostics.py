@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "request_too_large": "a request body larger than the server accepts",
     "bad_request": "a request whose parameters or body do not match the API",
     "conflict": "the request contradicts the current state (a name taken, the last owner or admin)",
+    "base_version_required": "a change that does not name its base version (If-Match: \"<version>\")",
+    "stale_version": "a change based on a version that is no longer the latest (the answer says what changed)",
     "bad_login": "wrong user name or password (which of the two is not said)",
     "password_length": "a password shorter than 8 or longer than 128 characters",
     "password_common": "a password among the 3,000 most common ones",

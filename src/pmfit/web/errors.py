@@ -20,7 +20,8 @@ log = logging.getLogger("pmfit.web")
 
 _STATUS_CODES = {
     400: "bad_request", 401: "auth_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "request_too_large", 422: "bad_request", 429: "rate_limited",
+    409: "conflict", 413: "request_too_large", 422: "bad_request", 428: "base_version_required",
+    429: "rate_limited",
 }
 
 

@@ -8,14 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
-from pmfit.store.accounts import Membership
 from pmfit.web import accounts
 from pmfit.web.api.schemas import LoginIn, Me, PasswordChangeIn, ProjectRole, Text, UserOut
 from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security import audit
-from pmfit.web.security.access import DB, Principal, current_user, effective_role, public, signed_in
+from pmfit.web.security.access import DB, Principal, current_user, public, signed_in, visible_projects
 from pmfit.web.security.passwords import Hasher
 from pmfit.web.security.sessions import (
     clear_session_cookie,
@@ -42,10 +40,8 @@ def _hasher(request: Request) -> Hasher:
 
 def _me(request: Request, db: DB, principal: Principal) -> Me:
     user = current_user(db, principal)
-    rows = db.execute(select(Membership.project_id, Membership.role).where(Membership.user_id == user.id)
-                      .order_by(Membership.project_id)).all()
-    roles = {project_id: effective_role(db, principal, project_id) for project_id, _ in rows}
-    projects = [ProjectRole(project_id=p, role=r) for p, r in roles.items() if r is not None]  # type: ignore[arg-type]
+    projects = [ProjectRole(project_id=p, role=r)  # type: ignore[arg-type]
+                for p, r in visible_projects(db, principal).items()]
     csrf = csrf_token(_settings(request), principal.session_secret) if principal.session_secret else None
     return Me(user=UserOut.of(user), via=principal.via, admin_rights=principal.is_admin, csrf_token=csrf,
               projects=projects)

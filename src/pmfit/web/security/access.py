@@ -207,6 +207,18 @@ def _plausible_id(project_id: str) -> bool:
         "\ud800" <= char <= "\udfff" for char in project_id)
 
 
+def visible_projects(db: Session, principal: Principal) -> dict[str, str]:
+    """Project id -> the role the caller acts with there, for every project it may open.
+
+    The portfolio and ``GET /projects`` list exactly these (administrators see only the projects they
+    are members of: managing users does not open plans).
+    """
+    rows = db.execute(select(Membership.project_id).where(Membership.user_id == principal.user_id)
+                      .order_by(Membership.project_id)).scalars().all()
+    roles = {project_id: effective_role(db, principal, project_id) for project_id in rows}
+    return {project_id: role for project_id, role in roles.items() if role is not None}
+
+
 class ProjectGate(AccessGate):
     async def __call__(self, request: Request, db: DB) -> ProjectAccess:
         principal = await self._principal(request, db)
