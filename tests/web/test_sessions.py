@@ -237,3 +237,19 @@ def test_link_only_account_cannot_log_in_with_any_password(server: Server) -> No
     for guess in ("", "x" * 8, PASSWORD):
         answer = server.client().post("/api/v1/auth/login", json={"name": "local", "password": guess or "?"})
         assert answer.status_code == 401
+
+
+def test_login_upgrades_a_hash_made_with_an_older_cost(alice: Server) -> None:
+    from pmfit.store.accounts import User
+    from pmfit.web.security.passwords import Hasher
+    from pmfit.web.settings import PasswordHashing
+
+    with alice.db() as db:
+        old_hash = db.execute(select(User.password_hash)).scalar_one()
+    assert "$argon2id$" in old_hash and "m=8," in old_hash
+    alice.app.state.hasher = Hasher(PasswordHashing(time_cost=1, memory_cost_kib=16, parallelism=1))
+    alice.login("alice")
+    with alice.db() as db:
+        new_hash = db.execute(select(User.password_hash)).scalar_one()
+    assert "m=16," in new_hash and new_hash != old_hash
+    alice.login("alice")  # and the upgraded hash still opens the account

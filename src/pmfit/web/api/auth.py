@@ -69,8 +69,8 @@ async def login(body: LoginIn, request: Request, response: Response, db: DB,
         audit.record(request, "login_failed", user_id=user.id if user else None, user_name=body.name)
         raise ApiError(401, "bad_login", "wrong user name or password")
     throttler.succeeded(body.name, address)
-    if user.password_hash and _hasher(request).needs_rehash(user.password_hash):
-        user.password_hash = _hasher(request).hash(body.password)
+    if user.password_hash and _hasher(request).needs_rehash(user.password_hash):  # the cost was raised
+        user.password_hash = await run_in_threadpool(_hasher(request).hash, body.password)
     old = request.cookies.get("__Host-pmfit_session")
     if old:  # rotation: a session id from before this login is ended, never reused
         end_session(db, now, old, "replaced")
