@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 from starlette.routing import Route
 
-from pmfit.store.accounts import ApiToken
+from pmfit.store.accounts import ApiToken, AuthEvent
 from pmfit.store.base import Base
 from pmfit.web import accounts
 from pmfit.web.security.access import RANK, AccessGate, Rule
@@ -269,6 +269,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server.app.state.engine.dispose()
 
 
+def _refusals_logged(server: Server) -> int:
+    with server.db() as db:
+        kinds = db.execute(select(AuthEvent.kind).where(AuthEvent.kind.in_(
+            ["access_denied", "csrf_refused", "cross_origin_refused"]))).scalars().all()
+    return len(kinds)
+
+
 def restore(world: World) -> None:
     world.server.app.state.engine.dispose()
     for suffix in ("-wal", "-shm"):
@@ -314,6 +321,8 @@ def test_matrix(world: World, method: str, path: str, principal: str, obj: str) 
     if want >= 400:
         assert answer.json()["ok"] is False
         assert snapshot(world.server) == before, "a refused request changed data"
+        if want in (401, 403, 404) and row.rule.kind != "public":
+            assert _refusals_logged(world.server) == 1, "a refused request left no trace in the security log"
     client.close()
 
 

@@ -57,11 +57,22 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                _log_refusal(request, exc)
                 raise
     finally:
         audit.flush(request)
+
+
+def _log_refusal(request: Request, exc: BaseException) -> None:
+    """Failed authorisations anywhere in a route (a foreign token id, a project named in a body) are
+    logged like the gates' own refusals."""
+    from pmfit.web.errors import ApiError
+    from pmfit.web.security import audit
+
+    if isinstance(exc, ApiError) and exc.status in (401, 403, 404) and exc.code != "bad_login":
+        audit.record_denial(request, exc.status, exc.code)
 
 
 def project_exists(session: Session, project_id: str) -> bool:

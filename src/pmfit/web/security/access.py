@@ -139,9 +139,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 
 
 def _denied(request: Request, principal: Principal | None, error: ApiError, project_id: str | None = None) -> None:
-    audit.record(request, "access_denied", user_id=principal.user_id if principal else None,
-                 user_name=principal.name if principal else None, project_id=project_id,
-                 detail=f"{error.status} {error.code}")
+    audit.record_denial(request, error.status, error.code, project_id)
     raise error
 
 
@@ -161,6 +159,7 @@ class AccessGate:
 
     async def _principal(self, request: Request, db: Session) -> Principal:
         principal = authenticate(request, db, self.rule.session_only)
+        request.state.principal = principal  # for the security log of a refusal further in
         if principal is None:
             _denied(request, None, _unauthenticated())
         assert principal is not None

@@ -45,6 +45,19 @@ def record(request: Request, kind: str, *, user_id: int | None = None, user_name
     request.state.audit_events = pending
 
 
+def record_denial(request: Request, status: int, code: str, project_id: str | None = None) -> None:
+    """Note a refused request (401/403/404), once per request, with the caller the gate found."""
+    if getattr(request.state, "denial_logged", False):
+        return
+    request.state.denial_logged = True
+    principal = getattr(request.state, "principal", None)
+    if project_id is None:
+        project_id = request.path_params.get("project_id")
+    record(request, "access_denied", user_id=getattr(principal, "user_id", None),
+           user_name=getattr(principal, "name", None), project_id=project_id and str(project_id)[:64],
+           detail=f"{status} {code}")
+
+
 def flush(request: Request) -> None:
     """Write the request's events, committed on their own."""
     pending: list[AuthEvent] = getattr(request.state, "audit_events", [])
