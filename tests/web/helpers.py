@@ -7,11 +7,14 @@ here, for tests only; :func:`add_project` fills whatever columns the real table 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, insert
 from sqlalchemy.orm import Session
 
@@ -110,3 +113,24 @@ def make_server(tmp_path: Path, **overrides: Any) -> Server:
     settings = WebSettings(db_url=f"sqlite:///{db_path}", secret_key=SECRET, clock=clock, hashing=TEST_HASHING,
                            **overrides)
     return Server(create_app(settings), clock, settings, db_path)
+
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_schema() -> Iterator[str]:
+    """A URL on a fresh PostgreSQL schema; the schema is dropped afterwards."""
+    try:
+        import psycopg
+
+        connection = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2,
+                                     autocommit=True)
+    except Exception as exc:  # no server, no database: a clear skip, not a failure
+        pytest.skip(f"PostgreSQL not available on 127.0.0.1:5432 (database 'test'): {exc}")
+    name = f"pmfit_test_{secrets.token_hex(4)}"
+    connection.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{name}"
+    finally:
+        connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+        connection.close()

@@ -14,12 +14,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from pmfit.store.accounts import AuthEvent
+from pmfit.web import accounts
 from pmfit.web.app import create_app
 from pmfit.web.security.passwords import common_passwords
-from web.helpers import PASSWORD, Server, make_server
+from pmfit.web.settings import TEST_HASHING, WebSettings
+from web.helpers import PASSWORD, SECRET, Clock, Server, postgres_schema
 
 GUESSES = 10_000
 
@@ -93,20 +98,26 @@ def test_ten_thousand_guesses(server: Server) -> None:
     assert logged["login"] == 2
 
 
-def test_two_workers_count_as_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_workers_count_as_one(tmp_path: Path, backend: str) -> None:
     """Two apps on one store (as two worker processes would be): 3 guesses on each, one shared count."""
-    first = make_server(tmp_path)
-    first.add_user("alice")
-    second_app = create_app(first.settings)
-    from fastapi.testclient import TestClient
-
-    second = TestClient(second_app, base_url="https://testserver", client=("203.0.113.9", 1))
-    one = first.client("203.0.113.9")
-    answers = [_login(client, f"wrong guess {i}") for i, client in enumerate([one, second] * 3)]
+    urls = iter([f"sqlite:///{tmp_path / 'store.db'}"]) if backend == "sqlite" else postgres_schema()
+    url = next(urls)
+    settings = WebSettings(db_url=url, secret_key=SECRET, clock=Clock(), hashing=TEST_HASHING)
+    first_app, second_app = create_app(settings), create_app(settings)
+    with Session(first_app.state.engine) as db:
+        accounts.create_user(db, first_app.state.hasher, "alice", PASSWORD, False, settings.clock())
+        db.commit()
+    first = TestClient(first_app, base_url="https://testserver", client=("203.0.113.9", 1))
+    second = TestClient(second_app, base_url="https://testserver", client=("203.0.113.9", 2))
+    answers = [_login(client, f"wrong guess {i}") for i, client in enumerate([first, second] * 3)]
     assert answers == [401] * 5 + [429]
-    second.close()
-    second_app.state.engine.dispose()
-    first.app.state.engine.dispose()
+    assert _login(second, PASSWORD) == 429 and _login(first, PASSWORD) == 429
+    for client, app in ((first, first_app), (second, second_app)):
+        client.close()
+        app.state.engine.dispose()
+    for _ in urls:  # PostgreSQL: drop the schema
+        pass
 
 
 def test_blocked_attempts_are_refused_before_any_hashing(server: Server, monkeypatch: object) -> None:

@@ -9,7 +9,6 @@ the reason, when no server answers on 127.0.0.1:5432.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,28 +29,9 @@ from pmfit.web.app import OPENAPI_URL, create_app
 from pmfit.web.db import make_engine
 from pmfit.web.security.sessions import COOKIE_NAME, csrf_token, start_session
 from pmfit.web.settings import TEST_HASHING, WebSettings
-from web.helpers import PASSWORD, SECRET, Clock, add_project
+from web.helpers import PASSWORD, SECRET, Clock, add_project, postgres_schema
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-def _postgres_schema() -> Iterator[str]:
-    """A URL on a fresh PostgreSQL schema; the schema is dropped afterwards."""
-    try:
-        import psycopg
-
-        connection = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2,
-                                     autocommit=True)
-    except Exception as exc:  # no server, no database: a clear skip, not a failure
-        pytest.skip(f"PostgreSQL not available on 127.0.0.1:5432 (database 'test'): {exc}")
-    name = f"pmfit_test_{secrets.token_hex(4)}"
-    connection.execute(f'CREATE SCHEMA "{name}"')
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{name}"
-    finally:
-        connection.execute(f'DROP SCHEMA "{name}" CASCADE')
-        connection.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -59,7 +39,7 @@ def api_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     if request.param == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'store.db'}"])
     else:
-        urls = _postgres_schema()
+        urls = postgres_schema()
     url = next(urls)
     settings_ = WebSettings(db_url=url, secret_key=SECRET, clock=Clock(), hashing=TEST_HASHING)
     engine = make_engine(url)

@@ -253,3 +253,11 @@ def test_login_upgrades_a_hash_made_with_an_older_cost(alice: Server) -> None:
         new_hash = db.execute(select(User.password_hash)).scalar_one()
     assert "m=16," in new_hash and new_hash != old_hash
     alice.login("alice")  # and the upgraded hash still opens the account
+
+
+def test_forms_carry_the_csrf_token_in_a_field(alice: Server) -> None:
+    client = alice.login("alice")
+    token = client.headers.pop("X-CSRF-Token")
+    refused = client.post("/api/v1/auth/logout", data={"csrf_token": "0" * 64})
+    assert refused.status_code == 403 and refused.json()["diagnostics"][0]["code"] == "csrf_token"
+    assert client.post("/api/v1/auth/logout", data={"csrf_token": token}).status_code == 204
