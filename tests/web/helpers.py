@@ -107,12 +107,32 @@ def add_project(app: FastAPI, project_id: str) -> None:
         connection.execute(insert(table).values(**values))
 
 
-def make_server(tmp_path: Path, **overrides: Any) -> Server:
+def make_server(tmp_path: Path, url: str | None = None, **overrides: Any) -> Server:
+    """A server on a SQLite file in ``tmp_path``, or on ``url`` (then ``db_path`` names no file)."""
     clock = Clock()
     db_path = tmp_path / "store.db"
-    settings = WebSettings(db_url=f"sqlite:///{db_path}", secret_key=SECRET, clock=clock, hashing=TEST_HASHING,
-                           **overrides)
+    settings = WebSettings(db_url=url or f"sqlite:///{db_path}", secret_key=SECRET, clock=clock,
+                           hashing=TEST_HASHING, **overrides)
     return Server(create_app(settings), clock, settings, db_path)
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def backend_urls(backend: str, tmp_path: Path) -> Iterator[str]:
+    """One store URL for the backend; iterate to the end afterwards to clean up (PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        yield from postgres_schema()
+
+
+def file_contains(server: Server, secret: str) -> bool:
+    """Whether a secret is anywhere in a SQLite store's files (on PostgreSQL: ``False``, checked by rows)."""
+    if not server.settings.db_url.startswith("sqlite"):
+        return False
+    files = [server.db_path, Path(f"{server.db_path}-wal")]
+    return any(f.exists() and secret.encode() in f.read_bytes() for f in files)
 
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

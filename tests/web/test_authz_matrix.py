@@ -12,20 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import select, text
+from sqlalchemy import Integer, select, text
 from starlette.routing import Route
 
-from pmfit.store.accounts import ApiToken, AuthEvent
+from pmfit.store.accounts import ACCOUNT_TABLES, ApiToken, AuthEvent
 from pmfit.store.base import Base
 from pmfit.web import accounts
 from pmfit.web.security.access import RANK, AccessGate, Rule
 from pmfit.web.security.sessions import COOKIE_NAME
-from web.helpers import PASSWORD, Server, make_server
+from pmfit.web.security.tokens import issue_token
+from web.helpers import BACKENDS, PASSWORD, Server, backend_urls, file_contains, make_server
 
 OWN, OTHER = "p-own", "p-other"
 ROLE_USERS = {"executive": "erin", "viewer": "victor", "editor": "edith", "owner": "olga"}
@@ -208,7 +208,7 @@ def _flat_routes(routes: list[Any]) -> Iterator[tuple[str, Any]]:
 @dataclass
 class World:
     server: Server
-    template: bytes
+    template: dict[str, list[dict[str, Any]]]
     cookies: dict[str, tuple[str, str]]  # principal -> (cookie, csrf token)
     tokens: dict[str, str]
     link: str
@@ -229,9 +229,11 @@ def snapshot(server: Server) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    server = make_server(tmp_path_factory.mktemp("matrix"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp_path = tmp_path_factory.mktemp("matrix")
+    urls = backend_urls(request.param, tmp_path)
+    server = make_server(tmp_path, next(urls))
     for project in (OWN, OTHER):
         server.add_project(project)
     for role, name in ROLE_USERS.items():
@@ -250,8 +252,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tokens = {}
     for name in ("erin", "victor", "edith", "olga", "root", "otto"):
         with server.db() as db:
-            from pmfit.web.security.tokens import issue_token
-
             user = accounts.get_user(db, name)
             project = OTHER if name == "otto" else OWN
             new = issue_token(db, user, "t", "executive", [project] if name != "root" else [], server.clock(),
@@ -262,11 +262,40 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         link = accounts.make_login_link(db, accounts.get_user(db, "victor"), server.clock(),
                                         server.settings.login_link_lifetime)
         db.commit()
+    yield World(server, _dump(server), cookies, tokens, link)
+    server.app.state.engine.dispose()
+    for _ in urls:
+        pass
+
+
+RESTORED = (*ACCOUNT_TABLES, "projects")
+
+
+def _dump(server: Server) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the accounts tables and projects, to put back before each cell."""
     with server.app.state.engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    server.app.state.engine.dispose()
-    yield World(server, server.db_path.read_bytes(), cookies, tokens, link)
-    server.app.state.engine.dispose()
+        return {name: [dict(row._mapping) for row in connection.execute(Base.metadata.tables[name].select())]
+                for name in RESTORED}
+
+
+def restore(world: World) -> None:
+    """Put the prepared rows back (the same on SQLite and PostgreSQL), sequences included."""
+    tables = [t for t in Base.metadata.sorted_tables if t.name in RESTORED]
+    engine = world.server.app.state.engine
+    with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        for table in tables:
+            if world.template[table.name]:
+                connection.execute(table.insert(), world.template[table.name])
+        if engine.dialect.name == "postgresql":
+            for table in tables:
+                serial = [c for c in table.primary_key.columns if isinstance(c.type, Integer)
+                          and len(table.primary_key.columns) == 1]
+                for column in serial:
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                        f"coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
 
 
 def _refusals_logged(server: Server) -> int:
@@ -274,13 +303,6 @@ def _refusals_logged(server: Server) -> int:
         kinds = db.execute(select(AuthEvent.kind).where(AuthEvent.kind.in_(
             ["access_denied", "csrf_refused", "cross_origin_refused"]))).scalars().all()
     return len(kinds)
-
-
-def restore(world: World) -> None:
-    world.server.app.state.engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{world.server.db_path}{suffix}").unlink(missing_ok=True)
-    world.server.db_path.write_bytes(world.template)
 
 
 def cells() -> Iterator[Any]:
@@ -291,8 +313,8 @@ def cells() -> Iterator[Any]:
 
 
 # ---- the tests -----------------------------------------------------------------------------
-def test_every_route_has_a_row_and_declares_its_rule(server: Server) -> None:
-    routes = app_routes(server)
+def test_every_route_has_a_row_and_declares_its_rule(sqlite_server: Server) -> None:
+    routes = app_routes(sqlite_server)
     missing = sorted(set(routes) - set(ROWS))
     assert not missing, f"routes without a row in the authorisation matrix: {missing}"
     stale = sorted(set(ROWS) - set(routes))
@@ -344,8 +366,6 @@ def test_foreign_ids_in_path_query_and_body_all_answer_404(world: World) -> None
 
 
 def _bearer_client(world: World, user: str, role: str, projects: list[str]) -> Any:
-    from pmfit.web.security.tokens import issue_token
-
     restore(world)
     with world.server.db() as db:
         new = issue_token(db, accounts.get_user(db, user), "matrix", role, projects, world.server.clock(),
@@ -383,7 +403,7 @@ def test_api_tokens_act_with_the_weaker_role_and_only_in_scope(world: World) -> 
 def test_tokens_are_stored_hashed_and_die_when_revoked_or_expired(world: World) -> None:
     client = _bearer_client(world, "olga", "viewer", [OWN])
     secret = client.headers["Authorization"].split()[1]
-    assert world.server.db_path.read_bytes().find(secret.encode()) == -1
+    assert not file_contains(world.server, secret)
     with world.server.db() as db:
         assert all(secret not in (t.secret_hash, t.id) for t in db.execute(select(ApiToken)).scalars())
     assert client.get("/api/v1/auth/me").status_code == 200

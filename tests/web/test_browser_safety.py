@@ -10,6 +10,13 @@ from fastapi.testclient import TestClient
 
 from web.helpers import PASSWORD, Server, make_server
 
+
+@pytest.fixture
+def server(sqlite_server: Server) -> Server:
+    """This module tests the HTTP layer: SQLite is enough (the session and matrix tests run on both)."""
+    return sqlite_server
+
+
 REQUIRED_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -183,12 +190,16 @@ def test_any_long_enough_uncommon_password_is_accepted(server: Server, password:
     ("POST", "/api/v1/auth/login", {"name": "alice", "password": "pass\ud800word"}, 422),
     ("GET", "/api/v1/projects/p%00x/members", None, 404),
     ("GET", "/api/v1/audit?user=a%00b", None, 422),
+    ("GET", "/api/v1/no%00such/route", None, 404),
+    ("POST", "/api/v1/projects/p%00/members/x%00y", None, 405),
 ])
-def test_text_no_database_can_hold_is_refused_up_front(server: Server, method: str, path: str, body: Any,
+def test_text_no_database_can_hold_is_refused_up_front(backend_server: Server, method: str, path: str, body: Any,
                                                        status: int) -> None:
     """NUL and lone surrogates broke PostgreSQL queries (found by schemathesis): refused before any query."""
-    server.add_user("root", admin=True)
-    client = server.login("root")
+    backend_server.add_user("root", admin=True)
+    client = backend_server.login("root")
     answer = client.request(method, path, content=None if body is None else
                             __import__("json").dumps(body).encode(), headers={"content-type": "application/json"})
     assert answer.status_code == status and answer.json()["ok"] is False
+    cross_site = client.post("/api/v1/auth/log%00out", headers={"Origin": b"https://evil.example\xc3\xa9"})
+    assert cross_site.status_code == 403  # and its log row was storable

@@ -26,6 +26,13 @@ from pmfit.web.security.passwords import common_passwords
 from pmfit.web.settings import TEST_HASHING, WebSettings
 from web.helpers import PASSWORD, SECRET, Clock, Server, postgres_schema
 
+
+@pytest.fixture
+def server(sqlite_server: Server) -> Server:
+    """This module tests the HTTP layer: SQLite is enough (the session and matrix tests run on both)."""
+    return sqlite_server
+
+
 GUESSES = 10_000
 
 

@@ -3,6 +3,7 @@ any number of workers on one database behave as one server."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -57,13 +58,18 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
 def _log_cross_origin(app: FastAPI) -> Any:
     def log(scope: Scope, why: str) -> None:
         from pmfit.store.accounts import AuthEvent
+        from pmfit.web.security.audit import loggable
 
-        with app.state.sessions() as db:
-            client = scope.get("client")
-            db.add(AuthEvent(at=app.state.settings.clock(), kind="cross_origin_refused",
-                             address=client[0] if client else None, method=str(scope.get("method"))[:10],
-                             path=str(scope.get("path"))[:300], detail=why[:300]))
-            db.commit()
+        client = scope.get("client")
+        try:
+            with app.state.sessions() as db:
+                db.add(AuthEvent(at=app.state.settings.clock(), kind="cross_origin_refused",
+                                 address=loggable(client[0] if client else None, 64),
+                                 method=loggable(str(scope.get("method")), 10),
+                                 path=loggable(str(scope.get("path")), 300), detail=loggable(why, 300)))
+                db.commit()
+        except Exception:  # the refusal stands even if the log cannot be written
+            logging.getLogger("pmfit.web").exception("cannot log a cross-origin refusal")
 
     return log
 

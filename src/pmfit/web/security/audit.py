@@ -28,9 +28,17 @@ def client_address(request: Request) -> str | None:
 def event_fields(request: Request, *, user_id: int | None = None, user_name: str | None = None,
                  project_id: str | None = None, detail: str | None = None) -> dict[str, object]:
     """The columns of an event about this request (all but ``at`` and ``kind``), cut to their sizes."""
-    return {"user_id": user_id, "user_name": (user_name or None) and user_name[:64],
-            "address": client_address(request), "method": request.method[:10], "path": request.url.path[:300],
-            "project_id": project_id and project_id[:64], "detail": detail and detail[:300]}
+    return {"user_id": user_id, "user_name": loggable(user_name, 64), "address": loggable(client_address(request), 64),
+            "method": loggable(request.method, 10), "path": loggable(request.url.path, 300),
+            "project_id": loggable(project_id, 64), "detail": loggable(detail, 300)}
+
+
+def loggable(text: str | None, size: int) -> str | None:
+    """Text an attacker chose, made storable (no NUL, no lone surrogate: PostgreSQL refuses both) and cut."""
+    if not text:
+        return None
+    cleaned = text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return cleaned[:size]
 
 
 def record(request: Request, kind: str, *, user_id: int | None = None, user_name: str | None = None,
