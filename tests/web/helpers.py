@@ -24,7 +24,9 @@ from pmfit.store.base import Base
 #: True while the store (issue 13) is not merged and these tests run on a stand-in projects table.
 PROJECTS_STAND_IN = "projects" not in Base.metadata.tables
 if PROJECTS_STAND_IN:
-    Table("projects", Base.metadata, Column("id", String(64), primary_key=True))
+    # the store's columns that access control reads: the id, and the bin (soft delete)
+    Table("projects", Base.metadata, Column("id", String(64), primary_key=True),
+          Column("deleted_at", DateTime, nullable=True))
 
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
 

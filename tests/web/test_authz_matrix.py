@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from fastapi import Depends
 from fastapi.routing import APIRoute
-from sqlalchemy import Integer, select, text
+from sqlalchemy import Integer, select, text, update
 from starlette.routing import Route
 
 from pmfit.store.accounts import ACCOUNT_TABLES, ApiToken, AuthEvent
 from pmfit.store.base import Base
 from pmfit.web import accounts
-from pmfit.web.security.access import RANK, AccessGate, Rule
+from pmfit.web.security.access import RANK, AccessGate, ProjectAccess, Rule, project_role
 from pmfit.web.security.sessions import COOKIE_NAME
 from pmfit.web.security.tokens import issue_token
 from web.helpers import BACKENDS, PASSWORD, Server, backend_urls, file_contains, make_server
@@ -433,3 +434,23 @@ def test_the_last_owner_and_the_last_admin_stay(world: World) -> None:
     admin.headers["X-CSRF-Token"] = csrf
     assert admin.patch("/api/v1/users/root", json={"is_admin": False}).status_code == 409
     assert admin.patch("/api/v1/users/root", json={"disabled": True}).status_code == 409
+
+
+def test_a_project_in_the_bin_answers_404_except_to_routes_that_restore(sqlite_server: Server) -> None:
+    server = sqlite_server
+    server.add_project("gone")
+    server.add_user("olga")
+    server.add_member("gone", "olga", "owner")
+
+    def restore_route(project_id: str,
+                      access: Annotated[ProjectAccess, Depends(project_role("owner", deleted=True))]) -> dict[str, str]:
+        return {"restored": access.project_id}
+
+    server.app.add_api_route("/api/v1/projects/{project_id}/restore-test", restore_route, methods=["POST"])
+    owner = server.login("olga")
+    assert owner.get("/api/v1/projects/gone/members").status_code == 200
+    projects = Base.metadata.tables["projects"]
+    with server.app.state.engine.begin() as connection:
+        connection.execute(update(projects).where(projects.c.id == "gone").values(deleted_at=server.clock()))
+    assert owner.get("/api/v1/projects/gone/members").status_code == 404
+    assert owner.post("/api/v1/projects/gone/restore-test").json() == {"restored": "gone"}

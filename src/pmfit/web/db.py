@@ -75,7 +75,17 @@ def _log_refusal(request: Request, exc: BaseException) -> None:
         audit.record_denial(request, exc.status, exc.code)
 
 
-def project_exists(session: Session, project_id: str) -> bool:
-    """Whether the store holds a project with this id (the store's ``projects.id``)."""
+def project_state(session: Session, project_id: str) -> str | None:
+    """``"live"``, ``"deleted"`` (in the store's bin, if its projects table has ``deleted_at``) or ``None``."""
     projects = Base.metadata.tables["projects"]
-    return session.execute(select(projects.c.id).where(projects.c.id == project_id)).first() is not None
+    deleted_at = projects.c.get("deleted_at")
+    columns = [projects.c.id] + ([deleted_at] if deleted_at is not None else [])
+    row = session.execute(select(*columns).where(projects.c.id == project_id)).first()
+    if row is None:
+        return None
+    return "deleted" if deleted_at is not None and row[1] is not None else "live"
+
+
+def project_exists(session: Session, project_id: str) -> bool:
+    """Whether the store holds a live project with this id (the store's ``projects.id``)."""
+    return project_state(session, project_id) == "live"

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pmfit.store.accounts import ROLES, Membership, User
-from pmfit.web.db import db_session, project_exists
+from pmfit.web.db import db_session, project_state
 from pmfit.web.errors import ApiError, not_found
 from pmfit.web.security import audit
 from pmfit.web.security.sessions import (
@@ -81,6 +81,8 @@ class Rule:
     session_only: bool = False
     role: str | None = None
     admins: bool = False
+    #: the route may act on a project in the store's bin (undelete); every other one answers 404 there
+    deleted: bool = False
 
 
 def _settings(request: Request) -> WebSettings:
@@ -226,11 +228,12 @@ class ProjectGate(AccessGate):
         if not _plausible_id(project_id):  # checked before any query: the gate runs before validation
             _denied(request, principal, not_found("project"), None)
         role = effective_role(db, principal, project_id)
-        if role is None:
-            if self.rule.admins and principal.is_admin and project_exists(db, project_id):
-                return ProjectAccess(principal, project_id, None)
+        if role is None and not (self.rule.admins and principal.is_admin):
             _denied(request, principal, not_found("project"), project_id[:64])
-        assert role is not None
+        if project_state(db, project_id) not in (("live", "deleted") if self.rule.deleted else ("live",)):
+            _denied(request, principal, not_found("project"), project_id[:64])
+        if role is None:  # an administrator who is not a member, on a route that lets admins in
+            return ProjectAccess(principal, project_id, None)
         if RANK[role] < RANK[self.rule.role]:
             _denied(request, principal, ApiError(403, "forbidden", f"this needs the {self.rule.role} role in the "
                                                                    f"project (you act as {role})"), project_id)
@@ -249,9 +252,9 @@ def admin() -> AdminGate:
     return AdminGate(Rule("admin", session_only=True))
 
 
-def project_role(role: Role, admins: bool = False) -> ProjectGate:
+def project_role(role: Role, admins: bool = False, deleted: bool = False) -> ProjectGate:
     assert role in RANK
-    return ProjectGate(Rule("project", role=role, admins=admins))
+    return ProjectGate(Rule("project", role=role, admins=admins, deleted=deleted))
 
 
 def gates_of(dependencies: Iterator[object] | list[object]) -> list[AccessGate]:
