@@ -72,7 +72,7 @@ def test_api_conforms_to_its_schema(api_app: Any) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                   database=None)
         def check(case: Any) -> None:
             case.call_and_validate(headers=_fresh_session(api_app), checks=CHECKS)

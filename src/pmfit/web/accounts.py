@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pmfit.store.accounts import ROLES, LoginLink, Membership, User
+from pmfit.store.accounts import ROLES, ApiToken, ApiTokenProject, AuthEvent, LoginLink, Membership, User
 from pmfit.web.errors import ApiError, not_found
 from pmfit.web.security.passwords import Hasher, check_password_policy
 from pmfit.web.security.sessions import digest, end_all_sessions
@@ -82,6 +82,38 @@ def change_account(db: Session, user: User, now: dt.datetime, *, disabled: bool 
             end_all_sessions(db, now, user.id, "disabled")
     if is_admin is not None:
         user.is_admin = is_admin
+
+
+def list_users(db: Session, limit: int, offset: int) -> tuple[list[User], int]:
+    """One page of accounts by name, and how many there are."""
+    total = int(db.execute(select(func.count()).select_from(User)).scalar_one())
+    rows = db.execute(select(User).order_by(User.name_key).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def list_events(db: Session, limit: int, offset: int, user: str | None = None,
+                project: str | None = None) -> tuple[list[AuthEvent], int]:
+    """One page of the security log, newest first, optionally for one user name or project."""
+    query = select(AuthEvent)
+    if user:
+        query = query.where(AuthEvent.user_name == user)
+    if project:
+        query = query.where(AuthEvent.project_id == project)
+    total = int(db.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = db.execute(query.order_by(AuthEvent.id.desc()).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def list_tokens(db: Session, user_id: int, limit: int, offset: int,
+                project: str | None = None) -> tuple[list[ApiToken], int]:
+    """One page of a user's API tokens, newest first, optionally only those reaching ``project``."""
+    query = select(ApiToken).where(ApiToken.user_id == user_id)
+    if project is not None:
+        query = query.where(ApiToken.id.in_(select(ApiTokenProject.token_id)
+                                            .where(ApiTokenProject.project_id == project)))
+    total = int(db.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = db.execute(query.order_by(ApiToken.created_at.desc(), ApiToken.id).limit(limit).offset(offset))
+    return list(rows.scalars().all()), total
 
 
 # ---- memberships ----------------------------------------------------------------------

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import func, select
 
-from pmfit.store.accounts import ApiToken, ApiTokenProject
+from pmfit.store.accounts import ApiToken
+from pmfit.web import accounts
 from pmfit.web.api.schemas import Page, PageQuery, Text, TokenCreated, TokenCreateIn, TokenOut
 from pmfit.web.errors import ApiError, error_responses, not_found
 from pmfit.web.security import audit
@@ -37,15 +37,9 @@ def list_tokens(db: DB, principal: SessionUser, paging: Annotated[PageQuery, Dep
                                                      description="only tokens that reach this project")] = None,
                 ) -> Page[TokenOut]:
     """My tokens (never their secrets), newest first."""
-    query = select(ApiToken).where(ApiToken.user_id == principal.user_id)
-    if project is not None:
-        if member_role(db, principal.user_id, project) is None:
-            raise not_found("project")
-        query = query.where(ApiToken.id.in_(select(ApiTokenProject.token_id)
-                                            .where(ApiTokenProject.project_id == project)))
-    total = int(db.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-    rows = db.execute(query.order_by(ApiToken.created_at.desc(), ApiToken.id)
-                      .limit(paging.limit).offset(paging.offset)).scalars()
+    if project is not None and member_role(db, principal.user_id, project) is None:
+        raise not_found("project")
+    rows, total = accounts.list_tokens(db, principal.user_id, paging.limit, paging.offset, project=project)
     return paging.page([_out(db, row) for row in rows], total)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy import func, select
 
-from pmfit.store.accounts import AuthEvent, User
 from pmfit.web import accounts
 from pmfit.web.api.schemas import AuthEventOut, Page, PageQuery, Text, UserChangeIn, UserCreateIn, UserOut
 from pmfit.web.errors import error_responses
@@ -34,8 +32,7 @@ def _settings(request: Request) -> WebSettings:
 @router.get("/users", response_model=Page[UserOut], responses=error_responses(401, 403, 422))
 def list_users(db: DB, _: AdminOnly, paging: Annotated[PageQuery, Depends()]) -> Page[UserOut]:
     """Every account, by name."""
-    total = int(db.execute(select(func.count()).select_from(User)).scalar_one())
-    rows = db.execute(select(User).order_by(User.name_key).limit(paging.limit).offset(paging.offset)).scalars()
+    rows, total = accounts.list_users(db, paging.limit, paging.offset)
     return paging.page([UserOut.of(user) for user in rows], total)
 
 
@@ -76,13 +73,7 @@ def security_log(db: DB, _: AdminOnly, paging: Annotated[PageQuery, Depends()],
                  user: Annotated[Text | None, Query(max_length=64)] = None,
                  project: Annotated[Text | None, Query(max_length=64)] = None) -> Page[AuthEventOut]:
     """The security log, newest first, optionally for one user name or project id."""
-    query = select(AuthEvent)
-    if user:
-        query = query.where(AuthEvent.user_name == user)
-    if project:
-        query = query.where(AuthEvent.project_id == project)
-    total = int(db.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-    rows = db.execute(query.order_by(AuthEvent.id.desc()).limit(paging.limit).offset(paging.offset)).scalars()
+    rows, total = accounts.list_events(db, paging.limit, paging.offset, user=user, project=project)
     items = [AuthEventOut(at=e.at, kind=e.kind, user=e.user_name, address=e.address, method=e.method,
                           path=e.path, project_id=e.project_id, detail=e.detail) for e in rows]
     return paging.page(items, total)
