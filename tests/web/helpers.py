@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, insert
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, TypeDecorator, insert
 from sqlalchemy.orm import Session
 
 import pmfit.store  # noqa: F401  (the store's own tables, once issue 13 declares them on import)
@@ -97,11 +97,12 @@ def add_project(app: FastAPI, project_id: str) -> None:
     for column in table.columns:
         if column.name in values or column.nullable or column.default is not None or column.server_default is not None:
             continue
-        if isinstance(column.type, DateTime):
-            values[column.name] = dt.datetime(2027, 1, 1)
-        elif isinstance(column.type, Boolean):
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        if isinstance(kind, DateTime):
+            values[column.name] = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        elif isinstance(kind, Boolean):
             values[column.name] = False
-        elif isinstance(column.type, Integer):
+        elif isinstance(kind, Integer):
             values[column.name] = 0
         else:
             values[column.name] = project_id

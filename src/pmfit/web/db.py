@@ -30,13 +30,22 @@ def make_engine(url: str) -> Engine:
 
 
 def prepare_database(engine: Engine) -> None:
-    """Create the tables that are missing.
+    """Bring the store's tables up to date: the store's Alembic history (``pmfit.store.migrate``,
+    issue 13; revision ``0002_accounts`` holds the accounts tables), or, on a tree without it,
+    ``create_all`` of the declared tables."""
+    import importlib
 
-    Until the store's Alembic history is merged (issue 13) this is ``create_all``; afterwards the
-    store's upgrade-to-head replaces it (revision ``0002_accounts`` holds these tables).
-    """
     import pmfit.store.accounts  # noqa: F401  (declares the accounts tables on Base)
 
+    try:
+        migrate = importlib.import_module("pmfit.store.migrate")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pmfit.store.migrate":
+            raise
+        migrate = None
+    if migrate is not None:
+        migrate.upgrade(engine)
+        return
     if "projects" not in Base.metadata.tables:
         raise RuntimeError("the store's projects table is not declared (pmfit.store is not installed)")
     Base.metadata.create_all(engine)
