@@ -45,7 +45,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     # the team's place for plans: the store with the readers, the merge and the API's baseline beside it;
     # a peer of the api layer that the CLI's `pmfit db` and the web call
     "workspace": {"api", "project", "report", "engine", "model", "io", "store", "pmfit"},
-    "cli": {"api", "workspace", "pmfit"},
+    # `pmfit serve` and `pmfit user` start and administer the web server: the CLI may reach the web layer
+    "cli": {"api", "workspace", "web", "pmfit"},
     "web": {"api", "workspace", "project", "report", "model", "store", "pmfit"},
     "main": {"cli"},
     "pmfit": set(),
