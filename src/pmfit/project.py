@@ -254,8 +254,9 @@ class Project:
 
     @property
     def leveled(self) -> LeveledSchedule | None:
-        """The most recent leveling computed for this project, if any."""
-        return next(reversed(self._levels.values()), None)
+        """The most recent leveling of the current schedule computed for this project, if any."""
+        current = [result for key, result in self._levels.items() if not key[-1] or self.status is None]
+        return current[-1] if current else None
 
     # ---- simulation ------------------------------------------------------------------
     def simulate(self, iterations: int | None = None, seed: int | None = None, *,
@@ -285,8 +286,9 @@ class Project:
 
     @property
     def simulation(self) -> RiskResult | None:
-        """The most recent simulation computed for this project, if any."""
-        return next(reversed(self._simulations.values()), None)
+        """The most recent simulation of the current schedule computed for this project, if any."""
+        current = [result for key, result in self._simulations.items() if not key[-1] or self.status is None]
+        return current[-1] if current else None
 
     # ---- earned value --------------------------------------------------------------
     def earned_value(self, baseline: str | Baseline | None = None, period: str | None = None,
