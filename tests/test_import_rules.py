@@ -61,12 +61,11 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.model.validate", "pmfit.engine.network"): "as above",
     ("pmfit.model.validate", "pmfit.engine.schedule"): "as above",
     ("pmfit.model.validate", "pmfit.engine.workcal"): "as above (calendar reach)",
-    ("pmfit.io.mspdi", "pmfit.engine.status"): "the MS Project writer stores the current schedule; "
-    "pmfit.export_file passes it, but called directly the writer computes it (the fallback should go)",
-    ("pmfit.io.xer", "pmfit.engine.status"): "as above, for the XER writer",
-    ("pmfit.io.ical", "pmfit.engine.status"): "as above, for the iCalendar writer",
-    ("pmfit.io.csvplan", "pmfit.engine.status"): "as above, for the CSV/Excel writer",
-    ("pmfit.io.csvplan", "pmfit.engine.schedule"): "the type of the schedule the CSV writer takes",
+    ("pmfit.io.mspdi", "pmfit.engine.schedule"): "the MS Project writer stores computed dates; the caller "
+    "should pass the current schedule to the writer (Format.write(plan, path, schedule))",
+    ("pmfit.io.xer", "pmfit.engine.schedule"): "as above, for the XER writer",
+    ("pmfit.io.ical", "pmfit.engine.schedule"): "as above, for the iCalendar writer",
+    ("pmfit.io.csvplan", "pmfit.engine.schedule"): "as above, for the CSV/Excel writer",
     ("pmfit.io.mspdi", "pmfit.engine.workcal"): "working-time arithmetic of a reader; belongs with the "
     "calendar in the model",
     ("pmfit.io.gan", "pmfit.engine.workcal"): "as above",

@@ -36,9 +36,6 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
 def check_schedule(plan: Plan, report: ImportReport) -> None:
     """Reschedule ``plan`` with pmfit's CPM; list tasks whose dates differ from the file's.
 
-    A plan with a status date is compared through its current schedule (actuals where they
-    happened, the rest from the status date), since that is what a file with progress stores.
-
     Each entry of ``report.schedule_differences`` holds the task, the file's
     and pmfit's start and finish, the differences in working days and the
     probable causes. A plan that cannot be scheduled adds a warning instead.
@@ -48,14 +45,8 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
     from pmfit.engine.schedule import schedule
     from pmfit.engine.workcal import CalendarError
 
-    current = plan.progress is not None and plan.progress.status_date is not None
     try:
-        if current:  # a file with actuals stores its current dates, as MS Project and P6 do
-            from pmfit.engine.status import status_schedule
-
-            result = status_schedule(plan).schedule
-        else:
-            result = schedule(plan)
+        result = schedule(plan)
         rows = result.tasks
     except (PlanError, CalendarError, ValueError, OverflowError) as exc:
         message = exc.diagnostics[0].message if isinstance(exc, PlanError) else str(exc)
@@ -99,9 +90,8 @@ def check_schedule(plan: Plan, report: ImportReport) -> None:
         if tid in progress:
             p = progress[tid]
             if p.actual_start is not None or (p.percent_complete or 0) > 0:
-                why.append("actuals: pmfit's current schedule places this recorded progress differently"
-                           if current else "actuals: the file dates follow recorded progress, but the file "
-                           "has no status date, so pmfit plans the work from the project start")
+                why.append("actuals: the file dates follow recorded progress; pmfit plans the "
+                           "remaining work from the project start")
         why.extend(causes.get(tid, []))
         if task.constraint is not None and task.constraint.type.value not in ("ASAP",):
             why.append(f"constraint {task.constraint.type.value}"

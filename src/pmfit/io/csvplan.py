@@ -646,10 +646,10 @@ COLUMNS = ("id", "name", "parent", "wbs", "duration", "work", "milestone", "pred
 
 
 def _schedule(plan: Plan) -> Schedule | None:
-    from pmfit.engine.status import current_schedule
+    from pmfit.engine.schedule import schedule
 
     try:
-        return current_schedule(plan)
+        return schedule(plan)
     except (PlanError, ValueError):
         return None
 

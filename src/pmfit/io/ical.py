@@ -429,10 +429,10 @@ def _iso_duration(duration: Duration) -> str:
 def ics_text(plan: Plan, stamp: dt.datetime | None = None, schedule: Any = None) -> str:
     """The plan's schedule as iCalendar text (see the module doc); dates from ``schedule``
     (the caller's current schedule), else the plan's own CPM schedule."""
-    if schedule is None:  # the current schedule
-        from pmfit.engine.status import current_schedule
+    if schedule is None:
+        from pmfit.engine.schedule import schedule as cpm_schedule
 
-        schedule = current_schedule(plan)
+        schedule = cpm_schedule(plan)
     sched = schedule
     now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     summaries = plan.summary_ids()

@@ -800,10 +800,10 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
     try:
-        if schedule is None:  # the current schedule, as the file's tool would store it
-            from pmfit.engine.status import current_schedule
+        if schedule is None:
+            from pmfit.engine.schedule import schedule as cpm_schedule
 
-            schedule = current_schedule(plan)
+            schedule = cpm_schedule(plan)
         sched: Any = schedule
         rows = sched.tasks
     except Exception:  # an unschedulable plan is still written, without computed dates
