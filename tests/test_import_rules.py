@@ -52,6 +52,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "pmfit": set(),
 }
 
+#: third-party packages a layer may use, where the design limits them (the standard library is always allowed)
+THIRD_PARTY: dict[str, set[str]] = {
+    "store": {"sqlalchemy", "alembic", "psycopg", "pydantic"},
+}
+
 #: imports that still cross a rule: (importing module, imported module) -> why, and the way out
 KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.model.validate", "pmfit.engine.cpm"): "cycle and dates-fit checks at load time need the CPM; "
@@ -156,6 +161,36 @@ def crossings(sources: list[tuple[str, str, bool]] | None = None
                 continue
             bad.append(f"{source}:{line}: {src_layer} imports {target} ({dst_layer})")
     return bad, seen, unplaced
+
+
+def third_party_crossings(sources: list[tuple[str, str]] | None = None) -> list[str]:
+    """Imports of third-party packages a layer may not use (see :data:`THIRD_PARTY`)."""
+    import sys
+
+    if sources is None:
+        sources = [(_module_name(p), p.read_text(encoding="utf-8")) for p in sorted(SRC.rglob("*.py"))]
+    bad = []
+    for source, text in sources:
+        allowed = THIRD_PARTY.get(layer_of(source) or "")
+        if allowed is None:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                     else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top == "pmfit" or top in sys.stdlib_module_names or top == "__future__" or top in allowed:
+                    continue
+                bad.append(f"{source}:{node.lineno}: {layer_of(source)} imports {name}")
+    return bad
+
+
+def test_the_store_uses_only_its_database_packages() -> None:
+    assert not third_party_crossings(), third_party_crossings()
+    assert third_party_crossings([("pmfit.store.tables", "import sqlalchemy as sa\nimport numpy\nimport json\n"),
+                                  ("pmfit.engine.cpm", "import numpy\n")]) == [
+        "pmfit.store.tables:2: store imports numpy"]
 
 
 def test_every_module_has_a_layer() -> None:

@@ -214,3 +214,15 @@ def test_the_demo_report_line_adds_no_second_finish(tmp_path: Path, monkeypatch:
     text = line.text  # type: ignore[attr-defined]
     assert "P80 of the simulation" in text and "than the current schedule" in text
     assert not re.search(r"\d{2} [A-Z][a-z]{2}( \d{4})?\b", text), text
+
+
+def test_labelled_finishes_come_from_the_current_schedule_runs(golden: pmfit.Plan) -> None:
+    project = Project(golden)
+    current = project.level(time_limit=0.5)
+    project.level(time_limit=0.5, as_planned=True)  # computed later, but not the current schedule's
+    sim = project.simulate(300, 2)
+    project.simulate(300, 2, as_planned=True)
+    assert project.leveled is current and project.simulation is sim
+    labelled = {f.key: f.finish for f in project.finishes()}
+    assert labelled["leveled"] == current.finish_after
+    assert labelled["p80"] == project.current.calendar.finish_at(sim.percentile(80))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -125,9 +124,9 @@ class Project:
     @cached_property
     def version(self) -> str:
         """A hash of the plan (and ``as_of``): results cached under it are valid while it is."""
-        data = self.plan.model_dump(mode="json")
-        text = json.dumps([data, str(self.as_of)], sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(self.plan.model_dump_json().encode())  # field order is the model's: stable
+        digest.update(f"|as_of={self.as_of}".encode())
+        return digest.hexdigest()[:16]
 
     # ---- compile once --------------------------------------------------------------
     @cached_property
@@ -254,8 +253,9 @@ class Project:
 
     @property
     def leveled(self) -> LeveledSchedule | None:
-        """The most recent leveling computed for this project, if any."""
-        return next(reversed(self._levels.values()), None)
+        """The most recent leveling of the current schedule computed for this project, if any."""
+        current = [result for key, result in self._levels.items() if not key[-1] or self.status is None]
+        return current[-1] if current else None
 
     # ---- simulation ------------------------------------------------------------------
     def simulate(self, iterations: int | None = None, seed: int | None = None, *,
@@ -285,8 +285,9 @@ class Project:
 
     @property
     def simulation(self) -> RiskResult | None:
-        """The most recent simulation computed for this project, if any."""
-        return next(reversed(self._simulations.values()), None)
+        """The most recent simulation of the current schedule computed for this project, if any."""
+        current = [result for key, result in self._simulations.items() if not key[-1] or self.status is None]
+        return current[-1] if current else None
 
     # ---- earned value --------------------------------------------------------------
     def earned_value(self, baseline: str | Baseline | None = None, period: str | None = None,

@@ -317,13 +317,9 @@ def plan_changes(old: Plan, new: Plan) -> list[Change]:
 
 def current_schedule(plan: Plan) -> Schedule:
     """The status-date schedule when the plan has a status date, else the CPM schedule."""
-    if plan.progress is not None and plan.progress.status_date is not None:
-        from pmfit.engine.status import status_schedule
+    from pmfit.engine.status import current_schedule as _current
 
-        return status_schedule(plan).schedule
-    from pmfit.engine.schedule import schedule
-
-    return schedule(plan)
+    return _current(plan)
 
 
 def _total_cost(plan: Plan, sched: Schedule) -> float:

@@ -436,3 +436,12 @@ def status_schedule(
         moved=moved,
         diagnostics=diagnostics + found_schedule,
     )
+
+
+def current_schedule(plan: Plan, network: Network | None = None) -> Schedule:
+    """The current schedule: the status-date schedule when the plan has a status date, else its CPM."""
+    if plan.progress is not None and plan.progress.status_date is not None:
+        return status_schedule(plan, network=network).schedule
+    from pmfit.engine.schedule import schedule
+
+    return schedule(plan, network)

@@ -90,7 +90,8 @@ def level(
             raise fail(f"{plot}: cannot write the chart ({exc.strerror or exc})") from None
     mpd = result.minutes_per_day
     if json_out:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(),
+                    "schedule": "planned" if proj.status is None or as_planned else "current"})
         return
     from rich.table import Table
 
