@@ -20,15 +20,24 @@ def export(
 ) -> None:
     """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON."""
     from pmfit.api import export_file
+    from pmfit.cli.common import err_console
 
-    if Path(to).exists() and not force:
+    to_stdout = to == "-"
+    if to_stdout and not format_name:
+        raise fail("--to - writes to standard output and needs --format (yaml, json, mspdi, xer, csv, xlsx, "
+                   "icalendar)", 2)
+    if Path(to).is_file() and not force:  # a pipe or a device is written to, not overwritten
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)
     written = export_file(plan, to, format_name)
     if json_out:
-        print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks)})
+        summary = {"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks)}
+        if to_stdout:  # the plan is on stdout: the summary goes to stderr
+            err_console().print_json(data=summary)
+        else:
+            print_json(summary)
     else:
-        console().print(f"[green]wrote[/] {to} ({written.description or written.name}): "
+        (err_console() if to_stdout else console()).print(f"[green]wrote[/] {to} ({written.description or written.name}): "
                         f"{len(plan.tasks)} tasks, {len(plan.resources)} resources", highlight=False)
 
 

@@ -24,8 +24,11 @@ def import_(
     """Import a plan file and print the import report: read, approximated, dropped, schedule check."""
     from pmfit.api import export_file, import_file
 
-    if to is not None and Path(to).exists() and not force:
+    if to is not None and Path(to).is_file() and not force:  # a pipe or a device is written to, not overwritten
         raise fail(f"{to} exists; pass --force to overwrite it")
+    if to == "-":
+        raise fail("--to - (standard output) is for `pmfit export --to - --format NAME`; import prints its "
+                   "report there", 2)
     if json_out:
         plan, rep = import_file(source, check=check)
     else:
