@@ -184,9 +184,11 @@ def finish_import(data: dict[str, Any], report: ImportReport, tally: Tally) -> P
     A file with no tasks at all (a calendar-only export) gives an empty plan and a
     ``no_tasks`` warning rather than an error, so that its calendar can still be used.
     """
+    from pmfit.io.limits import check_tasks
     from pmfit.io.yamlplan import plan_from_data, plan_warnings
     from pmfit.model.plan import Plan
 
+    check_tasks(len(data.get("tasks") or ()), report.source)
     if not data.get("tasks"):
         try:
             plan = Plan.model_validate(data)

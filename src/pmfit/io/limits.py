@@ -54,6 +54,37 @@ def check_zip(archive: zipfile.ZipFile, path: str) -> None:
                      f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB", path)
 
 
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def check_workbook(archive: zipfile.ZipFile, path: str) -> None:
+    """Every limit of a workbook, before openpyxl opens it: sizes and ratios, then one streaming pass
+    over its XML members that refuses a DTD or entity (XXE, billion laughs: ``hostile_file``) and
+    counts each worksheet's rows (``too_many_rows``)."""
+    check_zip(archive, path)
+    for member in archive.namelist():
+        if not member.endswith((".xml", ".rels", ".vml")):
+            continue
+        if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+            count_rows(archive, member, path, member.rsplit("/", 1)[-1][:-4])
+        else:
+            _refuse_declarations(archive, member, path)
+
+
+def _refuse_declarations(archive: zipfile.ZipFile, member: str, path: str) -> None:
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            _check_declarations(tail + chunk, member, path)
+            tail = chunk[-16:]
+
+
+def _check_declarations(data: bytes, member: str, path: str) -> None:
+    if any(d in data for d in _DECLARATIONS):
+        raise refuse("hostile_file", f"the workbook member {member[:80]!r} declares a DTD or entities "
+                     "(the way XXE and entity-expansion attacks start); pmfit refuses it", path)
+
+
 def count_rows(archive: zipfile.ZipFile, member: str, path: str, sheet: str) -> int:
     """The rows of a worksheet member, counted while unpacking; refused past :data:`MAX_TABLE_ROWS`.
 
@@ -65,6 +96,7 @@ def count_rows(archive: zipfile.ZipFile, member: str, path: str, sheet: str) -> 
     with archive.open(member) as stream:
         while chunk := stream.read(1 << 20):
             data = tail + chunk
+            _check_declarations(data, member, path)
             cut = max(0, len(data) - 64)   # a tag split across chunks is counted with the next one
             head, tail = data[:cut], data[cut:]
             rows += len(_ROW.findall(head))

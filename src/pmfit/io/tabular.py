@@ -565,6 +565,9 @@ def strip_summary_work(tasks: list[dict[str, Any]], report: ImportReport, what: 
 
 def finish_plan(data: dict[str, Any], report: ImportReport, filename: str) -> Plan:
     """Validate plain data into a plan; errors name the file, warnings go into the report."""
+    from pmfit.io.limits import check_tasks
+
+    check_tasks(len(data.get("tasks") or ()), filename)
     try:
         plan = plan_from_data(data, SourceMap(filename))
     except PlanError as exc:
