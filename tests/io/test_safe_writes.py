@@ -32,7 +32,19 @@ tasks:
   - {id: b, name: Build, duration: 3d, after: [a]}
 """
 
-fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+fork = pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs forkserver")
+
+
+def _processes() -> multiprocessing.context.BaseContext:
+    """Writer processes forked from a fresh single-threaded server with pmfit imported once.
+
+    Not plain fork: the test process may run threads (the MPXJ JVM, FIFO readers) whose locks a
+    forked child would inherit held, and hang on. Not spawn: 16 fresh imports of pmfit are slow.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pmfit.cli.app", "pmfit.io.atomic", "pmfit.io.baselines",
+                                    "pmfit.io.yamlformat", "typer.testing"])
+    return context
 
 
 def _cli(args: list[str]) -> tuple[int, str]:
@@ -41,8 +53,8 @@ def _cli(args: list[str]) -> tuple[int, str]:
 
 
 def _in_parallel(jobs: list[list[str]]) -> list[tuple[int, str]]:
-    """Run each CLI invocation in its own forked process, all at once."""
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+    """Run each CLI invocation in its own process, all at once."""
+    with _processes().Pool(len(jobs)) as pool:
         return pool.map(_cli, jobs, chunksize=1)
 
 
@@ -110,7 +122,7 @@ def _write_many(args: tuple[str, int]) -> None:
 def test_sixteen_concurrent_report_writes_through_the_shared_writer(tmp_path: Path) -> None:
     """``report -o`` (and advise --consultation, demo) write through write_file: 16 at once, one wins whole."""
     out = tmp_path / "report.md"
-    with multiprocessing.get_context("fork").Pool(WRITERS) as pool:
+    with _processes().Pool(WRITERS) as pool:
         pool.map(_write_many, [(str(out), k) for k in range(WRITERS)], chunksize=1)
     lines = set(out.read_text(encoding="utf-8").splitlines())
     assert len(lines) == 1 and len(out.read_text().splitlines()) == 20_000
@@ -223,7 +235,7 @@ def _slow_write(path: str) -> None:
 def test_a_killed_write_keeps_the_old_file_and_the_next_write_cleans_up(tmp_path: Path) -> None:
     target = tmp_path / "plan.yaml"
     target.write_text(PLAN, encoding="utf-8")
-    child = multiprocessing.get_context("fork").Process(target=_slow_write, args=(str(target),))
+    child = _processes().Process(target=_slow_write, args=(str(target),))
     child.start()
     deadline = time.monotonic() + 20
     while not stale_temporaries(target) and time.monotonic() < deadline:
