@@ -82,6 +82,8 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     "Store, CheckReport, VersionInfo); they should ask pmfit.workspace for them",
     ("pmfit.cli.commands.db", "pmfit.store.connect"): "as above",
     ("pmfit.cli.commands.db", "pmfit.store.repository"): "as above",
+    ("pmfit.report.charts.style", "pmfit.io.atomic"): "a --plot chart file goes through the one atomic, locked "
+    "writer; the report layer should hand back bytes and pmfit.api.save_chart write them",
     ("pmfit.report", "pmfit.api"): "``pmfit.report`` is also the callable pmfit.report(...): the module "
     "forwards a call to the API function",
 }

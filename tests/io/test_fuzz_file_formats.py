@@ -174,7 +174,9 @@ def test_workbook_that_unpacks_too_large_is_refused(tmp_path: Path, monkeypatch:
     book.active.append(["x" * 5000, "1d"])
     path = tmp_path / "bomb.xlsx"
     book.save(path)
-    monkeypatch.setattr(csvplan, "MAX_XLSX_UNCOMPRESSED", 4096)
+    from pmfit.io import limits
+
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 4096)
     with pytest.raises(PlanError) as err:
         csvplan.read_table(path)
     assert err.value.codes == ["file_too_large"]

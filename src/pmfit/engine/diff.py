@@ -129,7 +129,7 @@ class PlanDiff:
         }
 
     def to_markdown(self) -> str:
-        lines = [f"# What changed: {self.old_label} → {self.new_label}", "", self.summary(), ""]
+        lines = [f"# What changed: {_md(self.old_label)} → {_md(self.new_label)}", "", _md(self.summary()), ""]
         if self.old_cost is not None and self.new_cost is not None and abs(self.new_cost - self.old_cost) > 0.005:
             lines += [f"Cost: {self.old_cost:,.2f} → {self.new_cost:,.2f} "
                       f"({self.new_cost - self.old_cost:+,.2f}).", ""]
@@ -144,15 +144,15 @@ class PlanDiff:
             lines.append("")
         lines += ["## Critical path", ""]
         if self.old_critical is not None:
-            lines.append(f"- before: {' → '.join(self.old_critical) or '(none)'}")
-        lines += [f"- after: {' → '.join(self.new_critical) or '(none)'}", ""]
+            lines.append(f"- before: {_md(' → '.join(self.old_critical)) or '(none)'}")
+        lines += [f"- after: {_md(' → '.join(self.new_critical)) or '(none)'}", ""]
         lines += ["## Changes", ""]
         if not self.changes:
             lines.append("No changes.")
         else:
             lines += ["| change | what | id | field | old | new |", "|---|---|---|---|---|---|"]
             for c in self.changes:
-                lines.append(f"| {c.kind} | {c.entity} | {_md(c.id)} | {_md(c.field or '')} | "
+                lines.append(f"| {_md(c.kind)} | {_md(c.entity)} | {_md(c.id)} | {_md(c.field or '')} | "
                              f"{_md(_show(c.old))} | {_md(_show(c.new))} |")
         return "\n".join(lines) + "\n"
 
@@ -161,8 +161,11 @@ def _days(minutes: int, minutes_per_day: int) -> str:
     return f"{round(minutes / minutes_per_day, 2):g}d"
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _md(text: object) -> str:
+    """Free text made inert in Markdown: no raw HTML, links, emphasis or line breaks (as report.markdown)."""
+    flat = " ".join(str(text).splitlines())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join("\\" + c if c in "\\`[]|" else c for c in flat)
 
 
 def _jsonable(value: Any) -> Any:

@@ -15,8 +15,6 @@ baselines in the sidecar, next to it.
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -121,36 +119,10 @@ def is_yaml_plan(text: str) -> bool:
 
 
 def write_atomic(text: str, path: str | os.PathLike[str]) -> None:
-    """Replace a file atomically, keeping its permission bits when it exists."""
-    target = Path(path)
-    if target.is_symlink():  # write the file the link points to; replacing the link would cut it
-        target = Path(os.path.realpath(target))
-    from pmfit.io.yamlplan import cannot_write
+    """Replace a file atomically, keeping its permission bits when it exists (see :mod:`pmfit.io.atomic`)."""
+    from pmfit.io.atomic import write_file
 
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    except OSError as exc:
-        raise cannot_write(exc, target) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    write_file(text, path, newline="")
 
 
 def _line_start(text: str, index: int) -> int:
@@ -232,9 +204,16 @@ def write_baseline(
     YAML plan file. An existing baseline of the same name (in the plan or the
     sidecar) is refused with ``baseline_exists`` unless ``force``.
     """
+    from pmfit.io.atomic import locked
+
+    # one writer at a time from reading the plan to writing it: concurrent baselines queue, none is lost
+    with locked(plan_path):
+        return _write_baseline(Path(plan_path), baseline, sidecar=sidecar, force=force)
+
+
+def _write_baseline(path: Path, baseline: Baseline, *, sidecar: bool, force: bool) -> Path:
     from pmfit.io.yamlplan import read_plan_text, read_text_file
 
-    path = Path(plan_path)
     text = read_text_file(path)
     in_file = not sidecar and is_yaml_plan(text)
     side = sidecar_path(path)

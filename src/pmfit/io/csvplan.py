@@ -122,8 +122,8 @@ _PLAIN_ID = re.compile(r'^[^",;]+$')
 _LINK_TYPES = {"EA": "FS", "AA": "SS", "EE": "FF", "AE": "SF", "FD": "FS", "DD": "SS", "DF": "SF",
                "FC": "FS", "CC": "SS", "CF": "SF"}
 _NEED = re.compile(r"^(?P<name>.+?)\s*(?:[\[(]\s*(?P<pct>\d+(?:\.\d+)?)\s*%?\s*[\])]|[:*]\s*(?P<units>\d+(?:\.\d+)?))?$")
-_FORMULA = ("=", "+", "-", "@")
-MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
+#: what makes a spreadsheet run a cell as a formula (OWASP CSV injection: also a leading tab or carriage return)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---- sniffing ---------------------------------------------------------------
@@ -179,14 +179,16 @@ def _open_workbook(path: str) -> Any:
         import openpyxl
     except ModuleNotFoundError:
         raise fail("unknown_format", "reading Excel files needs openpyxl: pip install 'pmfit[xlsx]'", path) from None
+    from pmfit.io import limits
+
     raw = read_file(path)
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-        if total > MAX_XLSX_UNCOMPRESSED:
-            raise fail("file_too_large", f"the workbook unpacks to {total / 1e6:.0f} MB; pmfit reads at most "
-                       f"{MAX_XLSX_UNCOMPRESSED / 1e6:.0f} MB", path)
-        return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            limits.check_workbook(archive, path)  # zip bombs, XXE, too many rows: before openpyxl unpacks
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        if not book.sheetnames:
+            raise fail("bad_file", "the workbook has no sheets", path)
+        return book
     except PlanError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
@@ -196,8 +198,21 @@ def _open_workbook(path: str) -> Any:
 def _sheet_rows(sheet: Any, path: str) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     header: list[str] | None = None
     rows: list[tuple[int, list[Any]]] = []
+    from pmfit.io.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+
     try:
-        for number_, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # bounded: a row numbered a million or a cell in column XFD must not make a million rows or
+        # 16,384 cells a row out of a few bytes (openpyxl fills the gaps)
+        columns = sheet.max_column if isinstance(sheet.max_column, int) else MAX_TABLE_COLUMNS
+        rows_iter = sheet.iter_rows(values_only=True, max_row=MAX_TABLE_ROWS,
+                                    max_col=max(1, min(columns, MAX_TABLE_COLUMNS)))
+        empty: object = None
+        for number_, values in enumerate(rows_iter, start=1):
+            if values is empty:  # openpyxl yields one shared tuple for every missing row: O(1) each
+                continue
+            if not any(values) and values.count(None) + values.count("") == len(values):
+                empty = values
+                continue
             cells = ["" if v is None else v for v in values]
             if header is None:
                 if any(str(c).strip() for c in cells):
@@ -652,7 +667,10 @@ def _project(sheet: dict[str, Any] | None, tasks: list[dict[str, Any]], dates: d
         for key in ("name", "start", "currency", "description", "budget", "deadline", "organisation"):
             value = sheet.get(key)
             if value not in (None, ""):
-                project[key] = parse_date(value) if key in ("start", "deadline") else value
+                try:
+                    project[key] = parse_date(value) if key in ("start", "deadline") else value
+                except ValueError as exc:  # '#VALUE!' or a serial beyond the calendar in the start cell
+                    raise PlanError(Diagnostic("bad_field", f"project {key}: {exc}", file=report.source)) from None
         calendar = sheet.get("calendar")
         if isinstance(calendar, str) and calendar.strip():
             try:

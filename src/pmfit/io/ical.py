@@ -291,7 +291,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         if tags:
             task["tags"] = tags
         priority = comp.get("PRIORITY")
-        if priority and priority[1].strip().isdigit() and 1 <= int(priority[1].strip()) <= 9:
+        if priority and priority[1].strip().isascii() and priority[1].strip().isdigit() and len(priority[1].strip()) < 3 \
+                and 1 <= int(priority[1].strip()) <= 9:
             task["priority"] = 1000 - int(priority[1].strip()) * 100
         for params, value in comp.all("RELATED-TO"):
             relations.append((tid, params, unescape(value).strip(), comp.line))

@@ -87,12 +87,31 @@ def clean_id(text: object, used: set[str], fallback: str = "task") -> str:
     """A plan id from a file's id text: no commas, single spaces, unique within ``used``."""
     raw = "" if text is None else str(text)
     ident = _SPACES.sub(" ", raw.replace(",", ";")).strip()[:180] or fallback
-    candidate, n = ident, 2
-    while candidate in used:
-        candidate = f"{ident}#{n}"
-        n += 1
+    candidate = first_free(ident, "#", used)
     used.add(candidate)
     return candidate
+
+
+def first_free(base: str, sep: str, used: set[str]) -> str:
+    """``base``, else ``base<sep>N`` for a free N: the first one when the used Ns are 2, 3, ... k.
+
+    Galloping then bisecting, so the 16,000th copy of one id costs 28 set lookups, not 16,000
+    (trying ``#2, #3, ...`` one by one made importing many duplicates quadratic).
+    """
+    if base not in used:
+        return base
+    if f"{base}{sep}2" not in used:
+        return f"{base}{sep}2"
+    low, high = 2, 4  # low is used; find a free high
+    while f"{base}{sep}{high}" in used:
+        low, high = high, high * 2
+    while high - low > 1:  # low used, high free: the boundary between them
+        middle = (low + high) // 2
+        if f"{base}{sep}{middle}" in used:
+            low = middle
+        else:
+            high = middle
+    return f"{base}{sep}{high}"
 
 
 class Tally:
@@ -164,9 +183,11 @@ def finish_import(data: dict[str, Any], report: ImportReport, tally: Tally) -> P
     A file with no tasks at all (a calendar-only export) gives an empty plan and a
     ``no_tasks`` warning rather than an error, so that its calendar can still be used.
     """
+    from pmfit.io.limits import check_tasks
     from pmfit.io.yamlplan import plan_from_data, plan_warnings
     from pmfit.model.plan import Plan
 
+    check_tasks(len(data.get("tasks") or ()), report.source)
     if not data.get("tasks"):
         try:
             plan = Plan.model_validate(data)

@@ -92,6 +92,12 @@ R_NAME, R_GROUP, R_ID, R_MAX_UNITS, R_RATE, R_COST_PER_USE, R_UID = 1, 3, 40, 41
 DAY_KEYS = {"1": "sun", "2": "mon", "3": "tue", "4": "wed", "5": "thu", "6": "fri", "7": "sat"}
 
 
+def _digits(text: str) -> bool:
+    """Plain ASCII digits that make a small int (``1²`` and 5,000-digit numbers are not)."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) < 10
+
+
 def _sniff(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(b"MPX")
 
@@ -226,7 +232,7 @@ class _Reader:
             if record == "10" and len(fields) >= 5:
                 loc.thousands, loc.decimal = fields[3][:1], fields[4][:1] or "."
             elif record == "12" and len(fields) >= 3:
-                loc.date_order = int(fields[0]) if fields[0].strip().isdigit() else 0
+                loc.date_order = int(fields[0]) if _digits(fields[0]) else 0
                 value = loc.number(fields[2])
                 if value is not None and 0 <= value < 1440:
                     loc.default_minute = int(value)
@@ -247,7 +253,7 @@ class _Reader:
                 keys = ("name", "company", "manager", "calendar", "start", "finish", "schedule_from")
                 project = dict(zip(keys, (f.strip() for f in fields), strict=False))
             elif record == "41":
-                res_cols = [int(f) for f in fields if f.strip().isdigit()]
+                res_cols = [int(f) for f in fields if _digits(f)]
             elif record == "50":
                 values = dict(zip(res_cols, fields, strict=False))
                 current_res = self._resource(values, res_used)
@@ -255,7 +261,7 @@ class _Reader:
                     resources.append(current_res)
                     res_by_id[values.get(R_ID, "").strip() or str(len(resources))] = current_res["id"]
             elif record == "61":
-                task_cols = [int(f) for f in fields if f.strip().isdigit()]
+                task_cols = [int(f) for f in fields if _digits(f)]
             elif record == "70":
                 if not task_cols:
                     raise PlanError(Diagnostic("bad_file", "a task (record 70) before the task columns (61)",
@@ -366,7 +372,7 @@ class _Reader:
             ptext = (values.get(T_PRIORITY) or "").strip().lower()
             if ptext in PRIORITY_WORDS and PRIORITY_WORDS[ptext] != 500:
                 task["priority"] = PRIORITY_WORDS[ptext]
-            elif ptext and ptext.isdigit() and int(ptext) != 500:
+            elif ptext and _digits(ptext) and int(ptext) != 500:
                 task["priority"] = min(int(ptext), 1000)
             cost = loc.number(values.get(T_FIXED_COST, "") or "")
             if cost:

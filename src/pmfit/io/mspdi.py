@@ -40,6 +40,7 @@ from pmfit.io.importcheck import (
 )
 from pmfit.io.safexml import local, read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
+from pmfit.model.duration import MAX_MINUTES
 
 if TYPE_CHECKING:
     from pmfit.model.calendar import CalendarSpec
@@ -75,6 +76,8 @@ def parse_duration(text: str | None) -> float | None:
     sign, years, months, days, hours, minutes, seconds = match.groups()
     total = (float(years or 0) * 525600 + float(months or 0) * 43200 + float(days or 0) * 1440
              + float(hours or 0) * 60 + float(minutes or 0) + float(seconds or 0) / 60)
+    if not total <= MAX_MINUTES:  # P99999...D: held beyond any calendar, which then refuses it naming the task
+        total = float(MAX_MINUTES)
     return -total if sign else total
 
 
@@ -110,6 +113,17 @@ def _bool(text: str | None) -> bool:
 _REPEATED = frozenset({"PredecessorLink", "ExtendedAttribute", "Baseline", "WeekDay", "Exception",
                        "WorkWeek", "OutlineCode", "TimephasedData"})
 _LOCAL: dict[str, str] = {}
+#: The fields the reader reads as text: one holding elements (``<Duration>PT8H<b/></Duration>``) is refused.
+_TEXT_FIELDS = frozenset(
+    ["ActualCost", "ActualFinish", "ActualStart", "Alias", "ConstraintDate", "Cost", "CostPerUse", "CrossProject", "CurrencyCode", "DayWorking", "Deadline", "Duration", "DurationFormat", "FieldName", "Finish", "FixedCost", "FromDate", "Group", "IsBaseCalendar", "IsCostResource", "IsNull", "LagFormat", "LevelingDelay", "LinkLag", "Manual", "ManualDuration", "MaxUnits", "Milestone", "MinutesPerDay", "Name", "Notes", "Number", "OutlineLevel", "PercentComplete", "Priority", "Recurring", "RemainingDuration", "StandardRate", "Start", "StartDate", "StatusDate", "Title", "ToDate", "Units", "Value", "Work", "UID", "ID", "Type", "PredecessorUID", "FieldID", "DayType", "TaskUID", "ResourceUID", "BaseCalendarUID", "CalendarUID", "ConstraintType", "OutlineNumber", "WBS", "Summary"])
+
+
+def _not_text(element: Element, tag: str, child: Element) -> PlanError:
+    """A text field holding elements: refused, naming the field and the element it is in."""
+    uid = next((c.text for c in element if local(c.tag) == "UID"), None)
+    where = f"<{local(element.tag)}>" + (f" UID {str(uid).strip()[:20]}" if uid else "")
+    return PlanError(Diagnostic("bad_xml", f"{where}: <{tag}> holds the element <{local(child[0].tag)}> "
+                                f"where MS Project writes text"))
 
 
 def _fields(element: Element) -> dict[str, Any]:
@@ -122,8 +136,12 @@ def _fields(element: Element) -> dict[str, Any]:
             tag = names[child.tag] = local(child.tag)
         if tag in _REPEATED:
             out.setdefault(tag, []).append(child)
+        elif len(child):
+            if tag in _TEXT_FIELDS:
+                raise _not_text(element, tag, child)
+            out[tag] = child
         else:
-            out[tag] = child if len(child) else (child.text or "")
+            out[tag] = child.text or ""
     return out
 
 
@@ -311,7 +329,14 @@ def read_mspdi_bytes(data: bytes, filename: str, fmt: str = "mspdi") -> tuple[Pl
     if local(root.tag) != "Project":
         raise PlanError(Diagnostic("bad_xml", f"not an MS Project XML file (the root element is "
                                    f"<{local(root.tag)}>, not <Project>)", file=filename, line=1))
-    return _Reader(root, filename, fmt).read()
+    try:
+        return _Reader(root, filename, fmt).read()
+    except PlanError as exc:  # a diagnostic raised below without the file: name it
+        if exc.diagnostics and exc.diagnostics[0].file is None:
+            from dataclasses import replace
+
+            raise PlanError([replace(d, file=filename) for d in exc.diagnostics]) from None
+        raise
 
 
 def _day_or_time(value: dt.datetime, day_clock: int | None) -> dt.date | dt.datetime:
@@ -825,9 +850,9 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start
     ordered = _outline(plan)
-    numeric = all(t.id.isdigit() and t.id != "0" and len(t.id) < 10 for t in plan.tasks)
+    numeric = all(t.id.isascii() and t.id.isdigit() and t.id != "0" and len(t.id) < 10 for t in plan.tasks)
     uid = {t.id: (int(t.id) if numeric else i + 1) for i, (t, _, _) in enumerate(ordered)}
-    res_numeric = all(r.id.startswith("R") and r.id[1:].isdigit() and len(r.id) < 10 for r in plan.resources)
+    res_numeric = all(r.id.startswith("R") and r.id[1:].isascii() and r.id[1:].isdigit() and len(r.id) < 10 for r in plan.resources)
     ruid = {r.id: (int(r.id[1:]) if res_numeric else i + 1) for i, r in enumerate(plan.resources)}
     summaries = plan.summary_ids()
     progress = plan.progress.tasks if plan.progress else {}

@@ -106,7 +106,7 @@ def _calendar(element: Element, tally: Tally) -> dict[str, Any]:
             day_hours = float(f.get("HoursPerDay") or 8)
         except ValueError:
             day_hours = 8.0
-        day_hours = min(max(day_hours, 0.5), 24.0)
+        day_hours = min(max(day_hours, 0.5), 24.0) if day_hours == day_hours else 8.0  # NaN: the default day
         week = {d: [(480, 480 + int(day_hours * 60))] for d in ("mon", "tue", "wed", "thu", "fri")}
     return calendar_data(f.get("Name") or None, week, exceptions, tally)
 

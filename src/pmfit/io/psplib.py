@@ -118,11 +118,26 @@ def _error(path: str, message: str, line: int | None = None) -> PlanError:
     return PlanError(Diagnostic("bad_field", message, file=path, line=line))
 
 
+#: The largest number a PSPLIB file may hold (the library's own stay below 1000).
+MAX_NUMBER = 10**9
+
+
 def _ints(text: str, path: str, line: int) -> list[int]:
     try:
-        return [int(x) for x in text.split()]
+        values = [int(x) for x in text.split()]
     except ValueError:
         raise _error(path, f"expected whole numbers, found {text.strip()[:60]!r}", line) from None
+    if any(abs(v) > MAX_NUMBER for v in values):
+        raise _error(path, f"a number beyond {MAX_NUMBER:,} in {text.strip()[:60]!r}", line)
+    return values
+
+
+def _header_int(line: str, path: str, number: int) -> int:
+    """The number after the colon of a header line (``horizon : 158``)."""
+    values = _ints(line.split(":", 1)[1] if ":" in line else "", path, number)
+    if not values:
+        raise _error(path, f"expected a number after the colon: {line.strip()[:60]!r}", number)
+    return values[0]
 
 
 def parse_sm(text: str, path: str = "<text>") -> PsplibInstance:
@@ -143,12 +158,12 @@ def parse_sm(text: str, path: str = "<text>") -> PsplibInstance:
                 section = ""
             continue
         if upper.startswith("JOBS (INCL"):
-            jobs_declared = _ints(line.split(":", 1)[1], path, number)[0]
+            jobs_declared = _header_int(line, path, number)
             if not 2 <= jobs_declared <= MAX_JOBS:
                 raise _error(path, f"{jobs_declared} jobs is outside what pmfit reads (2..{MAX_JOBS})", number)
             continue
         if upper.startswith("HORIZON"):
-            horizon = _ints(line.split(":", 1)[1], path, number)[0]
+            horizon = _header_int(line, path, number)
             continue
         if upper.startswith("PRECEDENCE RELATIONS"):
             section = "prec"
@@ -278,7 +293,7 @@ def read_optima(path: str | Path, prefix: str | None = None) -> dict[str, Optimu
     is_opt = "opt" in path.stem.lower()
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and parts[0].isdigit() and parts[1].isdigit() and parts[2].isdigit():
+        if len(parts) >= 3 and all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts[:3]):
             name = f"{prefix}{parts[0]}_{parts[1]}.sm"
             value = int(parts[2])
             out[name] = Optimum(name, optimum=value if is_opt else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -131,9 +132,9 @@ class IdMap:
         if not base:
             self.unnamed += 1
             base = f"{self.kind}-{len(self.used) + 1}"
-        ident, n = base, 2
-        while ident in self.used:
-            ident, n = f"{base}-{n}", n + 1
+        from pmfit.io.importcheck import first_free
+
+        ident = first_free(base, "-", self.used)  # not -2, -3, ... one by one: many duplicates stay linear
         self.used.add(ident)
         if text not in self.by_raw:
             self.by_raw[text] = ident
@@ -359,7 +360,11 @@ def number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return None if value != value else float(value)
+        try:
+            result = float(value)  # a JSON integer of 400 digits does not fit a float
+        except OverflowError:
+            return None
+        return result if math.isfinite(result) else None
     text = str(value).strip().rstrip("%").lstrip("$€£").replace(",", "").strip()
     try:
         result = float(text)
@@ -560,6 +565,9 @@ def strip_summary_work(tasks: list[dict[str, Any]], report: ImportReport, what: 
 
 def finish_plan(data: dict[str, Any], report: ImportReport, filename: str) -> Plan:
     """Validate plain data into a plan; errors name the file, warnings go into the report."""
+    from pmfit.io.limits import check_tasks
+
+    check_tasks(len(data.get("tasks") or ()), filename)
     try:
         plan = plan_from_data(data, SourceMap(filename))
     except PlanError as exc:

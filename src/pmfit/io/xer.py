@@ -378,9 +378,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
             data_date = d
 
     def duration_text(hours: float) -> str:
-        from pmfit.model.duration import Duration
+        from pmfit.model.duration import MAX_MINUTES, Duration
 
-        minutes = hours * 60
+        minutes = min(hours * 60, MAX_MINUTES)  # 1e308 h: kept beyond any calendar, refused there with the task
         if abs(minutes - round(minutes)) > 1e-6:
             return str(Duration(hours, "h"))
         return str(Duration.from_minutes(round(minutes), mpd))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -598,50 +597,20 @@ def write_plan_text(plan: Plan) -> str:
 
 def cannot_write(exc: OSError, target: Path) -> PlanError:
     """A write that failed, named by the path the user gave (not the temporary file beside it)."""
-    import errno
+    from pmfit.io.atomic import cannot_write as located
 
-    missing = f"the folder '{target.parent}' does not exist" if not target.parent.exists() else (
-        f"files cannot be created in '{target.parent}'")
-    why = {errno.ENOENT: missing,
-           errno.ENOTDIR: f"'{target.parent}' is not a folder",
-           errno.EISDIR: "this is a folder, not a file",
-           errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-           errno.EROFS: "the file system is read-only",
-           errno.ENOSPC: "the disk is full"}.get(exc.errno or 0, exc.strerror or str(exc))
-    return PlanError(Diagnostic("bad_file", f"cannot write the file: {why}", file=str(target)))
+    return located(exc, target)
 
 
 def save_atomic(text: str | bytes, path: str | os.PathLike[str]) -> None:
-    """Write a file so that a crash leaves either the old or the new file, never half of one."""
-    target = Path(path)
-    if target.is_symlink():  # write the file the link points to; replacing the link would cut it
-        target = Path(os.path.realpath(target))
-    mode = "wb" if isinstance(text, bytes) else "w"
-    if target.is_dir():
-        raise cannot_write(IsADirectoryError(21, "Is a directory"), target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    except OSError as exc:
-        raise cannot_write(exc, target) from None
-    try:
-        # mkstemp makes owner-only files; keep the old file's mode, else the usual umask default.
-        try:
-            mode_bits = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode_bits = 0o666 & ~umask
-        os.chmod(tmp, mode_bits)
-        with os.fdopen(fd, mode, **({} if isinstance(text, bytes) else {"encoding": "utf-8"})) as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise cannot_write(exc, target) from None
-        raise
+    """Write a file so that a crash leaves either the old or the new file, never half of one.
+
+    Locked against other pmfit writers, pipes and devices opened rather than replaced, ``-`` is
+    standard output: see :mod:`pmfit.io.atomic`.
+    """
+    from pmfit.io.atomic import write_file
+
+    write_file(text, path)
 
 
 def write_plan(plan: Plan, path: str | os.PathLike[str]) -> None:

@@ -7,6 +7,7 @@ says how long a working day and a working week are (see :meth:`Duration.minutes`
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any, Literal
@@ -46,6 +47,11 @@ class DurationError(ValueError):
     """A text that is not a duration, e.g. ``5 dayz``."""
 
 
+#: The longest duration in working minutes: about two million years, beyond any calendar (so the
+#: schedule refuses it, naming the task) yet small enough that a million of them add up in int64.
+MAX_MINUTES = 2**40
+
+
 class Duration:
     """An amount of working time in a unit: minutes, hours, days, weeks, months.
 
@@ -60,6 +66,8 @@ class Duration:
         if unit not in ("m", "h", "d", "w", "mo"):
             raise DurationError(f"unknown duration unit {unit!r}")
         self.amount = float(amount)
+        if not math.isfinite(self.amount):  # 1e309 or 400 digits read as a float: no duration at all
+            raise DurationError(f"{amount!r} is not a duration (a number too large to be one)")
         self.unit: Unit = unit
 
     @classmethod
@@ -79,6 +87,9 @@ class Duration:
         if not match:
             raise DurationError(f"{value!r} is not a duration (write it like 5d, 3h or 2w)")
         amount = float(match["amount"])
+        if not math.isfinite(amount):
+            shown = value.strip() if len(value.strip()) <= 24 else value.strip()[:12] + "…" + value.strip()[-6:]
+            raise DurationError(f"{shown!r} is not a duration (a number too large to be one)")
         if match["sign"] == "-":
             amount = -amount
         unit = _UNIT_ALIASES[(match["unit"] or "d").lower()]
@@ -102,7 +113,10 @@ class Duration:
             "w": minutes_per_day * days_per_week,
             "mo": minutes_per_day * 20,
         }[self.unit]
-        return round(self.amount * per_unit)
+        minutes = self.amount * per_unit
+        if not abs(minutes) <= MAX_MINUTES:  # 1e308d: held at a length no calendar can hold (bad_calendar later)
+            return MAX_MINUTES if minutes > 0 else -MAX_MINUTES
+        return round(minutes)
 
     @property
     def is_negative(self) -> bool:

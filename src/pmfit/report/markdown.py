@@ -9,22 +9,40 @@ from pmfit.report.document import Bullets, Callout, Chart, Document, Paragraph, 
 _BADGE = {"green": "🟢 GREEN", "amber": "🟠 AMBER", "red": "🔴 RED", "info": "ℹ️"}
 
 
+#: Markdown syntax backslash-escaped in free text (CommonMark: any ASCII punctuation may be).
+_MARKDOWN_SYNTAX = {ord(c): "\\" + c for c in "\\`[]|"}
+_HTML = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+def md_text(text: object) -> str:
+    """Free text (names, notes, mitigations, ...) made inert in Markdown, as :func:`html.escape` does in HTML.
+
+    ``<``, ``>`` and ``&`` become entities, so no raw HTML (``<script>``, ``<img onerror>``) survives
+    for a viewer that renders HTML inside Markdown; the syntax that makes links, images and code
+    (``[``, ``]``, backticks, ``|``, backslash) is backslash-escaped, so no ``[x](javascript:...)``
+    link or tracking image; a line break becomes a space, so text cannot start a heading, quote or
+    list of its own. (Emphasis marks are left alone: ``snake_case`` ids stay readable.)
+    """
+    flat = " ".join(str(text).splitlines())
+    return flat.translate(_HTML).translate(_MARKDOWN_SYNTAX)
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
 
 
 def render_markdown(doc: Document, embed_charts: bool = True) -> str:
     """Markdown text; charts become data-URI images so the file stands alone."""
-    out = [f"# {doc.title}", "", f"_{doc.subtitle}_", ""]
+    out = [f"# {md_text(doc.title)}", "", f"_{md_text(doc.subtitle)}_", ""]
     for section in doc.sections:
-        out += [f"## {section.title}", ""]
+        out += [f"## {md_text(section.title)}", ""]
         for block in section.blocks:
             if isinstance(block, Paragraph):
-                out += [block.text, ""]
+                out += [md_text(block.text), ""]
             elif isinstance(block, Callout):
-                out += [f"> **{_BADGE[block.status]}** — {block.text}", ""]
+                out += [f"> **{_BADGE[block.status]}** — {md_text(block.text)}", ""]
             elif isinstance(block, Bullets):
-                out += [f"- {item}" for item in block.items] + [""]
+                out += [f"- {md_text(item)}" for item in block.items] + [""]
             elif isinstance(block, Table):
                 align = block.align or ["left"] * len(block.columns)
                 marks = {"left": ":---", "right": "---:", "center": ":---:"}
@@ -35,10 +53,10 @@ def render_markdown(doc: Document, embed_charts: bool = True) -> str:
             elif isinstance(block, Chart):
                 if embed_charts:
                     data = base64.b64encode(block.svg.encode()).decode()
-                    out.append(f"![{block.alt}](data:image/svg+xml;base64,{data})")
+                    out.append(f"![{md_text(block.alt)}](data:image/svg+xml;base64,{data})")
                 if block.caption:
-                    out.append(f"_{block.caption}_")
+                    out.append(f"_{md_text(block.caption)}_")
                 out.append("")
     if doc.footer:
-        out += ["---", "", f"<sub>{doc.footer}</sub>", ""]
+        out += ["---", "", f"<sub>{md_text(doc.footer)}</sub>", ""]
     return "\n".join(out)

@@ -41,17 +41,26 @@ def export(
 
     to = either(out, to, "--out", "--to", required=True)
     assert to is not None
-    if Path(to).exists() and not force:
+    to_stdout = to == "-"
+    if to_stdout and not format_name:
+        raise fail("--out - writes to standard output and needs --format (yaml, json, mspdi, xer, csv, xlsx, "
+                   "icalendar)", 2)
+    if Path(to).is_file() and not force:  # a pipe or a device is written to, not overwritten
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)
     result = export_plan(plan, to, format_name, as_planned=as_planned)
     written = result.format
     if json_out:
-        print_json({"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks),
-                    "report": result.report.to_dict()})
+        summary = {"ok": True, "written": to, "format": written.name, "tasks": len(plan.tasks),
+                   "report": result.report.to_dict()}
+        if to_stdout:  # the plan is on stdout: the summary goes to stderr
+            err_console().print_json(data=summary)
+        else:
+            print_json(summary)
     else:
-        console().print(f"[green]wrote[/] {to} ({written.description or written.name}): "
-                        f"{len(plan.tasks)} tasks, {len(plan.resources)} resources", highlight=False)
+        (err_console() if to_stdout else console()).print(
+            f"[green]wrote[/] {to} ({written.description or written.name}): "
+            f"{len(plan.tasks)} tasks, {len(plan.resources)} resources", highlight=False)
         _print_losses(result.report)
 
 

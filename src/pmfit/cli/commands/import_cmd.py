@@ -28,8 +28,11 @@ def import_(
     from pmfit.api import export_file, import_file
 
     to = either(out, to, "--out", "--to")
-    if to is not None and Path(to).exists() and not force:
+    if to is not None and Path(to).is_file() and not force:  # a pipe or a device is written to, not overwritten
         raise fail(f"{to} exists; pass --force to overwrite it")
+    if to == "-":
+        raise fail("--out - (standard output) is for `pmfit export --out - --format NAME`; import prints its "
+                   "report there", 2)
     if json_out:
         plan, rep = import_file(source, check=check)
     else:

@@ -50,13 +50,19 @@ def report(
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date like 2027-03-01", param_hint="--as-of") from None
     proj = project(plan, as_of=status, source=plan_file)  # refuses a status date before the start
-    chosen = fmt.value if fmt else (Path(out).suffix.lstrip(".").lower() if out else "md")
+    to_stdout = out == "-"
+    if out and not to_stdout and Path(out).is_dir():  # before the facts, which take seconds
+        from pmfit import Diagnostic, PlanError
+
+        raise PlanError(Diagnostic("bad_file", f"cannot write the report: '{out}' is a folder; name a file in "
+                                   f"it, like {Path(out) / ('report.' + (fmt.value if fmt else 'md'))}", file=out))
+    chosen = fmt.value if fmt else (Path(out).suffix.lstrip(".").lower() if out and not to_stdout else "md")
     if chosen == "markdown":
         chosen = "md"
     if chosen not in ("md", "html", "pdf"):
         raise fail(f"cannot write a report as '{chosen}' (use .md, .html or .pdf)", 2)
     if chosen == "pdf" and not out:
-        raise fail("a PDF report needs --out FILE.pdf", 2)
+        raise fail("a PDF report needs --out FILE.pdf (or --out - for standard output)", 2)
     if for_ is not None:  # before the facts, which take seconds
         from pmfit.api import find_stakeholder
 
@@ -73,7 +79,8 @@ def report(
         from pmfit.api import save_text
 
         save_text(content, out)
-        err_console().print(f"wrote {out}", highlight=False)
+        if not to_stdout:
+            err_console().print(f"wrote {out}", highlight=False)
     else:
         console().file.write(content if isinstance(content, str) else content.decode())
 

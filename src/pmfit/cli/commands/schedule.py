@@ -81,8 +81,8 @@ def schedule(
 
 
 def _no_formula(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection, as OWASP lists it)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def _depth(plan: object, task_id: str) -> int:

@@ -60,10 +60,22 @@ def save(fig: Any, path: str | os.PathLike[str]) -> Path:
     suffix = target.suffix.lower()
     if suffix not in (".png", ".svg", ".pdf"):
         raise ValueError(f"charts are written as .png, .svg or .pdf, not {suffix or 'no extension'!r}")
-    fig.savefig(target, bbox_inches="tight")
+    import io
+
     import matplotlib.pyplot as plt
 
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=suffix[1:], bbox_inches="tight")
     plt.close(fig)
+    # through pmfit's one writer: atomic, locked, and a pipe or device is opened, never replaced
+    from pmfit.io.atomic import write_file
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        write_file(buffer.getvalue(), target)
+    except PlanError as exc:  # callers report chart write failures as OSError
+        message = exc.diagnostics[0].message.removeprefix("cannot write the file: ")
+        raise OSError(0, message, str(target)) from None
     return target
 
 
