@@ -175,7 +175,7 @@ def _clear(conn: Connection) -> None:
 def dump(store: Store, tables: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every row of the store's tables (binary columns as SHA-256), in key order: equal stores dump equal."""
     out: dict[str, list[dict[str, Any]]] = {}
-    with store.read() as conn:
+    with store.snapshot() as conn:
         present = set(inspect(conn).get_table_names())
         for table in _tables():
             if table.name not in present or (tables is not None and table.name not in tables):

@@ -214,11 +214,14 @@ class Store:
 
     # ---- transactions ----------------------------------------------------------------------
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _transaction(self, write: bool, snapshot: bool = False) -> Iterator[Connection]:
         try:
             with self.engine.connect() as connection:
                 if write:
                     connection.execution_options(**{WRITE: True})
+                elif snapshot and self.dialect == "postgresql":
+                    # one snapshot for every statement (SQLite's read transactions are snapshots already)
+                    connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
                 with connection.begin():
                     yield connection
         except StoreError:
@@ -238,6 +241,10 @@ class Store:
 
     def read(self) -> Any:
         return self._transaction(False)
+
+    def snapshot(self) -> Any:
+        """A read-only transaction that sees one consistent state of the whole store, while others write."""
+        return self._transaction(False, snapshot=True)
 
     # ---- projects --------------------------------------------------------------------------
     def create_project(self, project_id: str, name: str, document: bytes, *, author: str, message: str = "",
