@@ -16,9 +16,11 @@ BOX = re.compile(r"[─│╭╮╰╯┏┓┗┛┃━┳┻╋┡┩╇└┘
 
 
 def _commands() -> list[tuple[str, object]]:
+    """Every top-level command and command group (``pmfit db``) of the app."""
     from pmfit.cli.app import app
 
-    return [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
+    commands = [(c.name or c.callback.__name__, c) for c in app.registered_commands]  # type: ignore[union-attr]
+    return commands + [(g.name or g.typer_instance.info.name, g) for g in app.registered_groups]  # type: ignore[misc]
 
 
 def _tour() -> str:
@@ -29,7 +31,9 @@ def _tour() -> str:
 
 
 def _doc_text() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8")
+    """README.md and the pages under docs/ (how-to, reference, explanation)."""
+    pages = sorted((ROOT / "docs").rglob("*.md")) if (ROOT / "docs").is_dir() else []
+    return "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *pages])
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -39,12 +43,16 @@ def test_every_command_and_option_has_help() -> None:
 
     group = typer.main.get_command(app)
     assert sorted(group.commands) == sorted(name for name, _ in _commands())  # type: ignore[attr-defined]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    pending = list(group.commands.items())  # type: ignore[attr-defined]
+    while pending:
+        name, command = pending.pop()
         assert (command.help or "").strip(), f"pmfit {name} has no help text"
         for param in command.params:
             if param.name == "help":
                 continue
             assert (getattr(param, "help", None) or "").strip(), f"pmfit {name}: {param.name} has no help"
+        # a command group (pmfit db): each of its sub-commands too
+        pending.extend((f"{name} {sub}", c) for sub, c in getattr(command, "commands", {}).items())
 
 
 def test_every_command_is_documented() -> None:
@@ -54,7 +62,7 @@ def test_every_command_is_documented() -> None:
     docs = _doc_text()
     for name, _ in _commands():
         assert re.search(rf"pmfit {re.escape(name)}\b", docs), (
-            f"`pmfit {name}` is not mentioned in README.md: show it with a real run")
+            f"`pmfit {name}` is not mentioned in README.md or docs/: show it with a real run")
 
 
 # ---- the tour's examples are real runs ---------------------------------------------
