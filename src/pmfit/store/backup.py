@@ -33,7 +33,7 @@ def _tables() -> list[Table]:
     from pmfit.store.base import Base
 
     try:
-        import pmfit.store.accounts  # noqa: F401
+        import pmfit.store.accounts  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ModuleNotFoundError as exc:
         if exc.name != "pmfit.store.accounts":
             raise

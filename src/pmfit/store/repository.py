@@ -22,9 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from pmfit.store import content as codec
@@ -40,9 +40,9 @@ from pmfit.store.errors import (
 )
 from pmfit.store.tables import ProjectRow, ResultRow, VersionRow
 
-projects = ProjectRow.__table__
-versions = VersionRow.__table__
-results = ResultRow.__table__
+projects = cast(Table, ProjectRow.__table__)
+versions = cast(Table, VersionRow.__table__)
+results = cast(Table, ResultRow.__table__)
 
 #: how long a deleted project can be brought back
 UNDO_DELETE = dt.timedelta(days=30)
