@@ -11,6 +11,7 @@ After every round the driver checks the store and that every acknowledged save i
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -23,7 +24,7 @@ from pmfit.store import HeadMoved, Store
 WRITERS = 3  # alive at any moment; one is killed at a time and replaced at once
 KILLS_PER_PROJECT = 5
 PAUSE = 0.008  # longest pause of a writer between two saves
-SAVES_PER_WRITER = 4
+SAVES_PER_WRITER = 3
 MAX_DELAY = 0.02  # seconds between kills
 
 PLAN = """\
@@ -69,9 +70,11 @@ class Writer:
     def __init__(self, store: Store, project: str, seed: int) -> None:
         read_fd, write_fd = os.pipe()
         self.project = project
+        gc.freeze()  # the child's collector leaves the parent's objects alone: fewer pages copied
         self.pid = os.fork()
         if self.pid == 0:
             try:
+                gc.disable()  # a child lives for milliseconds
                 os.close(read_fd)
                 store.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
                 _writer(store, project, write_fd, seed)
