@@ -329,9 +329,7 @@ class Store:
                 for fk in table.foreign_keys:
                     if fk.column.table.name == "projects" and fk.column.name == "id":
                         conn.execute(delete(table).where(fk.parent.in_(doomed)))
-            conn.execute(update(versions).where(versions.c.project_id.in_(doomed))
-                         .values(parent_id=None, base_id=None))
-            # delta chains reference each other: drop them newest first (a chain never points forward)
+            # versions point at each other (parent, delta base): one statement removes them together
             conn.execute(delete(versions).where(versions.c.project_id.in_(doomed)))
             conn.execute(delete(projects).where(projects.c.id.in_(doomed)))
             live = select(versions.c.content_hash)

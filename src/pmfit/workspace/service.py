@@ -438,8 +438,6 @@ def _attribute(conflicts: list[FieldConflict], since: list[AttributedChange]) ->
     last: dict[tuple[str, str, str], AttributedChange] = {}
     for change in since:
         last[change.change.path] = change
-        if change.change.field == "(exists)":
-            continue
     out = []
     for conflict in conflicts:
         who = last.get((conflict.entity, conflict.id, conflict.field))
