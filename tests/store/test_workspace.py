@@ -153,3 +153,12 @@ def test_results_are_computed_once_per_document_and_params(workspace: Workspace)
     workspace.drop_results()
     workspace.result("p", None, "count", {"n": 1}, compute)
     assert len(calls) == 3
+
+
+def test_an_uploaded_file_name_is_only_a_hint(workspace: Workspace) -> None:
+    saved = workspace.import_bytes(SMALL_PLAN.encode(), "../../etc/Release Plan.yaml", author="web")
+    assert saved.version.project_id == "release-plan" and saved.version.source == "Release Plan.yaml"
+    for name in ("..", "", "con\x00.yaml"):
+        other = workspace.import_bytes(SMALL_PLAN.replace("Store test", "Other").encode(), name,
+                                       project_id=f"p{len(name)}")
+        assert other.created

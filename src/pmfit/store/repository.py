@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -161,6 +162,7 @@ class Store:
         self.url = resolve_url(url) if engine is None else engine.url.render_as_string(hide_password=False)
         self.engine = engine if engine is not None else make_engine(self.url, must_exist=must_exist)
         self._rebuilt: OrderedDict[str, bytes] = OrderedDict()  # version id -> document (immutable)
+        self._rebuilt_lock = threading.Lock()  # web workers share one store between threads
 
     # ---- life cycle ------------------------------------------------------------------------
     @property
@@ -450,22 +452,26 @@ class Store:
 
     def content(self, version_id: str) -> bytes:
         """The version's document, rebuilt and checked against its hash (raises :class:`StoreCorrupt`)."""
-        cached = self._rebuilt.get(version_id)
+        with self._rebuilt_lock:
+            cached = self._rebuilt.get(version_id)
         if cached is not None:
-            self._rebuilt.move_to_end(version_id)
             return cached
         with self.read() as conn:
             return self._rebuild(conn, version_id)
 
     def _remember(self, version: str, document: bytes) -> None:
-        self._rebuilt[version] = document
-        self._rebuilt.move_to_end(version)
-        while len(self._rebuilt) > 8:
-            self._rebuilt.popitem(last=False)
+        with self._rebuilt_lock:
+            self._rebuilt[version] = document
+            self._rebuilt.move_to_end(version)
+            while len(self._rebuilt) > 8:
+                self._rebuilt.popitem(last=False)
 
     def _rebuild(self, conn: Connection, version: str, use_cache: bool = True) -> bytes:
-        if use_cache and version in self._rebuilt:
-            return self._rebuilt[version]
+        if use_cache:
+            with self._rebuilt_lock:
+                cached = self._rebuilt.get(version)
+            if cached is not None:
+                return cached
         rows = conn.execute(_CHAIN_SQL, {"id": version}).all()
         if not rows:
             raise NotFound(f"there is no version {version[:12]}", "unknown_version")
@@ -536,7 +542,8 @@ class Store:
         from pmfit.store.backup import restore
 
         restore(self, path)
-        self._rebuilt.clear()
+        with self._rebuilt_lock:
+            self._rebuilt.clear()
 
     def dump(self, tables: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
         from pmfit.store.backup import dump

@@ -145,7 +145,8 @@ class Workspace:
                      author: str = DEFAULT_AUTHOR, message: str | None = None, update: bool = False) -> Saved:
         """A plan file's bytes (any format pmfit reads) as a new project, or with ``update`` as the next
         version of an existing one. An unchanged document saves nothing and returns the current version."""
-        name = Path(filename).name or "plan.yaml"
+        # the upload's name picks the format by its extension; nothing else of it reaches the disk
+        name = re.sub(r"[^\w.\- ]", "_", Path(filename.replace("\\", "/")).name).strip(" .") or "plan.yaml"
         with tempfile.TemporaryDirectory(prefix="pmfit-import-") as work:
             path = Path(work) / name
             path.write_bytes(data)
