@@ -46,7 +46,7 @@ def test_the_db_commands_from_import_to_restore(store_url: str, plan_file: Path,
     assert document.stdout == SMALL_PLAN
     diff = json.loads(run(*db, "diff", "release-plan", "1", "2", "--json").stdout)
     assert [(c["id"], c["field"], c["old"], c["new"]) for c in diff["changes"]] == [("b", "duration", "5d", "8d")]
-    listed = json.loads(run(*db, "list", "--json").stdout)
+    listed = json.loads(run("db", "list", "--json", "--db", store_url).stdout)  # --db after the command too
     assert [(p["id"], p["head_number"]) for p in listed] == [("release-plan", 2)]
     # export and import again: the same version
     out = tmp_path / "exported.yaml"
