@@ -162,3 +162,24 @@ def test_an_uploaded_file_name_is_only_a_hint(workspace: Workspace) -> None:
         other = workspace.import_bytes(SMALL_PLAN.replace("Store test", "Other").encode(), name,
                                        project_id=f"p{len(name)}")
         assert other.created
+
+
+def test_a_plan_object_is_saved_and_merged_like_text(workspace: Workspace) -> None:
+    from pmfit.model.diagnostics import PlanError
+    from pmfit.model.duration import Duration
+    from pmfit.model.plan import Link
+
+    v1 = workspace.import_bytes(SMALL_PLAN.encode(), "p.yaml", author="alice").version
+    plan = workspace.get("p").plan
+    longer = plan.model_copy(update={"tasks": [t.model_copy(update={"duration": Duration(9, "d")})
+                                               if t.id == "d" else t for t in plan.tasks]})
+    workspace.commit("p", v1.id, text=workspace.text(v1).replace("name: Docs", "name: Manual"), author="bob")
+    merged = workspace.commit("p", v1.id, plan=longer, author="carol")
+    assert merged.merged and merged.version.number == 3
+    now = workspace.get("p").plan
+    assert str(now.task("d").duration) == "9d" and now.task("c").name == "Manual"
+    broken = now.model_copy(update={"tasks": [t.model_copy(update={"after": [Link(task="ghost")]})
+                                              if t.id == "d" else t for t in now.tasks]})
+    with pytest.raises(PlanError) as caught:
+        workspace.commit("p", merged.version.id, plan=broken, author="x")
+    assert "unknown_task" in caught.value.codes and len(workspace.history("p")) == 3

@@ -269,17 +269,27 @@ class Workspace:
         if (plan is None) == (text is None):
             raise ValueError("give the changed plan or its text, not both")
         if plan is not None:
-            from pmfit.io.yamlplan import write_plan_text
-
-            text = write_plan_text(plan)
+            return self._save_plan(project_id, base, plan, author=author, message=message, kind=kind)
         assert text is not None
         return self._save(project_id, base, text, author=author, message=message, kind=kind)
 
+    def _save_plan(self, project_id: str, base: str, plan: Plan, *, author: str, message: str,
+                   kind: str) -> Saved:
+        """A plan object is valid field by field already: check its meaning, no YAML round trip."""
+        from pmfit.io.yamlplan import plan_to_data, write_plan_text
+        from pmfit.model.validate import validate_plan
+
+        errors = [d for d in validate_plan(plan) if d.severity == "error"]
+        if errors:
+            raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
+        return self._save(project_id, base, write_plan_text(plan), author=author, message=message, kind=kind,
+                          validated=True, data=plan_to_data(plan))
+
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
-              source: str | None = None, validated: bool = False) -> Saved:
+              source: str | None = None, validated: bool = False, data: dict[str, Any] | None = None) -> Saved:
         from pmfit.io.yamlplan import plan_to_data, read_plan_text
 
-        parsed: list[dict[str, Any]] = []
+        parsed: list[dict[str, Any]] = [] if data is None else [data]
 
         def yours() -> dict[str, Any]:
             if not parsed:
@@ -357,15 +367,14 @@ class Workspace:
     def record_progress(self, project_id: str, base: str, progress: Progress | dict[str, Any], *,
                         author: str = DEFAULT_AUTHOR, message: str = "") -> Saved:
         """Replace the plan's progress (status date and actuals per task): a new version."""
-        from pmfit.io.yamlplan import write_plan_text
         from pmfit.model.plan import Progress
 
         snapshot = self.get(project_id, base)
         value = progress if isinstance(progress, Progress) else Progress.model_validate(progress)
         plan = snapshot.plan.model_copy(update={"progress": value})
         status = f" as of {value.status_date}" if value.status_date else ""
-        return self._save(project_id, snapshot.version.id, write_plan_text(plan), author=author,
-                          message=message or f"progress{status}", kind="progress")
+        return self._save_plan(project_id, snapshot.version.id, plan, author=author,
+                               message=message or f"progress{status}", kind="progress")
 
     def revert(self, project_id: str, ref: str | int, *, author: str = DEFAULT_AUTHOR) -> Saved:
         """Make an old version's document the newest version again (history is kept)."""
