@@ -26,6 +26,8 @@ def test_versions_are_immutable_commits_with_author_time_message_parent_and_hash
     assert v2.content_hash == hashlib.sha256(DOC2).hexdigest()
     assert store.content(v1.id) == DOC1 and store.content(v2.id) == DOC2
     assert [v.number for v in store.history("p1")] == [2, 1]
+    assert [v.number for v in store.history("p1", limit=1)] == [2]
+    assert [v.number for v in store.history("p1", limit=1, before=2)] == [1]
     assert store.project("p1").head == v2.id
     # a fresh connection (no cache) rebuilds the same bytes
     other = Store(store.url)

@@ -403,11 +403,14 @@ class Store:
         return VersionInfo(vid, project_id, parent_number + 1, parent, based_on, kind, author, message, now, digest,
                            len(document), source)
 
-    def history(self, project_id: str, limit: int | None = None, include_deleted: bool = False) -> list[VersionInfo]:
-        """The project's versions, newest first."""
+    def history(self, project_id: str, limit: int | None = None, include_deleted: bool = False,
+                before: int | None = None) -> list[VersionInfo]:
+        """The project's versions, newest first; ``before=N`` starts below version N (for paging)."""
         self.project(project_id, include_deleted=include_deleted)
         query = select(*_VERSION_COLUMNS).where(versions.c.project_id == project_id).order_by(
             versions.c.number.desc())
+        if before is not None:
+            query = query.where(versions.c.number < before)
         if limit is not None:
             query = query.limit(limit)
         with self.read() as conn:

@@ -215,8 +215,9 @@ class Workspace:
         return self.store.purge_deleted()
 
     # ---- versions ------------------------------------------------------------------------
-    def history(self, project_id: str, limit: int | None = None) -> list[VersionInfo]:
-        return self.store.history(project_id, limit)
+    def history(self, project_id: str, limit: int | None = None, before: int | None = None) -> list[VersionInfo]:
+        """Versions newest first; ``limit`` and ``before`` (a version number) page through long histories."""
+        return self.store.history(project_id, limit, before=before)
 
     def version(self, project_id: str, ref: str | int | None = None) -> VersionInfo:
         return self.store.version(project_id, ref)
