@@ -85,8 +85,11 @@ class Writer:
         self.acks = os.fdopen(read_fd, "rb")
         self.buffer = b""
 
-    def kill(self) -> list[tuple[str, str]]:
+    def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
+
+    def reap(self) -> list[tuple[str, str]]:
+        """Wait for the killed writer to be gone; every save it acknowledged."""
         os.waitpid(self.pid, 0)
         data = self.acks.read() or b""
         self.acks.close()
@@ -124,20 +127,25 @@ def run(url: str, kills: int, seed: int) -> dict[str, object]:
     writers = [Writer(store, project, rng.randrange(1 << 30)) for _ in range(WRITERS)]
     killed = acked_count = 0
     try:
+        last_kill = time.monotonic()
         while killed < kills:
-            time.sleep(rng.uniform(0, MAX_DELAY))
+            # a random moment after the last kill (the check since then counts: no need to wait twice)
+            time.sleep(max(0.0, last_kill + rng.uniform(0, MAX_DELAY) - time.monotonic()))
             victim = writers.pop(rng.randrange(len(writers)))
-            acked = victim.kill()
+            victim.kill()
+            last_kill = time.monotonic()
             killed += 1
-            acked_count += len(acked)
-            for project_id, version_id in acked:
-                acked_by_project.setdefault(project_id, set()).add(version_id)
             if killed % KILLS_PER_PROJECT == 0:
                 project = f"k{killed // KILLS_PER_PROJECT}"
                 store.create_project(project, "Killed", PLAN.encode(), author="driver")
-            # the store check, while the other writers keep writing, then every acknowledged save
+            # the store check, while the other writers keep writing (and the victim is torn down)
+            report = store.check(sorted(_present(store, victim.project)))
+            # then every save the victim (or anyone before it) acknowledged must be there
+            acked = victim.reap()
+            acked_count += len(acked)
+            for project_id, version_id in acked:
+                acked_by_project.setdefault(project_id, set()).add(version_id)
             present = _present(store, victim.project)
-            report = store.check(sorted(present))
             lost = [f"{p}: {v}" for p, ids in present.items() for v in acked_by_project.get(p, set()) - ids]
             lost += [f"{p}: whole project" for p in acked_by_project
                      if p.startswith(f"{victim.project}-") and p not in present]
@@ -149,7 +157,8 @@ def run(url: str, kills: int, seed: int) -> dict[str, object]:
             writers.append(Writer(store, project, rng.randrange(1 << 30)))
     finally:
         for writer in writers:
-            acked = writer.kill()
+            writer.kill()
+            acked = writer.reap()
             acked_count += len(acked)
             killed += 1
             for project_id, version_id in acked:
