@@ -366,8 +366,7 @@ class Store:
                 digest = codec.content_hash(document)
                 based_on = based_on or base
                 base = row.head
-            parent = conn.execute(select(versions.c.number, versions.c.chain, versions.c.content_hash,
-                                         *_VERSION_COLUMNS[:1])
+            parent = conn.execute(select(versions.c.number, versions.c.chain, versions.c.content_hash)
                                   .where(versions.c.id == base)).one()
             if parent.content_hash == digest:
                 head = conn.execute(select(*_VERSION_COLUMNS).where(versions.c.id == base)).one()
