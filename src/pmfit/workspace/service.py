@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 #: how many versions saved since a change's base are read to say who changed what
 MAX_ATTRIBUTED = 25
+_PLANS_LOCK = threading.Lock()
 DEFAULT_AUTHOR = "unknown"
 
 
@@ -233,14 +235,16 @@ class Workspace:
         return Snapshot(project, version, text, self._plan(version, text))
 
     def _plan(self, version: VersionInfo, text: str | None = None) -> Plan:
-        plan = self._plans.get(version.content_hash)
+        with _PLANS_LOCK:  # one workspace may serve many threads (web workers)
+            plan = self._plans.get(version.content_hash)
         if plan is None:
             from pmfit.io.yamlplan import read_plan_text
 
             plan = read_plan_text(text if text is not None else self.text(version), version.label)
-            self._plans[version.content_hash] = plan
-            while len(self._plans) > 8:
-                self._plans.pop(next(iter(self._plans)))
+            with _PLANS_LOCK:
+                self._plans[version.content_hash] = plan
+                while len(self._plans) > 8:
+                    self._plans.pop(next(iter(self._plans)))
         return plan
 
     def diff(self, project_id: str, old: str | int | None, new: str | int | None = None) -> PlanDiff:
