@@ -113,6 +113,24 @@ def _copy_rows(source: Connection, target: Connection) -> None:
     projects = next(t for t in _tables() if t.name == "projects")
     for project_id, head in heads:
         target.execute(update(projects).where(projects.c.id == project_id).values(head=head))
+    if target.dialect.name == "postgresql":
+        _advance_sequences(target, [t for t in _tables() if t.name in present])
+
+
+def _advance_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Rows copied with their ids leave PostgreSQL's id sequences behind: move each past its table's ids."""
+    from sqlalchemy import Integer, text
+
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not isinstance(keys[0].type, Integer) or keys[0].autoincrement not in (True, "auto"):
+            continue
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:table, :column)"),
+                                {"table": table.name, "column": keys[0].name}).scalar()
+        if sequence:
+            conn.execute(text(f'SELECT setval(:sequence, COALESCE((SELECT MAX("{keys[0].name}") FROM "{table.name}"), 1), '
+                              f'(SELECT MAX("{keys[0].name}") FROM "{table.name}") IS NOT NULL)'),
+                         {"sequence": sequence})
 
 
 def restore(store: Store, path: str) -> None:
