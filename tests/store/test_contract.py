@@ -26,6 +26,8 @@ def test_versions_are_immutable_commits_with_author_time_message_parent_and_hash
     assert v2.content_hash == hashlib.sha256(DOC2).hexdigest()
     assert store.content(v1.id) == DOC1 and store.content(v2.id) == DOC2
     assert [v.number for v in store.history("p1")] == [2, 1]
+    assert [v.number for v in store.history("p1", limit=1)] == [2]
+    assert [v.number for v in store.history("p1", limit=1, before=2)] == [1]
     assert store.project("p1").head == v2.id
     # a fresh connection (no cache) rebuilds the same bytes
     other = Store(store.url)
@@ -236,3 +238,58 @@ def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> N
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         store.close()
+
+
+def _keep_writing(url: str, project: str, ack_fd: int, seconds: float) -> None:
+    import os
+    import time
+
+    store = Store(url)
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        head = store.version(project)
+        version, _ = store.commit(project, head.id, DOC1 + f"# {n}\n".encode() * (1 + n % 7), author="writer")
+        os.write(ack_fd, f"{version.id}\n".encode())
+    store.close()
+
+
+def test_a_backup_taken_while_someone_writes_is_consistent_and_restores(store: Store, tmp_path: Path) -> None:
+    import os
+    import time
+
+    store.create_project("busy", "Busy", DOC1, author="a")
+    url = store.url
+    store.close()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_fd)
+            _keep_writing(url, "busy", write_fd, 1.5)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        time.sleep(0.4)
+        acked_before = set(os.read(read_fd, 1 << 20).decode().split())
+        store.backup(str(tmp_path / "busy.db"))
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(read_fd)
+    assert os.WEXITSTATUS(status) == 0 and acked_before
+    backup = Store(f"sqlite:///{tmp_path / 'busy.db'}")
+    try:
+        report = backup.check()
+        assert report.ok, report.problems
+        in_backup = {v.id for v in backup.history("busy")}
+        assert acked_before <= in_backup  # everything saved before the backup began is in it
+        snapshot = backup.dump()
+    finally:
+        backup.close()
+    assert len(store.history("busy")) >= len(in_backup)
+    store.restore(str(tmp_path / "busy.db"))
+    assert store.dump() == snapshot

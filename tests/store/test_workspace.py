@@ -153,3 +153,33 @@ def test_results_are_computed_once_per_document_and_params(workspace: Workspace)
     workspace.drop_results()
     workspace.result("p", None, "count", {"n": 1}, compute)
     assert len(calls) == 3
+
+
+def test_an_uploaded_file_name_is_only_a_hint(workspace: Workspace) -> None:
+    saved = workspace.import_bytes(SMALL_PLAN.encode(), "../../etc/Release Plan.yaml", author="web")
+    assert saved.version.project_id == "release-plan" and saved.version.source == "Release Plan.yaml"
+    for name in ("..", "", "con\x00.yaml"):
+        other = workspace.import_bytes(SMALL_PLAN.replace("Store test", "Other").encode(), name,
+                                       project_id=f"p{len(name)}")
+        assert other.created
+
+
+def test_a_plan_object_is_saved_and_merged_like_text(workspace: Workspace) -> None:
+    from pmfit.model.diagnostics import PlanError
+    from pmfit.model.duration import Duration
+    from pmfit.model.plan import Link
+
+    v1 = workspace.import_bytes(SMALL_PLAN.encode(), "p.yaml", author="alice").version
+    plan = workspace.get("p").plan
+    longer = plan.model_copy(update={"tasks": [t.model_copy(update={"duration": Duration(9, "d")})
+                                               if t.id == "d" else t for t in plan.tasks]})
+    workspace.commit("p", v1.id, text=workspace.text(v1).replace("name: Docs", "name: Manual"), author="bob")
+    merged = workspace.commit("p", v1.id, plan=longer, author="carol")
+    assert merged.merged and merged.version.number == 3
+    now = workspace.get("p").plan
+    assert str(now.task("d").duration) == "9d" and now.task("c").name == "Manual"
+    broken = now.model_copy(update={"tasks": [t.model_copy(update={"after": [Link(task="ghost")]})
+                                              if t.id == "d" else t for t in now.tasks]})
+    with pytest.raises(PlanError) as caught:
+        workspace.commit("p", merged.version.id, plan=broken, author="x")
+    assert "unknown_task" in caught.value.codes and len(workspace.history("p")) == 3

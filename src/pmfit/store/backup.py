@@ -33,7 +33,7 @@ def _tables() -> list[Table]:
     from pmfit.store.base import Base
 
     try:
-        import pmfit.store.accounts  # noqa: F401
+        import pmfit.store.accounts  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ModuleNotFoundError as exc:
         if exc.name != "pmfit.store.accounts":
             raise
@@ -113,6 +113,24 @@ def _copy_rows(source: Connection, target: Connection) -> None:
     projects = next(t for t in _tables() if t.name == "projects")
     for project_id, head in heads:
         target.execute(update(projects).where(projects.c.id == project_id).values(head=head))
+    if target.dialect.name == "postgresql":
+        _advance_sequences(target, [t for t in _tables() if t.name in present])
+
+
+def _advance_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Rows copied with their ids leave PostgreSQL's id sequences behind: move each past its table's ids."""
+    from sqlalchemy import Integer, text
+
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not isinstance(keys[0].type, Integer) or keys[0].autoincrement not in (True, "auto"):
+            continue
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:table, :column)"),
+                                {"table": table.name, "column": keys[0].name}).scalar()
+        if sequence:
+            conn.execute(text(f'SELECT setval(:sequence, COALESCE((SELECT MAX("{keys[0].name}") FROM "{table.name}"), 1), '
+                              f'(SELECT MAX("{keys[0].name}") FROM "{table.name}") IS NOT NULL)'),
+                         {"sequence": sequence})
 
 
 def restore(store: Store, path: str) -> None:
@@ -175,7 +193,7 @@ def _clear(conn: Connection) -> None:
 def dump(store: Store, tables: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every row of the store's tables (binary columns as SHA-256), in key order: equal stores dump equal."""
     out: dict[str, list[dict[str, Any]]] = {}
-    with store.read() as conn:
+    with store.snapshot() as conn:
         present = set(inspect(conn).get_table_names())
         for table in _tables():
             if table.name not in present or (tables is not None and table.name not in tables):

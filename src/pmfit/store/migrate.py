@@ -7,6 +7,7 @@ migration leaves the store at its previous revision on both SQLite and PostgreSQ
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -27,10 +28,12 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@cache  # the scripts ship with pmfit: they do not change while it runs
 def script() -> ScriptDirectory:
     return ScriptDirectory.from_config(config())
 
 
+@cache
 def head_revision() -> str:
     head = script().get_current_head()
     assert head is not None
@@ -39,7 +42,12 @@ def head_revision() -> str:
 
 def revisions() -> list[str]:
     """Every revision id, oldest first."""
-    return [rev.revision for rev in reversed(list(script().walk_revisions()))]
+    return list(_revisions())
+
+
+@cache
+def _revisions() -> tuple[str, ...]:
+    return tuple(rev.revision for rev in reversed(list(script().walk_revisions())))
 
 
 def current_revision(engine: Engine) -> str | None:

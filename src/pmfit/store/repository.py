@@ -18,13 +18,14 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from pmfit.store import content as codec
@@ -40,9 +41,9 @@ from pmfit.store.errors import (
 )
 from pmfit.store.tables import ProjectRow, ResultRow, VersionRow
 
-projects = ProjectRow.__table__
-versions = VersionRow.__table__
-results = ResultRow.__table__
+projects = cast(Table, ProjectRow.__table__)
+versions = cast(Table, VersionRow.__table__)
+results = cast(Table, ResultRow.__table__)
 
 #: how long a deleted project can be brought back
 UNDO_DELETE = dt.timedelta(days=30)
@@ -161,6 +162,7 @@ class Store:
         self.url = resolve_url(url) if engine is None else engine.url.render_as_string(hide_password=False)
         self.engine = engine if engine is not None else make_engine(self.url, must_exist=must_exist)
         self._rebuilt: OrderedDict[str, bytes] = OrderedDict()  # version id -> document (immutable)
+        self._rebuilt_lock = threading.Lock()  # web workers share one store between threads
 
     # ---- life cycle ------------------------------------------------------------------------
     @property
@@ -214,11 +216,14 @@ class Store:
 
     # ---- transactions ----------------------------------------------------------------------
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _transaction(self, write: bool, snapshot: bool = False) -> Iterator[Connection]:
         try:
             with self.engine.connect() as connection:
                 if write:
                     connection.execution_options(**{WRITE: True})
+                elif snapshot and self.dialect == "postgresql":
+                    # one snapshot for every statement (SQLite's read transactions are snapshots already)
+                    connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
                 with connection.begin():
                     yield connection
         except StoreError:
@@ -238,6 +243,10 @@ class Store:
 
     def read(self) -> Any:
         return self._transaction(False)
+
+    def snapshot(self) -> Any:
+        """A read-only transaction that sees one consistent state of the whole store, while others write."""
+        return self._transaction(False, snapshot=True)
 
     # ---- projects --------------------------------------------------------------------------
     def create_project(self, project_id: str, name: str, document: bytes, *, author: str, message: str = "",
@@ -322,9 +331,7 @@ class Store:
                 for fk in table.foreign_keys:
                     if fk.column.table.name == "projects" and fk.column.name == "id":
                         conn.execute(delete(table).where(fk.parent.in_(doomed)))
-            conn.execute(update(versions).where(versions.c.project_id.in_(doomed))
-                         .values(parent_id=None, base_id=None))
-            # delta chains reference each other: drop them newest first (a chain never points forward)
+            # versions point at each other (parent, delta base): one statement removes them together
             conn.execute(delete(versions).where(versions.c.project_id.in_(doomed)))
             conn.execute(delete(projects).where(projects.c.id.in_(doomed)))
             live = select(versions.c.content_hash)
@@ -359,8 +366,7 @@ class Store:
                 digest = codec.content_hash(document)
                 based_on = based_on or base
                 base = row.head
-            parent = conn.execute(select(versions.c.number, versions.c.chain, versions.c.content_hash,
-                                         *_VERSION_COLUMNS[:1])
+            parent = conn.execute(select(versions.c.number, versions.c.chain, versions.c.content_hash)
                                   .where(versions.c.id == base)).one()
             if parent.content_hash == digest:
                 head = conn.execute(select(*_VERSION_COLUMNS).where(versions.c.id == base)).one()
@@ -396,11 +402,14 @@ class Store:
         return VersionInfo(vid, project_id, parent_number + 1, parent, based_on, kind, author, message, now, digest,
                            len(document), source)
 
-    def history(self, project_id: str, limit: int | None = None, include_deleted: bool = False) -> list[VersionInfo]:
-        """The project's versions, newest first."""
+    def history(self, project_id: str, limit: int | None = None, include_deleted: bool = False,
+                before: int | None = None) -> list[VersionInfo]:
+        """The project's versions, newest first; ``before=N`` starts below version N (for paging)."""
         self.project(project_id, include_deleted=include_deleted)
         query = select(*_VERSION_COLUMNS).where(versions.c.project_id == project_id).order_by(
             versions.c.number.desc())
+        if before is not None:
+            query = query.where(versions.c.number < before)
         if limit is not None:
             query = query.limit(limit)
         with self.read() as conn:
@@ -445,22 +454,26 @@ class Store:
 
     def content(self, version_id: str) -> bytes:
         """The version's document, rebuilt and checked against its hash (raises :class:`StoreCorrupt`)."""
-        cached = self._rebuilt.get(version_id)
+        with self._rebuilt_lock:
+            cached = self._rebuilt.get(version_id)
         if cached is not None:
-            self._rebuilt.move_to_end(version_id)
             return cached
         with self.read() as conn:
             return self._rebuild(conn, version_id)
 
     def _remember(self, version: str, document: bytes) -> None:
-        self._rebuilt[version] = document
-        self._rebuilt.move_to_end(version)
-        while len(self._rebuilt) > 8:
-            self._rebuilt.popitem(last=False)
+        with self._rebuilt_lock:
+            self._rebuilt[version] = document
+            self._rebuilt.move_to_end(version)
+            while len(self._rebuilt) > 8:
+                self._rebuilt.popitem(last=False)
 
     def _rebuild(self, conn: Connection, version: str, use_cache: bool = True) -> bytes:
-        if use_cache and version in self._rebuilt:
-            return self._rebuilt[version]
+        if use_cache:
+            with self._rebuilt_lock:
+                cached = self._rebuilt.get(version)
+            if cached is not None:
+                return cached
         rows = conn.execute(_CHAIN_SQL, {"id": version}).all()
         if not rows:
             raise NotFound(f"there is no version {version[:12]}", "unknown_version")
@@ -531,7 +544,8 @@ class Store:
         from pmfit.store.backup import restore
 
         restore(self, path)
-        self._rebuilt.clear()
+        with self._rebuilt_lock:
+            self._rebuilt.clear()
 
     def dump(self, tables: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
         from pmfit.store.backup import dump

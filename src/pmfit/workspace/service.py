@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 #: how many versions saved since a change's base are read to say who changed what
 MAX_ATTRIBUTED = 25
+_PLANS_LOCK = threading.Lock()
 DEFAULT_AUTHOR = "unknown"
 
 
@@ -145,7 +147,8 @@ class Workspace:
                      author: str = DEFAULT_AUTHOR, message: str | None = None, update: bool = False) -> Saved:
         """A plan file's bytes (any format pmfit reads) as a new project, or with ``update`` as the next
         version of an existing one. An unchanged document saves nothing and returns the current version."""
-        name = Path(filename).name or "plan.yaml"
+        # the upload's name picks the format by its extension; nothing else of it reaches the disk
+        name = re.sub(r"[^\w.\- ]", "_", Path(filename.replace("\\", "/")).name).strip(" .") or "plan.yaml"
         with tempfile.TemporaryDirectory(prefix="pmfit-import-") as work:
             path = Path(work) / name
             path.write_bytes(data)
@@ -214,8 +217,9 @@ class Workspace:
         return self.store.purge_deleted()
 
     # ---- versions ------------------------------------------------------------------------
-    def history(self, project_id: str, limit: int | None = None) -> list[VersionInfo]:
-        return self.store.history(project_id, limit)
+    def history(self, project_id: str, limit: int | None = None, before: int | None = None) -> list[VersionInfo]:
+        """Versions newest first; ``limit`` and ``before`` (a version number) page through long histories."""
+        return self.store.history(project_id, limit, before=before)
 
     def version(self, project_id: str, ref: str | int | None = None) -> VersionInfo:
         return self.store.version(project_id, ref)
@@ -231,14 +235,16 @@ class Workspace:
         return Snapshot(project, version, text, self._plan(version, text))
 
     def _plan(self, version: VersionInfo, text: str | None = None) -> Plan:
-        plan = self._plans.get(version.content_hash)
+        with _PLANS_LOCK:  # one workspace may serve many threads (web workers)
+            plan = self._plans.get(version.content_hash)
         if plan is None:
             from pmfit.io.yamlplan import read_plan_text
 
             plan = read_plan_text(text if text is not None else self.text(version), version.label)
-            self._plans[version.content_hash] = plan
-            while len(self._plans) > 8:
-                self._plans.pop(next(iter(self._plans)))
+            with _PLANS_LOCK:
+                self._plans[version.content_hash] = plan
+                while len(self._plans) > 8:
+                    self._plans.pop(next(iter(self._plans)))
         return plan
 
     def diff(self, project_id: str, old: str | int | None, new: str | int | None = None) -> PlanDiff:
@@ -268,17 +274,27 @@ class Workspace:
         if (plan is None) == (text is None):
             raise ValueError("give the changed plan or its text, not both")
         if plan is not None:
-            from pmfit.io.yamlplan import write_plan_text
-
-            text = write_plan_text(plan)
+            return self._save_plan(project_id, base, plan, author=author, message=message, kind=kind)
         assert text is not None
         return self._save(project_id, base, text, author=author, message=message, kind=kind)
 
+    def _save_plan(self, project_id: str, base: str, plan: Plan, *, author: str, message: str,
+                   kind: str) -> Saved:
+        """A plan object is valid field by field already: check its meaning, no YAML round trip."""
+        from pmfit.io.yamlplan import plan_to_data, write_plan_text
+        from pmfit.model.validate import validate_plan
+
+        errors = [d for d in validate_plan(plan) if d.severity == "error"]
+        if errors:
+            raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
+        return self._save(project_id, base, write_plan_text(plan), author=author, message=message, kind=kind,
+                          validated=True, data=plan_to_data(plan))
+
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
-              source: str | None = None, validated: bool = False) -> Saved:
+              source: str | None = None, validated: bool = False, data: dict[str, Any] | None = None) -> Saved:
         from pmfit.io.yamlplan import plan_to_data, read_plan_text
 
-        parsed: list[dict[str, Any]] = []
+        parsed: list[dict[str, Any]] = [] if data is None else [data]
 
         def yours() -> dict[str, Any]:
             if not parsed:
@@ -356,15 +372,14 @@ class Workspace:
     def record_progress(self, project_id: str, base: str, progress: Progress | dict[str, Any], *,
                         author: str = DEFAULT_AUTHOR, message: str = "") -> Saved:
         """Replace the plan's progress (status date and actuals per task): a new version."""
-        from pmfit.io.yamlplan import write_plan_text
         from pmfit.model.plan import Progress
 
         snapshot = self.get(project_id, base)
         value = progress if isinstance(progress, Progress) else Progress.model_validate(progress)
         plan = snapshot.plan.model_copy(update={"progress": value})
         status = f" as of {value.status_date}" if value.status_date else ""
-        return self._save(project_id, snapshot.version.id, write_plan_text(plan), author=author,
-                          message=message or f"progress{status}", kind="progress")
+        return self._save_plan(project_id, snapshot.version.id, plan, author=author,
+                               message=message or f"progress{status}", kind="progress")
 
     def revert(self, project_id: str, ref: str | int, *, author: str = DEFAULT_AUTHOR) -> Saved:
         """Make an old version's document the newest version again (history is kept)."""
@@ -438,8 +453,6 @@ def _attribute(conflicts: list[FieldConflict], since: list[AttributedChange]) ->
     last: dict[tuple[str, str, str], AttributedChange] = {}
     for change in since:
         last[change.change.path] = change
-        if change.change.field == "(exists)":
-            continue
     out = []
     for conflict in conflicts:
         who = last.get((conflict.entity, conflict.id, conflict.field))

@@ -28,10 +28,18 @@ def _db(
     _state["url"] = db
 
 
-def _workspace(create: bool = False) -> Workspace:
+DbOption = typer.Option(None, "--db", metavar="URL", help="The store (overrides the --db given before the "
+                        "command and $PMFIT_DB).")
+
+
+def _url(db: str | None) -> str | None:
+    return db or _state["url"]
+
+
+def _workspace(db: str | None, create: bool = False) -> Workspace:
     from pmfit.workspace import Workspace
 
-    return Workspace.open(_state["url"], create=create)
+    return Workspace.open(_url(db), create=create)
 
 
 def _author(author: str | None) -> str:
@@ -55,11 +63,11 @@ def _split_ref(text: str) -> tuple[str, str | None]:
 
 
 @guarded
-def init(json_out: bool = JsonOption) -> None:
+def init(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     """Create the store, or upgrade it to this pmfit's schema (safe to run again)."""
     from pmfit.store.connect import display_url
 
-    with _workspace(create=True) as ws:
+    with _workspace(db, create=True) as ws:
         revision = ws.store.revision()
         url = display_url(ws.store.url)
     if json_out:
@@ -75,6 +83,7 @@ def import_(
                                        help="Project id (default: from the file name); one file only."),
     message: str | None = typer.Option(None, "--message", "-m", help="What this version is."),
     author: str | None = AuthorOption,
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Import plan files: each becomes a project, or the next version of the project of that id.
@@ -86,7 +95,7 @@ def import_(
     if project is not None and len(files) > 1:
         raise fail("--project names one project: import one file with it", 2)
     out = []
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         for path in files:
             saved = ws.import_file(path, project_id=project, author=_author(author), message=message)
             out.append({"file": path, **saved.to_dict()})
@@ -101,10 +110,11 @@ def import_(
 @guarded
 def list_(
     all_: bool = typer.Option(False, "--all", help="Also list deleted projects (undoable for 30 days)."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """The projects in the store with their latest version."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         projects = ws.list_projects(include_deleted=all_)
     if json_out:
         print_json([p.to_dict() for p in projects])
@@ -137,11 +147,12 @@ def _version_rows(version: VersionInfo) -> list[tuple[str, str]]:
 def show(
     ref: str = typer.Argument(..., metavar="PROJECT[@VERSION]", help="A project, optionally @number or @id."),
     document: bool = typer.Option(False, "--document", "-d", help="Print the plan document (YAML) itself."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """One version: who saved it, when, why, its hash; with --document the YAML."""
     project, version_ref = _split_ref(ref)
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         snapshot = ws.get(project, version_ref)
     plan, version = snapshot.plan, snapshot.version
     if json_out:
@@ -168,10 +179,11 @@ def show(
 def history(
     project: str = typer.Argument(..., help="The project id."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Only the latest N versions."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Every version of a project, newest first."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         versions = ws.history(project, limit)
     if json_out:
         print_json([v.to_dict() for v in versions])
@@ -193,10 +205,11 @@ def diff(
     project: str = typer.Argument(..., help="The project id."),
     old: str = typer.Argument(..., metavar="V1", help="The earlier version (number or id)."),
     new: str = typer.Argument("head", metavar="V2", help="The later version (default: the latest)."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """What changed between two versions and what it did to the finish date."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         result = ws.diff(project, old, new)
     if json_out:
         print_json(result.to_dict())
@@ -211,11 +224,12 @@ def export(
     ref: str = typer.Argument(..., metavar="PROJECT[@VERSION]", help="A project, optionally @number or @id."),
     to: str = typer.Option(..., "--to", help="The file to write (format from its extension, or --format)."),
     format: str | None = typer.Option(None, "--format", "-f", help="Output format (yaml, json, mspdi, ...)."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Write a version to a file. YAML is written byte for byte as stored: importing it again is a no-op."""
     project, version_ref = _split_ref(ref)
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         version = ws.export(project, version_ref, to, format)
     if json_out:
         print_json({"ok": True, "file": to, **version.to_dict()})
@@ -226,10 +240,11 @@ def export(
 @guarded
 def backup(
     file: str = typer.Argument(..., metavar="FILE", help="The backup file to create (never overwritten)."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Copy the whole store to FILE (a SQLite file) while others keep working."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         ws.backup(file)
     if json_out:
         print_json({"ok": True, "file": file})
@@ -241,6 +256,7 @@ def backup(
 def restore(
     file: str = typer.Argument(..., metavar="FILE", help="A backup made by `pmfit db backup`."),
     yes: bool = typer.Option(False, "--yes", help="Replace the store's contents without asking."),
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Replace everything in the store with a backup (checked first; all or nothing)."""
@@ -250,7 +266,7 @@ def restore(
         raise fail("restore cancelled; nothing changed")
     from pmfit.workspace import Workspace
 
-    with Workspace.open(_state["url"], create=True) as ws:
+    with Workspace.open(_url(db), create=True) as ws:
         ws.restore(file)
         projects = len(ws.list_projects(include_deleted=True))
     if json_out:
@@ -260,12 +276,12 @@ def restore(
 
 
 @guarded
-def check(json_out: bool = JsonOption) -> None:
+def check(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     """Check the store: the database's own integrity check, then every version's hash and history."""
     from pmfit.store import Store
     from pmfit.store.repository import CheckReport
 
-    store = Store(_state["url"])
+    store = Store(_url(db))
     try:
         report: CheckReport = store.check()
     finally:
@@ -288,26 +304,28 @@ def check(json_out: bool = JsonOption) -> None:
 def delete(
     project: str = typer.Argument(..., help="The project id."),
     author: str | None = AuthorOption,
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Delete a project (undo with `pmfit db undelete` for 30 days)."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         info = ws.delete_project(project, author=_author(author))
     _done(info.to_dict(), f"Deleted {project} (undo with: pmfit db undelete {project})", json_out)
 
 
 @guarded
-def undelete(project: str = typer.Argument(..., help="The project id."), json_out: bool = JsonOption) -> None:
+def undelete(project: str = typer.Argument(..., help="The project id."), json_out: bool = JsonOption,
+             db: str | None = DbOption) -> None:
     """Bring back a deleted project."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         info = ws.undelete_project(project)
     _done(info.to_dict(), f"Restored project {project}", json_out)
 
 
 @guarded
-def purge(json_out: bool = JsonOption) -> None:
+def purge(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     """Remove for good the projects deleted more than 30 days ago."""
-    with _workspace() as ws:
+    with _workspace(db) as ws:
         gone = ws.purge_deleted()
     _done({"purged": gone}, f"Purged {len(gone)} project(s){': ' + ', '.join(gone) if gone else ''}", json_out)
 

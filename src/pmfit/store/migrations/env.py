@@ -9,7 +9,7 @@ import pmfit.store.tables
 from pmfit.store.base import Base
 
 try:
-    import pmfit.store.accounts  # noqa: F401  (users, sessions, memberships: 0002_accounts)
+    import pmfit.store.accounts  # type: ignore[import-not-found,unused-ignore]  # noqa: F401  (0002_accounts)
 except ModuleNotFoundError as exc:
     if exc.name != "pmfit.store.accounts":
         raise
