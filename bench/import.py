@@ -69,8 +69,8 @@ def best(fn: Any, repeat: int) -> tuple[float, float]:
 
 def _phases(path: str, repeat: int) -> dict[str, tuple[float, float]]:
     """Where the time goes: XML parse, mapping to plan data, validation, schedule check."""
-    from pmfit.io.formats import ImportReport
     from pmfit.importing import check_schedule, parse_xml
+    from pmfit.io.formats import ImportReport
     from pmfit.io.mspdi import _Reader
     from pmfit.io.safexml import read_bytes
     from pmfit.io.yamlplan import plan_from_data
