@@ -101,6 +101,16 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         costs=(D, "not written (P6 keeps costs on expenses)"), tags=(D, "activity codes are not written"),
         per_use=(D, "P6 has no per-use fee for labour"),
         baselines=(D, "P6 keeps a baseline as a separate project; not written"), **_NOT_PLANS),
+    "ganttproject": _table(
+        K, link_types=K, lags=(A, "in whole days"), calendar=(A, "the work week is kept, hours per day are not "
+                                                              "(GanttProject counts days)"),
+        constraints=(A, "start-no-earlier-than is kept (GanttProject's earliest start); others are not"),
+        deadlines=(D, "GanttProject has no deadlines"), estimates=(A, "the most likely duration, in whole days"),
+        work=(D, "GanttProject derives work from durations"), tags=(D, "not written"),
+        per_use=(D, "GanttProject rates are per day"), rates=(A, "as a day rate"),
+        resource_calendars=(A, "their holidays become vacations; their work week is not written"),
+        progress=(A, "% complete is kept; GanttProject stores no actual dates"), status_date=(D, "not written"),
+        baselines=(A, "as GanttProject baselines (start and whole days)"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
         link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
