@@ -111,6 +111,14 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         resource_calendars=(A, "their holidays become vacations; their work week is not written"),
         progress=(A, "% complete is kept; GanttProject stores no actual dates"), status_date=(D, "not written"),
         baselines=(A, "as GanttProject baselines (start and whole days)"), **_NOT_PLANS),
+    "planner": _table(
+        K, constraints=(A, "start-no-earlier-than and must-start-on are kept (Planner has only those)"),
+        deadlines=(D, "Planner has no deadlines"), estimates=(A, "the most likely duration is written"),
+        costs=(D, "Planner has no fixed costs"), priorities=(D, "not read back by pmfit"), tags=(D, "not written"),
+        per_use=(D, "Planner rates are per hour"), resource_calendars=(D, "not written"),
+        assignments=(A, "units in whole percents"),
+        progress=(A, "% complete is kept; Planner stores no actual dates"), status_date=(D, "not written"),
+        baselines=(D, "Planner has no baselines"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
         link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
