@@ -119,6 +119,12 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         assignments=(A, "units in whole percents"),
         progress=(A, "% complete is kept; Planner stores no actual dates"), status_date=(D, "not written"),
         baselines=(D, "Planner has no baselines"), **_NOT_PLANS),
+    "mpx": _table(
+        K, estimates=(A, "the most likely duration is written"), deadlines=(D, "MPX has no deadline field"),
+        work=(D, "not written"), tags=(D, "not written"), resource_calendars=(D, "not written"),
+        holidays=(K, "as base calendar exceptions"),
+        progress=(A, "% complete and actual dates are kept; remaining durations are not"),
+        baselines=(A, "the first baseline is written"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
         link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),

@@ -550,4 +550,10 @@ class _Reader:
         return out
 
 
-register(Format("mpx", (".mpx",), _sniff, read_mpx, None, "MPX (MS Project 4.0-98 exchange text, any locale)"))
+def _write_mpx(plan: Plan, path: str) -> dict[str, str]:
+    from pmfit.io.mpxwrite import write_mpx
+
+    return write_mpx(plan, path)
+
+
+register(Format("mpx", (".mpx",), _sniff, read_mpx, _write_mpx, "MPX (MS Project 4.0-98 exchange text, any locale)"))

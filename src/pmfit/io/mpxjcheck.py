@@ -100,7 +100,7 @@ def _task_id(task: Any, fmt: str) -> str:
     if fmt == "ganttproject":  # MPXJ numbers GanttProject's tasks from 1, GanttProject from 0
         return str(int(task.getUniqueID()) - 1)
     text = task.getText(1)
-    if text:
+    if text and fmt == "mspdi":  # the "pmfit id" field of pmfit's MS Project XML
         return str(text)
     return str(task.getUniqueID())
 
