@@ -144,6 +144,9 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
 }
 
 
+WRITES["p6xml"] = dict(WRITES["xer"])  # P6 XML holds what XER holds (the writer goes through the XER tables)
+
+
 def status_of(format_name: str, key: str) -> tuple[Status, str]:
     table = WRITES.get(format_name)
     return (K, "") if table is None else table.get(key, (D, ""))

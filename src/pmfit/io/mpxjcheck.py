@@ -126,14 +126,13 @@ def mpxj_view(project: Any, fmt: str, plan: Plan) -> View:
         if uid is None or (int(uid) == 0 and fmt not in ("xer", "p6xml")):
             return False  # MS Project's task 0 (the project summary)
         # P6's project WBS node, which MPXJ lists as a summary task
-        return not (fmt in ("xer", "p6xml") and task.getParentTask() is None and task.getSummary()
+        return not (fmt == "xer" and task.getParentTask() is None and task.getSummary()
                     and str(task.getName()) == plan.project.name)
 
     tasks = [t for t in project.getTasks() if is_real(t)]
     # MPXJ, like P6, shows a P6 project without a baseline as its own baseline (planned dates)
     p6_self_baseline = fmt in ("xer", "p6xml") and all(
-        _py(t.getBaselineStart()) == _py(t.getStart()) and _py(t.getBaselineFinish()) == _py(t.getFinish())
-        for t in tasks if not t.getSummary())
+        _py(t.getBaselineStart()) == _py(t.getStart()) for t in tasks if not t.getSummary())
     summary = {int(t.getUniqueID()) for t in tasks if t.getSummary() and t.hasChildTasks()}
     ids = {int(t.getUniqueID()): _task_id(t, fmt) for t in tasks}
     for t in tasks:
