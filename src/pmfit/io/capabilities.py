@@ -125,6 +125,17 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         holidays=(K, "as base calendar exceptions"),
         progress=(A, "% complete and actual dates are kept; remaining durations are not"),
         baselines=(A, "the first baseline is written"), **_NOT_PLANS),
+    "taskjuggler": _table(
+        K, link_types=(A, "finish-to-finish and start-to-finish become finish-to-start and start-to-start"),
+        lags=(A, "gaps are kept; leads (negative lags) are not"),
+        constraints=(A, "start-no-earlier-than and must-start-on become start, finish-no-later-than and "
+                        "must-finish-on become end; others are not written"),
+        deadlines=(D, "not written"), estimates=(A, "the most likely duration is written"),
+        costs=(D, "TaskJuggler keeps costs in accounts; not written"), tags=(D, "not written"),
+        per_use=(D, "TaskJuggler rates are per day"), rates=(A, "as a day rate"),
+        resource_calendars=(A, "their holidays become leaves; their work week is not written"),
+        progress=(A, "complete (%) is kept; TaskJuggler has no actual dates"),
+        baselines=(D, "not written (TaskJuggler keeps scenarios, not baselines)"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
         link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
