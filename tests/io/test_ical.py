@@ -132,11 +132,6 @@ def test_malformed_calendars(bad: str, code: str, tmp_path: Path) -> None:
 
 
 def _dates(plan) -> dict:
-    """The current schedule: a plan in progress is exported as of its status date."""
-    if plan.progress is not None and plan.progress.tasks:
-        from pmfit.engine.status import status_schedule
-
-        return {k: (v.start, v.finish) for k, v in status_schedule(plan).schedule.tasks.items()}
     return {k: (v.start, v.finish) for k, v in schedule(plan).tasks.items()}
 
 
@@ -150,7 +145,7 @@ def test_round_trip_keeps_tasks_and_dates(source: Path, tmp_path: Path) -> None:
     assert [(t.id, t.name, t.parent) for t in back.tasks] == [(t.id, t.name, t.parent) for t in plan.tasks]
     assert [sorted(str(link) for link in t.after) for t in back.tasks] == \
            [sorted(str(link) for link in t.after) for t in plan.tasks]
-    # the dates in the file are pmfit's current schedule of the original plan, to the minute
+    # the dates in the file are pmfit's schedule of the original plan, to the minute
     original = _dates(plan)
     for tid, (start, finish) in original.items():
         assert report.file_dates[tid][0] == start, tid
@@ -159,8 +154,7 @@ def test_round_trip_keeps_tasks_and_dates(source: Path, tmp_path: Path) -> None:
 
 def test_round_trip_reschedules_identically_on_the_default_calendar(tmp_path: Path) -> None:
     plan, _ = gan.read(str(shared_path("projects", "gan", "ganttproject-house-building-sample.gan")))
-    # without its progress (an .ics export drops it, and writes a plan in progress as of its status date)
-    plan = plan.model_copy(update={"progress": None, "project": plan.project.model_copy(update={"calendar": type(
+    plan = plan.model_copy(update={"project": plan.project.model_copy(update={"calendar": type(
         plan.project.calendar)()})})
     out = tmp_path / "house.ics"
     ical.write_ics(plan, str(out), stamp=D(2027, 1, 1))

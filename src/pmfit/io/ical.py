@@ -429,10 +429,8 @@ def _iso_duration(duration: Duration) -> str:
 def ics_text(plan: Plan, stamp: dt.datetime | None = None) -> str:
     """The plan's schedule as iCalendar text (see the module doc)."""
     from pmfit.engine.schedule import schedule
-    from pmfit.io.current import current_schedule
 
-    current = current_schedule(plan)  # a plan in progress: its status-date schedule
-    sched = current.schedule if current is not None else schedule(plan)
+    sched = schedule(plan)
     now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     summaries = plan.summary_ids()
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pmfit//pmfit plan export//EN", "CALSCALE:GREGORIAN",
