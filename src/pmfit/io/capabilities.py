@@ -197,3 +197,7 @@ def markdown_table(formats: list[str] | None = None) -> str:
             cells.append(cell)
         lines.append(f"| {feature.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines + [""] + [f"{i}. {note}" for i, note in enumerate(notes, start=1)]) + "\n"
+
+
+if __name__ == "__main__":  # python -m pmfit.io.capabilities > the table in docs/reference/format-details.md
+    print(markdown_table(), end="")

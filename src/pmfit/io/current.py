@@ -31,25 +31,42 @@ class CurrentSchedule:
     def finish(self) -> Any:
         return self.schedule.finish
 
+    @property
+    def tasks(self) -> dict[str, Any]:
+        """The rows, under the name :class:`pmfit.engine.schedule.Schedule` gives them (writers take either)."""
+        return self.rows
+
+    @classmethod
+    def of(cls, schedule: Any, status: Any = None) -> CurrentSchedule:
+        """From a schedule and, for a plan in progress, its status-date schedule (duck-typed: io
+        imports no engine; the caller above computes both)."""
+        if isinstance(schedule, CurrentSchedule):
+            return schedule
+        if status is None:
+            return cls(schedule, schedule.tasks)
+        started = {tid: st for tid, st in status.tasks.items() if st.started}
+        return cls(status.schedule, status.schedule.tasks, {tid: st.elapsed for tid, st in started.items()},
+                   {tid: st.remaining for tid, st in started.items()}, status.status_date)
+
 
 def has_progress(plan: Plan) -> bool:
     return plan.progress is not None and bool(plan.progress.tasks)
 
 
 def current_schedule(plan: Plan) -> CurrentSchedule | None:
-    """The plan's current schedule for an export, or None when the plan cannot be scheduled."""
+    """The plan's current schedule for an export, or None when the plan cannot be scheduled.
+
+    A fallback for callers of the writers that pass no schedule; :mod:`pmfit.api` passes the one
+    :class:`pmfit.Project` computed, so exports and every other command show the same dates.
+    """
     try:
         if has_progress(plan):
             from pmfit.engine.status import status_schedule
 
             status = status_schedule(plan)
-            started = {tid: st for tid, st in status.tasks.items() if st.started}
-            return CurrentSchedule(status.schedule, status.schedule.tasks,
-                                   {tid: st.elapsed for tid, st in started.items()},
-                                   {tid: st.remaining for tid, st in started.items()}, status.status_date)
+            return CurrentSchedule.of(status.schedule, status)
         from pmfit.engine.schedule import schedule
 
-        plain = schedule(plan)
-        return CurrentSchedule(plain, plain.tasks)
+        return CurrentSchedule.of(schedule(plan))
     except Exception:  # an unschedulable plan is still written, without computed dates
         return None

@@ -437,10 +437,10 @@ def _baselines(root: Element, ids: IdMap, calendar: dict[str, Any], origin: dt.d
     return out
 
 
-def _write(plan: Plan, path: str) -> dict[str, str]:
+def _write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     from pmfit.io.ganwrite import write_gan
 
-    return write_gan(plan, path)
+    return write_gan(plan, path, schedule)
 
 
 register(Format("ganttproject", (".gan",), sniff, read, _write, "GanttProject (.gan)"))

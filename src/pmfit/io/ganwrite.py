@@ -33,13 +33,14 @@ def _day(value: dt.date | dt.datetime) -> str:
     return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
 
 
-def gan_text(plan: Plan) -> tuple[str, dict[str, str]]:
-    """The plan as .gan XML, and the export report's notes (feature -> line)."""
-    from pmfit.io.current import current_schedule
+def gan_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
+    """The plan as .gan XML, and the export report's notes (feature -> line); dates from ``schedule``
+    (the caller's current schedule), else the plan's own current schedule."""
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
-    sched = current_schedule(plan)
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     number, renumbered = _numbers([t.id for t in plan.tasks])
     res_number, res_renumbered = _numbers([r.id for r in plan.resources])
@@ -161,10 +162,10 @@ def gan_text(plan: Plan) -> tuple[str, dict[str, str]]:
     return "\n".join(out) + "\n", notes
 
 
-def write_gan(plan: Plan, path: str) -> dict[str, str]:
+def write_gan(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as a GanttProject file, atomically; returns the export report's notes."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = gan_text(plan)
+    text, notes = gan_text(plan, schedule)
     save_atomic(text, path)
     return notes

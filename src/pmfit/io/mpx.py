@@ -550,10 +550,10 @@ class _Reader:
         return out
 
 
-def _write_mpx(plan: Plan, path: str) -> dict[str, str]:
+def _write_mpx(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     from pmfit.io.mpxwrite import write_mpx
 
-    return write_mpx(plan, path)
+    return write_mpx(plan, path, schedule)
 
 
 register(Format("mpx", (".mpx",), _sniff, read_mpx, _write_mpx, "MPX (MS Project 4.0-98 exchange text, any locale)"))

@@ -55,14 +55,15 @@ def _span(minutes: float, unit: str = "h") -> str:
     return f"{minutes / 60:g}h"
 
 
-def mpx_text(plan: Plan) -> tuple[str, dict[str, str]]:
-    """The plan as MPX text, and the export report's notes (feature -> line)."""
-    from pmfit.io.current import current_schedule
+def mpx_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
+    """The plan as MPX text, and the export report's notes (feature -> line); dates from ``schedule``
+    (the caller's current schedule), else the plan's own current schedule."""
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     day_start, day_end = spec.day_shifts()[0][0], spec.day_shifts()[-1][1]
-    sched = current_schedule(plan)
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     progress = plan.progress.tasks if plan.progress else {}
     baseline = plan.baselines[0] if plan.baselines else None
@@ -158,11 +159,11 @@ def _ordered(plan: Plan) -> list[tuple[Any, int]]:
     return out
 
 
-def write_mpx(plan: Plan, path: str) -> dict[str, str]:
+def write_mpx(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as an MPX file (cp1252; characters outside it become '?'); returns report notes."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = mpx_text(plan)
+    text, notes = mpx_text(plan, schedule)
     data = text.encode("cp1252", errors="replace")
     if data.count(b"?") > text.count("?"):
         notes["text"] = "characters outside Windows-1252 written as '?' (MPX is ANSI text)"

@@ -84,12 +84,17 @@ def _days(first: Any, last: Any) -> list[Any]:
     return out
 
 
-def p6xml_text(plan: Plan) -> tuple[str, dict[str, str]]:
-    """The plan as P6 XML, and the export report's notes (feature -> line)."""
+def p6xml_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
+    """The plan as P6 XML, and the export report's notes (feature -> line); dates from ``schedule``
+    (the caller's current schedule), else the plan's own current schedule."""
     from pmfit.io.p6xml import CONSTRAINTS, LINKS, PCT_TYPES, PRIORITIES, STATUS, TASK_TYPES
     from pmfit.io.xer import parse_tables, xer_export
 
-    xer, notes = xer_export(plan)
+    import inspect
+
+    # the XER writer takes the caller's schedule where it can (pmfit.Project's current schedule)
+    passes = schedule is not None and "schedule" in inspect.signature(xer_export).parameters
+    xer, notes = xer_export(plan, **({"schedule": schedule} if passes else {}))
     _, tables = parse_tables(xer)
     task_types, status, links = _invert(TASK_TYPES), _invert(STATUS), _invert(LINKS)
     constraints, pct_types, priorities = _invert(CONSTRAINTS), _invert(PCT_TYPES), _invert(PRIORITIES)
@@ -173,10 +178,10 @@ def p6xml_text(plan: Plan) -> tuple[str, dict[str, str]]:
     return "\n".join(out) + "\n", notes
 
 
-def write_p6xml(plan: Plan, path: str) -> dict[str, str]:
+def write_p6xml(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as P6 XML, atomically; returns the export report's notes."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = p6xml_text(plan)
+    text, notes = p6xml_text(plan, schedule)
     save_atomic(text, path)
     return notes

@@ -403,10 +403,10 @@ def _resources(root: Element, ids: IdMap, calendars: dict[str, _Calendar], proje
     return resources, needs
 
 
-def _write(plan: Plan, path: str) -> dict[str, str]:
+def _write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     from pmfit.io.plannerwrite import write_planner
 
-    return write_planner(plan, path)
+    return write_planner(plan, path, schedule)
 
 
 register(Format("planner", (".planner", ".mrproject"), sniff, read, _write, "GNOME Planner (.planner)"))

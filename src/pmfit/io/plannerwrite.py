@@ -34,13 +34,14 @@ def _numbers(ids: list[str]) -> tuple[dict[str, int], bool]:
     return {i: n for n, i in enumerate(ids, start=1)}, True
 
 
-def planner_text(plan: Plan) -> tuple[str, dict[str, str]]:
-    """The plan as Planner XML, and the export report's notes (feature -> line)."""
-    from pmfit.io.current import current_schedule
+def planner_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
+    """The plan as Planner XML, and the export report's notes (feature -> line); dates from ``schedule``
+    (the caller's current schedule), else the plan's own current schedule."""
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
-    sched = current_schedule(plan)
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     number, renumbered = _numbers([t.id for t in plan.tasks])
     res_number, res_renumbered = _numbers([r.id for r in plan.resources])
@@ -130,10 +131,10 @@ def planner_text(plan: Plan) -> tuple[str, dict[str, str]]:
     return "\n".join(out) + "\n", notes
 
 
-def write_planner(plan: Plan, path: str) -> dict[str, str]:
+def write_planner(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as a Planner file, atomically; returns the export report's notes."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = planner_text(plan)
+    text, notes = planner_text(plan, schedule)
     save_atomic(text, path)
     return notes

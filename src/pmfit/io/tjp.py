@@ -692,7 +692,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def tjp_text(plan: Plan) -> tuple[str, dict[str, str]]:
+def tjp_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as a TaskJuggler project, and the export report's notes (feature -> line)."""
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
@@ -717,7 +717,7 @@ def tjp_text(plan: Plan) -> tuple[str, dict[str, str]]:
     progress = plan.progress.tasks if plan.progress else {}
     start = plan.project.start
     status = plan.progress.status_date if plan.progress else None
-    lines = [f'project {_quote(plan.project.name)} {start:%Y-%m-%d} +{max(1, _months(plan))}m {{',
+    lines = [f'project {_quote(plan.project.name)} {start:%Y-%m-%d} +{max(1, _months(plan, schedule))}m {{',
              f'  currency {_quote(plan.project.currency)}', f"  dailyworkinghours {spec.hours:g}"]
     if status is not None:
         timed = isinstance(status, dt.datetime) and status.time() != dt.time()
@@ -828,11 +828,11 @@ def _span(minutes: float, mpd: int) -> str:
     return f"{minutes:g}min"
 
 
-def _months(plan: Plan) -> int:
+def _months(plan: Plan, schedule: Any = None) -> int:
     """The project's length in months for TaskJuggler's header (its schedule must fit in it)."""
-    from pmfit.io.current import current_schedule
+    from pmfit.io.current import CurrentSchedule, current_schedule
 
-    sched = current_schedule(plan)
+    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
     if sched is None:
         return 12
     start = plan.project.start
@@ -840,11 +840,11 @@ def _months(plan: Plan) -> int:
     return days // 28 + 2
 
 
-def write(plan: Plan, path: str) -> dict[str, str]:
+def write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
     """Write the plan as a TaskJuggler project, atomically; returns the export report's notes."""
     from pmfit.io.yamlplan import save_atomic
 
-    text, notes = tjp_text(plan)
+    text, notes = tjp_text(plan, schedule)
     save_atomic(text, path)
     return notes
 
