@@ -87,10 +87,10 @@ def _days(first: Any, last: Any) -> list[Any]:
 def p6xml_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as P6 XML, and the export report's notes (feature -> line); dates from ``schedule``
     (the caller's current schedule), else the plan's own current schedule."""
+    import inspect
+
     from pmfit.io.p6xml import CONSTRAINTS, LINKS, PCT_TYPES, PRIORITIES, STATUS, TASK_TYPES
     from pmfit.io.xer import parse_tables, xer_export
-
-    import inspect
 
     # the XER writer takes the caller's schedule where it can (pmfit.Project's current schedule)
     passes = schedule is not None and "schedule" in inspect.signature(xer_export).parameters
