@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 MPXJ_READS = ("mspdi", "xer", "p6xml", "mpx", "ganttproject", "planner")
 #: what MPXJ 16 does not read in a format, so it is not compared there: in GanttProject files it
 #: reads the ``<depend>`` links of top-level tasks only and no baselines; GanttProject stores no
-#: actual dates (pmfit takes the planned start of a task in progress, MPXJ none)
+#: actual dates (pmfit takes the planned start of a task in progress, MPXJ none) and no constraint
+#: but its earliest start (pmfit keeps a hand-placed task's start as start-no-earlier-than)
 MPXJ_GAPS: dict[str, frozenset[str]] = {
-    "ganttproject": frozenset({"nested_links", "baseline_starts", "actual_start", "actual_finish"}),
+    "ganttproject": frozenset({"nested_links", "baseline_starts", "actual_start", "actual_finish", "constraint"}),
 }
 
 
