@@ -128,6 +128,9 @@ type="normal" scheduling="fixed-work"><predecessors><predecessor id="1" predeces
     assert plan.task("2").constraint.date == dt.date(2024, 1, 2)
     assert any("not in the file" in d for d in report.dropped)
     assert any("elapsed" in a for a in report.approximated)
+    # a schedule difference on task 2 is blamed on its elapsed lag, not on "a calendar rule"
+    assert report.task_causes["2"] == ["an elapsed lag of 2 h (calendar time in Planner) on its predecessor, "
+                                       "kept as working time"]
 
 
 def test_empty_planner_file(tmp_path) -> None:

@@ -242,6 +242,10 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                             link["lag"] = str(seconds_to_duration(lag)) if lag > 0 else \
                                 str(-seconds_to_duration(-lag))
                             lags += 1
+                            # the per-task cause a schedule difference gets: not "a calendar rule"
+                            report.task_causes.setdefault(tid, []).append(
+                                f"an elapsed lag of {lag / 3600:g} h (calendar time in Planner) on its "
+                                "predecessor, kept as working time")
                         raw_links.append((pred.get("predecessor-id") or "", tid, link))
                 elif tag == "constraint":
                     when = _stamp(child.get("time"))
