@@ -853,4 +853,14 @@ def sniff(head: bytes) -> bool:
     return bool(_SNIFF.match(head.lstrip(b"\xef\xbb\xbf")))
 
 
-register(Format("taskjuggler", (".tjp", ".tji"), sniff, read, write, "TaskJuggler project (.tjp)"))
+register(Format(
+    "taskjuggler", (".tjp", ".tji"), sniff, read, write, "TaskJuggler project (.tjp)",
+    keeps="tasks and nesting (ids are TaskJuggler's full ids), effort (spread over the allocated resources), "
+          "length, duration, milestones, start and end dates (as start-no-earlier-than / finish-no-later-than), "
+          "depends and precedes with relative ids, onstart and gaps, allocations, complete (with the scheduled "
+          "dates standing in for actual ones), priority, notes; resources with teams (nested resources), "
+          "inherited day rates and leaves; project start, now (status date), currency, working hours and "
+          "holidays; macros; include files next to the project",
+    loses="reports, accounts and charges, journals, bookings, limits, flags, shifts, other scenarios "
+          "(each listed with its count); duration and gapduration (calendar time) are kept as working time; "
+          "efficiency and resource limits are not modelled"))
