@@ -649,14 +649,15 @@ def _weekdays(first: dt.date, last: dt.date) -> int:
 
 def _progress(p: Parser, data: dict[str, Any], ids: set[str]) -> dict[str, Any]:
     """TaskJuggler's ``complete`` without actual dates: the scheduled dates (up to ``now``) stand in."""
-    from pmfit.engine.schedule import schedule
+    from pmfit.io.current import current_schedule
     from pmfit.io.yamlplan import plan_from_data
 
     now = p.project.get("now")
-    try:
-        rows = schedule(plan_from_data(data)).tasks
+    try:  # the plan's schedule without progress (io runs no engine itself: io.current is the one door)
+        sched = current_schedule(plan_from_data(data))
     except PlanError:
-        rows = {}
+        sched = None
+    rows: dict[str, Any] = sched.rows if sched is not None else {}
     tasks: dict[str, Any] = {}
     for tid, pct in p.progress.items():
         row = rows.get(tid)
