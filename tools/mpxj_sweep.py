@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = ROOT.parent / "shared" / "data" / "projects"
-EXTENSIONS = {"mspdi": ".xml", "xer": ".xer", "p6xml": ".xml", "mpx": ".mpx", "ganttproject": ".gan",
+EXTENSIONS = {"mspdi": ".xml", "xer": ".xer", "p6xml": ".pmxml", "mpx": ".mpx", "ganttproject": ".gan",
               "planner": ".planner"}
 
 

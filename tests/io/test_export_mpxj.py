@@ -37,7 +37,7 @@ SAMPLE = [
     "jira/jira-cloud-rss.xml",                      # text beyond cp1252 (£ and others)
     "planner/gnome-planner-sample-1.planner",
 ]
-EXTENSIONS = {"mspdi": ".xml", "xer": ".xer", "p6xml": ".xml", "mpx": ".mpx", "ganttproject": ".gan",
+EXTENSIONS = {"mspdi": ".xml", "xer": ".xer", "p6xml": ".pmxml", "mpx": ".mpx", "ganttproject": ".gan",
               "planner": ".planner"}
 
 

@@ -130,3 +130,29 @@ def test_detected_by_content_and_bad_input(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         read_mpx(str(bad))
     assert info.value.codes == ["bad_file"] and info.value.diagnostics[0].line == 2
+
+
+@pytest.mark.parametrize("name", ["mpx/mpxj-legacy-sample.mpx", "mspdi/mpxj-task-links-project2019.xml",
+                                  "xer/mpxj-percent-complete-8.4.xer"])
+def test_writer_round_trips_tasks_links_progress_and_dates(name: str, tmp_path) -> None:
+    from pmfit.engine.schedule import schedule
+    from pmfit.io.formats import export_plan, import_file
+
+    plan, _ = import_file(shared_path("projects", *name.split("/")), check=False)
+    result = export_plan(plan, tmp_path / "again.mpx")
+    back, _ = import_file(tmp_path / "again.mpx", check=False)
+    assert [t.name for t in back.tasks] == [t.name for t in plan.tasks]
+    ids = {t.id: again.id for t, again in zip(plan.tasks, back.tasks, strict=True)}
+    mpd = plan.project.calendar.minutes_per_day
+    assert sorted((ids[t.id], ids[x.task], x.type.value, x.lag.minutes(mpd)) for t in plan.tasks for x in t.after) == \
+        sorted((t.id, x.task, x.type.value, x.lag.minutes(mpd)) for t in back.tasks for x in t.after)
+    for task, again in zip(plan.tasks, back.tasks, strict=True):
+        assert again.planned_duration().minutes(mpd) == task.planned_duration().minutes(mpd), task.id
+        assert again.constraint == task.constraint, task.id
+    old = plan.progress.tasks if plan.progress else {}
+    new = back.progress.tasks if back.progress else {}
+    assert {ids[k]: v.percent_complete for k, v in old.items()} == {k: v.percent_complete for k, v in new.items()}
+    before, after = schedule(plan).tasks, schedule(back).tasks
+    assert [(before[t.id].start, before[t.id].finish) for t in plan.tasks] == \
+        [(after[t.id].start, after[t.id].finish) for t in back.tasks]
+    assert result.report.format == "mpx"

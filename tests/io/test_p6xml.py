@@ -58,3 +58,21 @@ def test_not_p6_xml(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         read_p6xml(str(path))
     assert info.value.codes == ["bad_file"]
+
+
+@pytest.mark.parametrize("name", ["xer/p6viewer-terminal-building-airport.xer", "xer/mpxj-percent-complete-8.4.xer",
+                                  "mpp/projectlibre-ms-project-2003-deployment.mpp"])
+def test_writer_holds_what_the_xer_writer_holds(name: str, tmp_path) -> None:
+    """P6 XML and XER carry the same objects: a plan written both ways reads back the same."""
+    from pmfit.io.formats import export_file, import_file
+
+    plan, _ = import_file(shared_path("projects", *name.split("/")), check=False)
+    export_file(plan, tmp_path / "plan.xer")
+    export_file(plan, tmp_path / "plan.pmxml")
+    via_xer, _ = import_file(tmp_path / "plan.xer", check=False)
+    via_xml, report = import_file(tmp_path / "plan.pmxml", check=False)
+    assert report.format == "p6xml"
+    assert via_xml.tasks == via_xer.tasks
+    assert via_xml.resources == via_xer.resources
+    assert via_xml.progress == via_xer.progress
+    assert via_xml.project.calendar == via_xer.project.calendar

@@ -101,6 +101,41 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         costs=(D, "not written (P6 keeps costs on expenses)"), tags=(D, "activity codes are not written"),
         per_use=(D, "P6 has no per-use fee for labour"),
         baselines=(D, "P6 keeps a baseline as a separate project; not written"), **_NOT_PLANS),
+    "ganttproject": _table(
+        K, link_types=K, lags=(A, "in whole days"), calendar=(A, "the work week is kept, hours per day are not "
+                                                              "(GanttProject counts days)"),
+        constraints=(A, "start-no-earlier-than is kept (GanttProject's earliest start); others are not"),
+        deadlines=(D, "GanttProject has no deadlines"), estimates=(A, "the most likely duration, in whole days"),
+        work=(D, "GanttProject derives work from durations"), tags=(D, "not written"),
+        per_use=(D, "GanttProject rates are per day"), rates=(A, "as a day rate"),
+        resource_calendars=(A, "their holidays become vacations; their work week is not written"),
+        progress=(A, "% complete is kept; GanttProject stores no actual dates"), status_date=(D, "not written"),
+        baselines=(A, "as GanttProject baselines (start and whole days)"), **_NOT_PLANS),
+    "planner": _table(
+        K, constraints=(A, "start-no-earlier-than and must-start-on are kept (Planner has only those)"),
+        deadlines=(D, "Planner has no deadlines"), estimates=(A, "the most likely duration is written"),
+        costs=(D, "Planner has no fixed costs"), priorities=(D, "not read back by pmfit"), tags=(D, "not written"),
+        per_use=(D, "Planner rates are per hour"), resource_calendars=(D, "not written"),
+        assignments=(A, "units in whole percents"),
+        progress=(A, "% complete is kept; Planner stores no actual dates"), status_date=(D, "not written"),
+        baselines=(D, "Planner has no baselines"), **_NOT_PLANS),
+    "mpx": _table(
+        K, estimates=(A, "the most likely duration is written"), deadlines=(D, "MPX has no deadline field"),
+        work=(D, "not written"), tags=(D, "not written"), resource_calendars=(D, "not written"),
+        holidays=(K, "as base calendar exceptions"),
+        progress=(A, "% complete and actual dates are kept; remaining durations are not"),
+        baselines=(A, "the first baseline is written"), **_NOT_PLANS),
+    "taskjuggler": _table(
+        K, link_types=(A, "finish-to-finish and start-to-finish become finish-to-start and start-to-start"),
+        lags=(A, "gaps are kept; leads (negative lags) are not"),
+        constraints=(A, "start-no-earlier-than and must-start-on become start, finish-no-later-than and "
+                        "must-finish-on become end; others are not written"),
+        deadlines=(D, "not written"), estimates=(A, "the most likely duration is written"),
+        costs=(D, "TaskJuggler keeps costs in accounts; not written"), tags=(D, "not written"),
+        per_use=(D, "TaskJuggler rates are per day"), rates=(A, "as a day rate"),
+        resource_calendars=(A, "their holidays become leaves; their work week is not written"),
+        progress=(A, "complete (%) is kept; TaskJuggler has no actual dates"),
+        baselines=(D, "not written (TaskJuggler keeps scenarios, not baselines)"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
         link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
@@ -118,6 +153,9 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         status_date=(D, "not written"), baselines=(D, "not written"), risks=(D, "not written"),
         stakeholders=(D, "not written"), goals=(A, "description and budget are written, objectives are not")),
 }
+
+
+WRITES["p6xml"] = dict(WRITES["xer"])  # P6 XML holds what XER holds (the writer goes through the XER tables)
 
 
 def status_of(format_name: str, key: str) -> tuple[Status, str]:
@@ -159,3 +197,7 @@ def markdown_table(formats: list[str] | None = None) -> str:
             cells.append(cell)
         lines.append(f"| {feature.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines + [""] + [f"{i}. {note}" for i, note in enumerate(notes, start=1)]) + "\n"
+
+
+if __name__ == "__main__":  # python -m pmfit.io.capabilities > the table in docs/reference/format-details.md
+    print(markdown_table(), end="")

@@ -62,6 +62,10 @@ class Format:
     #: :mod:`pmfit.io.capabilities`) for the export report
     write: Callable[[Plan, str], Mapping[str, str] | Sequence[str] | None] | None = None
     description: str = ""
+    #: what reading keeps and loses, in words, for the docs (docs/hooks/formats.yaml holds the
+    #: other formats' words); what writing keeps is :attr:`writes`
+    keeps: str | None = None
+    loses: str | None = None
 
     @property
     def writes(self) -> dict[str, tuple[str, str]] | None:

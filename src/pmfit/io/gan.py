@@ -237,14 +237,13 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         if tasks:
             raise fail("missing_field", "no task in the file has a start date, so the plan has no start", path)
         held = sum(1 for _ in root.iter("resource"))
-        if not held:
-            raise fail("no_tasks", "the GanttProject file has no tasks and no resources", path)
         # A resource pool (GanttProject shares one between projects): its people, rates, calendar and
         # vacations are read; the start is the day the file was viewed, else its first vacation.
         pool_dates = [d for d in [_date(root.get("view-date"))] + [_date(v.get("start")) for v in root.iter("vacation")]
                       if d is not None]
         project_start = pool_dates[0] if pool_dates else dt.date(dt.date.today().year, 1, 1)
-        report.read.append(f"a resource pool: {plural(held, 'resource')} and no tasks")
+        report.read.append(f"a resource pool: {plural(held, 'resource')} and no tasks" if held
+                           else "no tasks and no resources (a calendar only)")
     last = (max(starts.values()) if starts else project_start).year + 1
 
     # A task without predecessors (its own or its summaries') stays where the user put it.
@@ -438,4 +437,10 @@ def _baselines(root: Element, ids: IdMap, calendar: dict[str, Any], origin: dt.d
     return out
 
 
-register(Format("ganttproject", (".gan",), sniff, read, None, "GanttProject (.gan)"))
+def _write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
+    from pmfit.io.ganwrite import write_gan
+
+    return write_gan(plan, path, schedule)
+
+
+register(Format("ganttproject", (".gan",), sniff, read, _write, "GanttProject (.gan)"))

@@ -556,4 +556,10 @@ class _Reader:
         return out
 
 
-register(Format("mpx", (".mpx",), _sniff, read_mpx, None, "MPX (MS Project 4.0-98 exchange text, any locale)"))
+def _write_mpx(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
+    from pmfit.io.mpxwrite import write_mpx
+
+    return write_mpx(plan, path, schedule)
+
+
+register(Format("mpx", (".mpx",), _sniff, read_mpx, _write_mpx, "MPX (MS Project 4.0-98 exchange text, any locale)"))

@@ -242,5 +242,11 @@ def _project(element: Element, tables: dict[str, list[dict[str, Any]]], tally: T
     del codes, udfs
 
 
-register(Format("p6xml", (".xml", ".pmxml"), _sniff, read_p6xml, None,
+def _write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
+    from pmfit.io.p6xmlwrite import write_p6xml
+
+    return write_p6xml(plan, path, schedule)
+
+
+register(Format("p6xml", (".xml", ".pmxml"), _sniff, read_p6xml, _write,
                 "Primavera P6 XML (APIBusinessObjects)"))

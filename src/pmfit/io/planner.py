@@ -39,6 +39,7 @@ from pmfit.io.tabular import (
     seconds_to_duration,
     strip_summary_work,
 )
+from pmfit.model.diagnostics import Diagnostic
 from pmfit.model.duration import Duration
 from pmfit.model.plan import Plan
 
@@ -241,6 +242,10 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                             link["lag"] = str(seconds_to_duration(lag)) if lag > 0 else \
                                 str(-seconds_to_duration(-lag))
                             lags += 1
+                            # the per-task cause a schedule difference gets: not "a calendar rule"
+                            report.task_causes.setdefault(tid, []).append(
+                                f"an elapsed lag of {lag / 3600:g} h (calendar time in Planner) on its "
+                                "predecessor, kept as working time")
                         raw_links.append((pred.get("predecessor-id") or "", tid, link))
                 elif tag == "constraint":
                     when = _stamp(child.get("time"))
@@ -255,7 +260,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
 
     if tasks_el is not None:
         walk(tasks_el, None, 0)
-    if not tasks:
+    if not tasks and project_start is None:
         raise fail("no_tasks", "the Planner file has no tasks", path)
     if project_start is None:
         starts = [d[0] for d in dates.values()]
@@ -317,7 +322,12 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         report.dropped.append(f"project manager {root.get('manager')!r} and phase not imported")
     if any(local(c.tag) == "properties" and len(c) for c in root):
         report.dropped.append("custom properties not imported")
-    plan = finish_plan(data, report, path)
+    if tasks:
+        plan = finish_plan(data, report, path)
+    else:  # resources and calendars only (a plan not started yet): valid, and said so
+        plan = Plan.model_validate(data)
+        report.warnings.append(Diagnostic("no_tasks", "the file has no tasks (only its calendar and resources "
+                                          "were read)", severity="warning", file=path))
     for tid, (start, end) in dates.items():
         if clock is not None:  # the same instants in working time, written as pmfit writes them
             try:
@@ -397,4 +407,10 @@ def _resources(root: Element, ids: IdMap, calendars: dict[str, _Calendar], proje
     return resources, needs
 
 
-register(Format("planner", (".planner", ".mrproject"), sniff, read, None, "GNOME Planner (.planner)"))
+def _write(plan: Plan, path: str, schedule: Any = None) -> dict[str, str]:
+    from pmfit.io.plannerwrite import write_planner
+
+    return write_planner(plan, path, schedule)
+
+
+register(Format("planner", (".planner", ".mrproject"), sniff, read, _write, "GNOME Planner (.planner)"))

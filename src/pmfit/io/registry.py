@@ -21,6 +21,7 @@ FORMAT_MODULES = (
     "pmfit.io.csvplan",
     "pmfit.io.ical",
     "pmfit.io.psplib",
+    "pmfit.io.tjp",
 )
 
 for _name in FORMAT_MODULES:

@@ -818,7 +818,9 @@ def xer_export(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
             priority_code.get(t.priority, "PT_Normal"),
             _fmt(p.actual_start, day_start) if p and p.actual_start else "",
             _fmt(p.actual_finish, day_end) if p and p.actual_finish else "",
-            _fmt(row.start) if row else "", _fmt(row.finish) if row else "",
+            # P6: a started activity starts at its actual start, a finished one finishes at its actual finish
+            (_fmt(p.actual_start, day_start) if p and p.actual_start else _fmt(row.start) if row else ""),
+            (_fmt(p.actual_finish, day_end) if p and p.actual_finish else _fmt(row.finish) if row else ""),
             _fmt(resume), _fmt(row.finish) if row else "",
             # planned dates are the current plan's (P6 keeps baselines as separate projects, not here)
             (_fmt(p.actual_start, day_start) if p and p.actual_start else _fmt(row.start) if row else ""),
