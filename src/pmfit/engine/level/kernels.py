@@ -245,8 +245,8 @@ def parallel_sgs(
             j = elig[best]
             if mode[j] == 2:
                 s = lower[j]
-            elif mode[j] == 1:
-                s = max(t, es[j])
+            elif mode[j] == 1:  # ignores resources: starts as its predecessors allow, even if t has moved on
+                s = es[j]
             else:
                 s = t
                 if earliest_fit(j, t, dur, dptr, dres, dun, cap, usage) != t:
