@@ -329,8 +329,10 @@ def formats_page() -> str:
         out.append(f"**Loses or approximates:** {_as_text(getattr(fmt, 'loses', None) or note.get('loses'))}\n")
     out.append("Writing MS Project XML or XER from a plan that came from elsewhere loses what those formats "
                "cannot hold: three-point estimates, risks, stakeholders, skills, tags and objectives are not "
-               "written; XER keeps one baseline (as P6's planned dates) and no notes on WBS nodes; baseline "
-               "names become MS Project's numbers (Baseline, Baseline1..10).\n")
+               "written; XER writes the current dates as P6's planned dates and keeps no baseline (P6 keeps "
+               "baselines as separate projects) and no notes on WBS nodes; baseline names become MS Project's "
+               "numbers (Baseline, Baseline1..10). What each export keeps, approximates and drops, as the "
+               "export report says it, is in [the per-format table](format-details.md).\n")
     return "\n".join(out) + "\n"
 
 
