@@ -277,6 +277,15 @@ class Schedule:
                 break
         return paths
 
+    def critical_path_text(self, max_chains: int = 3, max_tasks: int = 12) -> str:
+        """The critical path in words: chains only where driving links join the tasks.
+
+        ``"a → b → c"`` for one chain; ``"a → b; d → e"`` for several; critical tasks that no
+        link joins to another are listed apart (``"not linked: x, y"``), never drawn as a chain.
+        """
+        return critical_path_text(self.critical_paths(limit=max(50, max_chains)), self.critical_path,
+                                  max_chains, max_tasks)
+
     # ---- why is this date here? ----------------------------------------
     def why(self, task_id: str, depth: int = 50) -> list[DrivingStep]:
         """The driving chain that sets a task's start, from the task back to its origin.
@@ -384,6 +393,40 @@ class Schedule:
             "critical_path": self.critical_path,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
+
+
+def critical_chains(chains: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """Split driving chains (``Schedule.critical_paths``) into linked chains of two or more
+    tasks and the critical tasks no driving link joins to another (in order)."""
+    linked = [c for c in chains if len(c) > 1]
+    on_chain = {t for c in linked for t in c}
+    alone = list(dict.fromkeys(t for c in chains if len(c) == 1 for t in c if t not in on_chain))
+    return linked, alone
+
+
+def critical_path_text(chains: list[list[str]], critical: list[str], max_chains: int = 3,
+                       max_tasks: int = 12) -> str:
+    """Words for the critical path that never join unlinked tasks with an arrow.
+
+    ``chains`` are the driving chains (``Schedule.critical_paths``), ``critical`` every
+    critical task; a critical task on no chain (as after progress filtering) counts as alone.
+    """
+    linked, alone = critical_chains(chains)
+    on_chain = {t for c in linked for t in c}
+    alone += [t for t in critical if t not in on_chain and t not in alone]
+    if not linked and not alone:
+        return "(none)"
+
+    def shorten(ids: list[str], sep: str) -> str:
+        return sep.join(ids[:max_tasks]) + (f"{sep}… ({len(ids)} tasks)" if len(ids) > max_tasks else "")
+
+    parts = [shorten(c, " → ") for c in linked[:max_chains]]
+    if len(linked) > max_chains:
+        parts.append(f"{len(linked) - max_chains} more chain(s)")
+    if alone:
+        label = "not linked" if linked else "tasks not linked to one another"
+        parts.append(f"{label}: {shorten(alone, ', ')}")
+    return "; ".join(parts)
 
 
 def schedule_diagnostics(network: Network, cpm: CpmResult, calendar: WorkingTime) -> list[Diagnostic]:
