@@ -68,10 +68,12 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
 def documents(facts: StatusFacts, with_charts: bool = True) -> dict[Audience, Document]:
     """Both reports from one set of facts."""
     from pmfit.report.executive import executive_document
+    from pmfit.report.extra_charts import forecast_chart
     from pmfit.report.technical import technical_document
 
     chart_map = charts(facts) if with_charts else {}
-    return {"technical": technical_document(facts, chart_map), "executive": executive_document(facts)}
+    return {"technical": technical_document(facts, chart_map),
+            "executive": executive_document(facts, forecast_chart(facts))}  # one chart, always: it is cheap
 
 
 def render(doc: Document, format: Format) -> str | bytes:
