@@ -80,6 +80,7 @@ CODES: dict[str, str] = {
     "stale_version": "a change based on a version that is no longer the project's latest",
     "edit_conflict": "a change based on an older version edits what someone else changed since",
     "bad_backup": "a backup file that cannot be written or restored",
+    "not_a_yaml_plan": "level --apply/--clear and progress write into YAML plan files only (convert with export)",
 }
 
 

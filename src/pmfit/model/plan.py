@@ -205,6 +205,16 @@ class Task(Frozen):
     notes: str | None = None
     #: effort (person-time) as an imported file or tracker stated it; informational, the schedule uses duration
     work: Duration | None = None
+    #: MS Project's Leveling Delay: working time the task waits after its earliest start so that no
+    #: resource is overbooked; written by ``pmfit level --apply``, removed by ``pmfit level --clear``
+    leveling_delay: Duration | None = None
+
+    @field_validator("leveling_delay")
+    @classmethod
+    def _no_negative_delay(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.is_negative:
+            raise ValueError("a leveling delay cannot be negative (write it like 2d or 4h)")
+        return value
 
     @field_validator("after", mode="before")
     @classmethod
