@@ -207,7 +207,10 @@ class Task(Frozen):
     work: Duration | None = None
     #: MS Project's Leveling Delay: working time the task waits after its earliest start so that no
     #: resource is overbooked; written by ``pmfit level --apply``, removed by ``pmfit level --clear``
-    leveling_delay: Duration | None = None
+    leveling_delay: Duration | None = Field(
+        default=None, description="MS Project's Leveling Delay: working time the task waits after its earliest "
+        "start so that no resource is overbooked, e.g. `2d`. `pmfit level --apply` writes it, "
+        "`pmfit level --clear` removes it.")
 
     @field_validator("leveling_delay")
     @classmethod

@@ -53,11 +53,19 @@ def progress(
         print_json({"file": plan_file, "task": task, "status_date": new.progress.status_date,
                     "progress": record.model_dump(mode="json", exclude_none=True)})
         return
-    recorded = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in record.model_dump(exclude_none=True).items())
+    recorded = ", ".join(f"{k.replace('_', ' ')} {_shown(k, v)}" for k, v in record.model_dump(exclude_none=True).items())
     finish = schedule(new).finish
     console().print(f"Recorded on '{task}' in {plan_file}: {recorded or 'nothing'} "
                     f"(status date {new.progress.status_date}). The current schedule finishes "
                     f"{finish:%a %d %b %Y}.", highlight=False, markup=False)
+
+
+def _shown(field: str, value: object) -> str:
+    if field == "percent_complete" and isinstance(value, float):
+        return f"{value:g}%"
+    if isinstance(value, float):
+        return f"{value:,.2f}".removesuffix(".00")
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:
