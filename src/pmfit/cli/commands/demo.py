@@ -100,7 +100,7 @@ def step_critical_path(ctx: DemoContext) -> DemoLine:
     critical = len(ctx.schedule.critical_path)
     if len(chain) > 1:
         shown = chain if len(chain) <= 6 else [*chain[:3], "…", *chain[-2:]]
-        text = (f"Critical path: {' → '.join(shown)} ({len(chain)} linked tasks in this chain, "
+        text = (f"Critical path: {' → '.join(shown)} ({len(chain)} tasks in this chain, "
                 f"{critical} critical tasks in all). A day lost on any of them moves the finish.")
     else:
         text = (f"Critical tasks (no links join them into a chain): {ctx.schedule.critical_path_text()}. "
