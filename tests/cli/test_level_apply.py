@@ -122,3 +122,22 @@ def test_apply_refuses_other_formats(cli: Callable[..., Result], tmp_path: Path)
     assert result.exit_code == 1
     assert "not_a_yaml_plan" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "src" / "pmfit" / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_applied_delays_reproduce_the_leveled_schedule(path: Path) -> None:
+    """With progress too: every task not yet started starts where leveling put it, and the finish is the same."""
+    plan = pmfit.load(path)
+    project = pmfit.Project(plan)
+    leveled = pmfit.level(project, method="heuristic", schedules=300)
+    applied = pmfit.apply_leveling(plan, method="heuristic", schedules=300)
+    sched = pmfit.schedule(applied)
+    assert sched.finish == leveled.finish_after
+    status = project.status
+    unstarted = [tid for tid in leveled.tasks if status is None or status.tasks[tid].state == "not_started"]
+    assert unstarted
+    assert all(sched.tasks[tid].start == leveled.tasks[tid].start for tid in unstarted)
+    assert any(t.leveling_delay is not None for t in applied.tasks)

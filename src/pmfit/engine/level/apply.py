@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pmfit.model.plan import Plan
 
 #: rounds of correction after the first estimate (the status date can absorb part of a delay)
-MAX_ROUNDS = 20
+MAX_ROUNDS = 50
 
 
 def clear_leveling(plan: Plan) -> Plan:
@@ -80,7 +80,11 @@ def leveling_delays(plan: Plan, leveled: LeveledSchedule,
         short[pinned] = 0
         if not short.any():
             break
-        delay = delay + short
+        # A task behind a predecessor that is itself short moves when that one does: correct it in a
+        # later round, or it would be delayed twice.
+        waiting = np.zeros(net.n, dtype=bool)
+        np.logical_or.at(waiting, net.link_dst, short[net.link_src] > 0)
+        delay = delay + np.where(waiting, 0, short)
     return {net.ids[i]: Duration.from_minutes(int(delay[i]), mpd) for i in np.flatnonzero(delay > 0)}
 
 
