@@ -141,3 +141,17 @@ def test_applied_delays_reproduce_the_leveled_schedule(path: Path) -> None:
     assert unstarted
     assert all(sched.tasks[tid].start == leveled.tasks[tid].start for tid in unstarted)
     assert any(t.leveling_delay is not None for t in applied.tasks)
+
+
+def test_why_names_the_leveling_delay() -> None:
+    plan = pmfit.loads("""\
+project: {name: W, start: 2027-01-04}
+tasks:
+  - {id: a, duration: 2d}
+  - {id: b, duration: 2d, after: ["a FS+1d"], leveling_delay: 1d}
+  - {id: c, duration: 1d, leveling_delay: 3d}
+""")
+    b = pmfit.why(plan, "b")[0]
+    assert b.link == "a FS +1d lag" and b.reason.endswith("and its leveling delay of 1d")
+    c = pmfit.why(plan, "c")[0]
+    assert c.kind == "leveling" and c.reason.startswith("the project start") and "leveling delay of 3d" in c.reason

@@ -86,7 +86,7 @@ class DrivingStep:
     task: str
     start: dt.datetime
     reason: str
-    kind: str  # "link", "constraint", "must", "project_start", "alap"
+    kind: str  # "link", "constraint", "must", "project_start", "alap", "leveling"
     predecessor: str | None = None
     link: str | None = None
     calendar_note: str | None = None
@@ -307,6 +307,8 @@ class Schedule:
         dates = self._leaf_dates
         steps: list[DrivingStep] = []
         seen: set[int] = set()
+        # leveling delays are compiled into the lags of the links into a task and its start floor
+        leveling = {t.id: t for t in self.plan.tasks if t.leveling_delay is not None} if self.plan else {}
         while len(steps) < depth and i not in seen:
             seen.add(i)
             tid = net.ids[i]
@@ -320,7 +322,10 @@ class Schedule:
             if code >= 0:
                 pred = int(net.link_src[code])
                 kind = LINK_TYPES[int(net.link_type[code])]
+                waits = leveling.get(tid)
                 lag = int(net.link_lag[code])
+                if waits is not None and waits.leveling_delay is not None:
+                    lag -= waits.leveling_delay.minutes(cal.minutes_per_day, cal.days_per_week)
                 lag_text = ""
                 if lag:
                     days = lag / cal.minutes_per_day
@@ -332,6 +337,8 @@ class Schedule:
                 anchor_date = dates["finish"][pred] if anchor == "finish" else dates["start"][pred]
                 reason = (f"its {kind}{lag_text} link from '{pred_id}'{via}, whose {anchor} is "
                           f"{anchor_date:%a %Y-%m-%d %H:%M}")
+                if waits is not None:
+                    reason += f", and its leveling delay of {waits.leveling_delay}"
                 note = self._calendar_note(anchor_date, start)
                 steps.append(DrivingStep(tid, start, reason, "link", pred_id,
                                          f"{pred_id} {kind}{lag_text}".strip(), note))
@@ -342,6 +349,13 @@ class Schedule:
                 steps.append(DrivingStep(tid, start, f"its {kind} constraint "
                                          f"({'must start on' if ctype == MSO else 'must finish on'} "
                                          f"{self._constraint_date(i, ctype):%Y-%m-%d})", "must"))
+            elif code == DRIVER_CONSTRAINT and tid in leveling:
+                task = leveling[tid]
+                own = task.constraint
+                base = (f"its {own.type.value} constraint ({own.date})" if own is not None and own.date
+                        else f"the project start ({self.start:%a %Y-%m-%d %H:%M})")
+                steps.append(DrivingStep(tid, start, f"{base} and its leveling delay of {task.leveling_delay}",
+                                         "leveling"))
             elif code == DRIVER_CONSTRAINT:
                 kind = CONSTRAINT_TYPES[ctype]
                 steps.append(DrivingStep(tid, start, f"its {kind} constraint: "
