@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "bad_estimate": "a three-point estimate not ordered optimistic <= likely <= pessimistic",
     "bad_probability": "a risk probability outside 0..1",
     "bad_progress": "progress data that contradicts itself",
+    "not_a_yaml_plan": "level --apply/--clear and progress write into YAML plan files only (convert with export)",
     "actual_after_data_date": "an imported activity with an actual date after the file's data date (read, "
                               "scheduled from the data date as P6 does)",
     "negative_float": "a hard constraint or deadline the dependencies cannot meet",
@@ -80,7 +81,6 @@ CODES: dict[str, str] = {
     "stale_version": "a change based on a version that is no longer the project's latest",
     "edit_conflict": "a change based on an older version edits what someone else changed since",
     "bad_backup": "a backup file that cannot be written or restored",
-    "not_a_yaml_plan": "level --apply/--clear and progress write into YAML plan files only (convert with export)",
 }
 
 
