@@ -92,15 +92,17 @@ class PlanDiff:
     old_critical_paths: list[list[str]] | None = None
     new_critical_paths: list[list[str]] | None = None
 
-    def critical_text(self, which: str = "new") -> str:
-        """The critical path before (``"old"``) or after, chains only where links join the tasks."""
+    def critical_text(self, which: str = "new", max_tasks: int = 1_000_000) -> str:
+        """The critical path before (``"old"``) or after, chains only where links join the tasks
+        (each chain in full unless ``max_tasks`` says otherwise)."""
         from pmfit.engine.schedule import critical_path_text
 
         critical = self.old_critical if which == "old" else self.new_critical
         chains = self.old_critical_paths if which == "old" else self.new_critical_paths
         if critical is None:
             return "(none)"
-        return critical_path_text(chains if chains is not None else [[t] for t in critical], critical)
+        return critical_path_text(chains if chains is not None else [[t] for t in critical], critical,
+                                  max_tasks=max_tasks)
 
     @property
     def finish_moved_calendar_days(self) -> int:
