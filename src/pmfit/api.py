@@ -276,15 +276,16 @@ def save_leveling(path: str | os.PathLike[str], *, clear: bool = False, time_lim
 
     Raises :class:`pmfit.PlanError` (``not_a_yaml_plan``) for other formats.
     """
-    from pmfit.io.planedit import task_field_edits, write_edits
+    from pmfit.io.planedit import plan_lock, task_field_edits, write_edits
 
-    text, plan = _yaml_plan_file(path, "level --apply/--clear")
-    new = clear_leveling(plan) if clear else apply_leveling(plan, time_limit, method, seed=seed,
-                                                            as_planned=as_planned)
-    changed = {t.id: {"leveling_delay": None if t.leveling_delay is None else str(t.leveling_delay)}
-               for old, t in zip(plan.tasks, new.tasks, strict=True) if old.leveling_delay != t.leveling_delay}
-    if changed:
-        write_edits(path, text, task_field_edits(text.replace("\r\n", "\n"), changed), new)
+    with plan_lock(path):  # read, level and write as one step: another writer waits
+        text, plan = _yaml_plan_file(path, "level --apply/--clear")
+        new = clear_leveling(plan) if clear else apply_leveling(plan, time_limit, method, seed=seed,
+                                                                as_planned=as_planned)
+        changed = {t.id: {"leveling_delay": None if t.leveling_delay is None else str(t.leveling_delay)}
+                   for old, t in zip(plan.tasks, new.tasks, strict=True) if old.leveling_delay != t.leveling_delay}
+        if changed:
+            write_edits(path, text, task_field_edits(text.replace("\r\n", "\n"), changed), new)
     return new
 
 
@@ -327,10 +328,17 @@ def save_progress(path: str | os.PathLike[str], task: str, **progress: Any) -> P
     written atomically. Returns the new plan; raises :class:`pmfit.PlanError` on bad input
     (the file is then unchanged) and ``not_a_yaml_plan`` for other formats.
     """
+    from pmfit.io.planedit import plan_lock
+
+    with plan_lock(path):  # read, record and write as one step: another writer waits
+        return _save_progress(path, task, **progress)
+
+
+def _save_progress(path: str | os.PathLike[str], task: str, **progress: Any) -> Plan:
     from pmfit.io.planedit import progress_edits, write_edits
 
     text, plan = _yaml_plan_file(path, "progress")
-    new = record_progress(plan, task, source=path, **progress)
+    new = _located(lambda: record_progress(plan, task, source=path, **progress), text, path, plan)
     old_progress, new_progress = plan.progress, new.progress
     assert new_progress is not None
     old_status = old_progress.status_date if old_progress is not None else None
@@ -345,6 +353,31 @@ def save_progress(path: str | os.PathLike[str], task: str, **progress: Any) -> P
             fields[name] = None if after is None else _yaml_value(after)
     write_edits(path, text, progress_edits(text.replace("\r\n", "\n"), status, task, fields), new)
     return new
+
+
+def _located(make: Callable[[], Plan], text: str, path: str | os.PathLike[str], plan: Plan) -> Plan:
+    """``make()``, with an error about a task of the plan pointed at the task's line in the file."""
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        return make()
+    except PlanError as exc:
+        import dataclasses
+
+        from pmfit.io.yamlplan import parse_yaml
+
+        index = {t.id: k for k, t in enumerate(plan.tasks)}
+        entries = plan.progress.tasks if plan.progress is not None else {}
+        try:
+            _, source = parse_yaml(text, os.fspath(path))
+        except PlanError:
+            raise exc from None
+
+        def where(task: str) -> tuple[str | int, ...]:  # its progress entry, else the task itself
+            return ("progress", "tasks", task) if task in entries else ("tasks", index[task])
+
+        raise PlanError([source.locate(dataclasses.replace(d, path=where(d.task)))
+                         if d.line is None and d.task in index else d for d in exc.diagnostics]) from None
 
 
 def _yaml_value(value: object) -> str:

@@ -101,6 +101,11 @@ def test_bad_input_is_a_located_diagnostic(cli: Callable[..., Result], plan_file
     assert plan_file.read_text(encoding="utf-8") == PLAN  # nothing written
 
 
+def test_diagnostic_names_the_line_of_the_task(cli: Callable[..., Result], plan_file: Path) -> None:
+    result = cli("progress", plan_file, "build", "--percent", "150")
+    assert result.stderr.startswith(f"{plan_file}:5: error [bad_progress] task 'build'")  # build is on line 5
+
+
 def test_nothing_to_record_is_a_usage_error(cli: Callable[..., Result], plan_file: Path) -> None:
     assert cli("progress", plan_file, "design").exit_code == 2
     assert cli("progress", plan_file, "design", "--actual-start", "soon").exit_code == 2

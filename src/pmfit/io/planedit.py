@@ -9,6 +9,8 @@ equal to the plan intended, else nothing is written. The file is replaced atomic
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +186,18 @@ def progress_edits(text: str, status_date: Value, task: str | None, fields: dict
     for key, value in fields.items():
         edits += set_key(text, entry_node, key, value)
     return edits
+
+
+def plan_lock(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[None]:
+    """The write lock pmfit's writers share for ``path`` (``pmfit.io.atomic.locked``), held around a
+    read-modify-write so that two writers queue instead of losing each other's work; nothing to hold
+    in a pmfit without that module."""
+    try:
+        atomic = importlib.import_module("pmfit.io.atomic")
+    except ImportError:
+        return contextlib.nullcontext()
+    lock: contextlib.AbstractContextManager[None] = atomic.locked(path)
+    return lock
 
 
 def write_edits(path: str | os.PathLike[str], text: str, edits: list[Edit], expected: Plan) -> None:
