@@ -155,3 +155,12 @@ tasks:
     assert b.link == "a FS +1d lag" and b.reason.endswith("and its leveling delay of 1d")
     c = pmfit.why(plan, "c")[0]
     assert c.kind == "leveling" and c.reason.startswith("the project start") and "leveling delay of 3d" in c.reason
+
+
+def test_apply_json_says_what_was_written(cli: Callable[..., Result], plan_file: Path) -> None:
+    result = cli("level", plan_file, "--apply", "--method", "heuristic", "--time-limit", "1s", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["leveling_delays"] == {"a": "2d"}
+    assert data["finish_unleveled"].startswith("2027-01-06T17:00") and data["finish_after"].startswith("2027-01-08")
+    assert cli("level", plan_file, "--apply", "--clear").exit_code == 2  # one or the other
