@@ -242,6 +242,171 @@ def level(plan: Plan | Project, time_limit: float = 5.0, method: str = "auto", s
     return project(plan, as_of).level(time_limit, method, schedules, seed, workers, as_planned=as_planned)
 
 
+def apply_leveling(plan: Plan | Project, time_limit: float = 5.0, method: str = "auto",
+                   schedules: int | None = None, seed: int = 0, workers: int = 2, *,
+                   as_planned: bool = False) -> Plan:
+    """A new plan that keeps the leveled dates as leveling delays (MS Project's Leveling Delay).
+
+    Any leveling delays the plan has are cleared first (as MS Project's "clear leveling values
+    before leveling"), the current schedule is leveled (see :func:`level`) and each task that
+    leveling moved gets ``leveling_delay``: the working time it waits after its earliest start.
+    The current schedule of the result finishes when the leveled schedule does, so a baseline
+    taken of it is a schedule the team can meet. :func:`clear_leveling` undoes it.
+    """
+    from pmfit.engine.level.apply import clear_leveling as _clear
+    from pmfit.engine.level.apply import leveling_delays, with_leveling_delays
+
+    base = _clear(_plan(plan))
+    leveled = Project(base).level(time_limit, method, schedules, seed, workers, as_planned=as_planned)
+    delays = leveling_delays(base, leveled, lambda p: Project(p).schedule(as_planned))
+    return with_leveling_delays(base, delays)
+
+
+def clear_leveling(plan: Plan | Project) -> Plan:
+    """A new plan without leveling delays (MS Project's Clear Leveling)."""
+    from pmfit.engine.level.apply import clear_leveling as _clear
+
+    return _clear(_plan(plan))
+
+
+def save_leveling(path: str | os.PathLike[str], *, clear: bool = False, time_limit: float = 5.0,
+                  method: str = "auto", seed: int = 0, as_planned: bool = False) -> Plan:
+    """Level the YAML plan file at ``path`` and write the leveling delays into it (``clear``:
+    remove them), editing only those task fields, comments kept, atomically. Returns the new plan.
+
+    Raises :class:`pmfit.PlanError` (``not_a_yaml_plan``) for other formats.
+    """
+    from pmfit.io.planedit import plan_lock, task_field_edits, write_edits
+
+    with plan_lock(path):  # read, level and write as one step: another writer waits
+        text, plan = _yaml_plan_file(path, "level --apply/--clear")
+        new = clear_leveling(plan) if clear else apply_leveling(plan, time_limit, method, seed=seed,
+                                                                as_planned=as_planned)
+        changed = {t.id: {"leveling_delay": None if t.leveling_delay is None else str(t.leveling_delay)}
+                   for old, t in zip(plan.tasks, new.tasks, strict=True) if old.leveling_delay != t.leveling_delay}
+        if changed:
+            write_edits(path, text, task_field_edits(text.replace("\r\n", "\n"), changed), new)
+    return new
+
+
+def record_progress(plan: Plan | Project, task: str, *, done: bool = False, percent: float | None = None,
+                    actual_start: _dt.date | _dt.datetime | None = None,
+                    actual_finish: _dt.date | _dt.datetime | None = None, remaining: str | None = None,
+                    actual_cost: float | None = None, status_date: _dt.date | _dt.datetime | None = None,
+                    source: str | os.PathLike[str] | None = None) -> Plan:
+    """A new plan with progress recorded on ``task`` (MS Project's Update Tasks); the plan is not changed.
+
+    ``done`` marks it 100% complete (actual start and finish filled in from the current schedule when
+    not recorded, the finish no later than the status date); ``percent`` above 0 starts it; an
+    ``actual_finish`` completes it; ``remaining`` (like ``"3d"``) is the work left; ``status_date``
+    moves the plan's status date (default: the plan's, else the latest actual date recorded).
+    Raises :class:`pmfit.PlanError`: ``unknown_task`` (with a did-you-mean), ``bad_progress``
+    (percent out of range, finish before start, a date before the project start, ...),
+    ``bad_status_date``.
+    """
+    from pmfit.engine.progress import record_progress as _record
+
+    p = _plan(plan)
+    where = os.fspath(source) if source is not None else (plan.source if isinstance(plan, Project) else None)
+    scheduled = None
+    if any(t.id == task for t in p.tasks):
+        from pmfit.model.diagnostics import PlanError
+
+        try:
+            row = project(plan).current.tasks.get(task)
+        except (PlanError, ValueError):  # an unschedulable plan still takes explicit dates
+            row = None
+        scheduled = (row.start, row.finish) if row is not None else None
+    return _record(p, task, done=done, percent=percent, actual_start=actual_start, actual_finish=actual_finish,
+                   remaining=remaining, actual_cost=actual_cost, status_date=status_date, scheduled=scheduled,
+                   source=where)
+
+
+def save_progress(path: str | os.PathLike[str], task: str, **progress: Any) -> Plan:
+    """Record progress on ``task`` (keywords of :func:`record_progress`) in the YAML plan file at
+    ``path``: only the progress section's status date and that task's entry change, comments kept,
+    written atomically. Returns the new plan; raises :class:`pmfit.PlanError` on bad input
+    (the file is then unchanged) and ``not_a_yaml_plan`` for other formats.
+    """
+    from pmfit.io.planedit import plan_lock
+
+    with plan_lock(path):  # read, record and write as one step: another writer waits
+        return _save_progress(path, task, **progress)
+
+
+def _save_progress(path: str | os.PathLike[str], task: str, **progress: Any) -> Plan:
+    from pmfit.io.planedit import progress_edits, write_edits
+
+    text, plan = _yaml_plan_file(path, "progress")
+    new = _located(lambda: record_progress(plan, task, source=path, **progress), text, path, plan)
+    old_progress, new_progress = plan.progress, new.progress
+    assert new_progress is not None
+    old_status = old_progress.status_date if old_progress is not None else None
+    status = _yaml_value(new_progress.status_date) if new_progress.status_date != old_status else None
+    old_entry = old_progress.tasks.get(task) if old_progress is not None else None
+    new_entry = new_progress.tasks[task]
+    fields = {}
+    for name in ("actual_start", "actual_finish", "percent_complete", "remaining", "actual_cost"):
+        before = getattr(old_entry, name) if old_entry is not None else None
+        after = getattr(new_entry, name)
+        if before != after:
+            fields[name] = None if after is None else _yaml_value(after)
+    write_edits(path, text, progress_edits(text.replace("\r\n", "\n"), status, task, fields), new)
+    return new
+
+
+def _located(make: Callable[[], Plan], text: str, path: str | os.PathLike[str], plan: Plan) -> Plan:
+    """``make()``, with an error about a task of the plan pointed at the task's line in the file."""
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        return make()
+    except PlanError as exc:
+        import dataclasses
+
+        from pmfit.io.yamlplan import parse_yaml
+
+        index = {t.id: k for k, t in enumerate(plan.tasks)}
+        entries = plan.progress.tasks if plan.progress is not None else {}
+        try:
+            _, source = parse_yaml(text, os.fspath(path))
+        except PlanError:
+            raise exc from None
+
+        def where(task: str) -> tuple[str | int, ...]:  # its progress entry, else the task itself
+            return ("progress", "tasks", task) if task in entries else ("tasks", index[task])
+
+        raise PlanError([source.locate(dataclasses.replace(d, path=where(d.task)))
+                         if d.line is None and d.task in index else d for d in exc.diagnostics]) from None
+
+
+def _yaml_value(value: object) -> str:
+    """A progress value as YAML text: dates ISO, numbers without exponents, durations as written."""
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else repr(value)
+    return str(value)
+
+
+def _yaml_plan_file(path: str | os.PathLike[str], what: str) -> tuple[str, Plan]:
+    """The text and plan of a YAML plan file that ``what`` may write into (else ``not_a_yaml_plan``)."""
+    from pmfit.io.baselines import is_yaml_plan
+    from pmfit.io.yamlplan import read_plan_text, read_text_file
+    from pmfit.model.diagnostics import Diagnostic, PlanError
+
+    text = read_text_file(path)
+    if not is_yaml_plan(text):
+        raise PlanError(Diagnostic(
+            "not_a_yaml_plan", f"{what} writes into YAML plan files; convert this one first "
+            f"(pmfit export {os.fspath(path)} --to plan.yaml)", file=os.fspath(path)))
+    return text, read_plan_text(text, os.fspath(path))
+
+
 def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
     """Read any supported file (MS Project, Primavera, ...) with the import report.
 

@@ -88,6 +88,21 @@ class PlanDiff:
     drivers: list[Driver] = field(default_factory=list)
     old_cost: float | None = None
     new_cost: float | None = None
+    #: the driving chains of critical tasks (``Schedule.critical_paths``): arrows only where links join
+    old_critical_paths: list[list[str]] | None = None
+    new_critical_paths: list[list[str]] | None = None
+
+    def critical_text(self, which: str = "new", max_tasks: int = 1_000_000) -> str:
+        """The critical path before (``"old"``) or after, chains only where links join the tasks
+        (each chain in full unless ``max_tasks`` says otherwise)."""
+        from pmfit.engine.schedule import critical_path_text
+
+        critical = self.old_critical if which == "old" else self.new_critical
+        chains = self.old_critical_paths if which == "old" else self.new_critical_paths
+        if critical is None:
+            return "(none)"
+        return critical_path_text(chains if chains is not None else [[t] for t in critical], critical,
+                                  max_tasks=max_tasks)
 
     @property
     def finish_moved_calendar_days(self) -> int:
@@ -124,6 +139,8 @@ class PlanDiff:
             "new_cost": None if self.new_cost is None else round(self.new_cost, 2),
             "critical_path_before": self.old_critical,
             "critical_path_after": self.new_critical,
+            "critical_chains_before": self.old_critical_paths,
+            "critical_chains_after": self.new_critical_paths,
             "drivers": [d.to_dict() for d in self.drivers],
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -144,8 +161,8 @@ class PlanDiff:
             lines.append("")
         lines += ["## Critical path", ""]
         if self.old_critical is not None:
-            lines.append(f"- before: {_md(' → '.join(self.old_critical)) or '(none)'}")
-        lines += [f"- after: {_md(' → '.join(self.new_critical)) or '(none)'}", ""]
+            lines.append(f"- before: {_md(self.critical_text('old'))}")
+        lines += [f"- after: {_md(self.critical_text('new'))}", ""]
         lines += ["## Changes", ""]
         if not self.changes:
             lines.append("No changes.")
@@ -440,7 +457,8 @@ def diff_plans(old: Plan, new: Plan, old_label: str = "old", new_label: str = "n
         old_label=old_label, new_label=new_label, changes=changes,
         old_finish=old_sched.finish, new_finish=new_sched.finish, finish_moved_days=moved,
         old_critical=old_sched.critical_path, new_critical=critical, drivers=drivers,
-        old_cost=_total_cost(old, old_sched), new_cost=_total_cost(new, new_sched))
+        old_cost=_total_cost(old, old_sched), new_cost=_total_cost(new, new_sched),
+        old_critical_paths=old_sched.critical_paths(limit=50), new_critical_paths=new_sched.critical_paths(limit=50))
 
 
 def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0,
@@ -499,7 +517,7 @@ def diff_baseline(plan: Plan, baseline: Baseline, tolerance_minutes: int = 0,
         old_label=f"baseline '{baseline.name}'", new_label=plan.project.name, changes=changes,
         old_finish=finish_before, new_finish=sched.finish, finish_moved_days=moved,
         old_critical=None, new_critical=sched.critical_path, drivers=drivers,
-        old_cost=baseline.cost, new_cost=float(costs.sum()))
+        old_cost=baseline.cost, new_cost=float(costs.sum()), new_critical_paths=sched.critical_paths(limit=50))
 
 
 __all__ = ["Change", "Driver", "PlanDiff", "current_schedule", "diff_baseline", "diff_plans", "plan_changes",

@@ -26,9 +26,11 @@ from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pmfit.engine.workcal import WorkingTime
     from pmfit.model.duration import Duration
-    from pmfit.model.plan import Plan
+    from pmfit.model.plan import Plan, Task
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -257,6 +259,29 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
     return network
 
 
+def _add_leveling_delays(leaves: list[Task], minutes: Callable[[Duration], int], dst: list[int], lags: list[int],
+                         ctype: IntArray, ctime: IntArray) -> None:
+    """A leveling delay waits after the task's earliest start (MS Project's Leveling Delay).
+
+    ``ES = max(links, start floor) + delay`` is ``max(links + delay, start floor + delay)``: the
+    delay is added to the lag of every link into the task and to its start floor (the project
+    start becomes an SNET at the delay; an SNET or FNET moves by it). Must-dates (MSO, MFO) and
+    ALAP tasks are not moved by leveling, and an SNLT/FNLT task is delayed through its links only.
+    """
+    delay = [minutes(t.leveling_delay) if t.leveling_delay is not None else 0 for t in leaves]
+    if not any(delay):
+        return
+    for k, target in enumerate(dst):
+        lags[k] += delay[target]
+    for i, wait in enumerate(delay):
+        if wait <= 0:
+            continue
+        if ctype[i] == ASAP:
+            ctype[i], ctime[i] = SNET, wait
+        elif ctype[i] in (SNET, FNET):
+            ctime[i] += wait
+
+
 def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     from pmfit.engine.workcal import WorkingTime
     from pmfit.model.plan import ConstraintType
@@ -432,6 +457,8 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
                 ctime[i] = min(int(ctime[i]), limit)
             else:  # the leaf has its own constraint: hold the date as a deadline instead
                 deadline[i] = min(int(deadline[i]), limit)
+
+    _add_leveling_delays(leaves, minutes, dst, lags, ctype, ctime)
 
     resource_ids = [r.id for r in plan.resources]
     res_index = {rid: k for k, rid in enumerate(resource_ids)}

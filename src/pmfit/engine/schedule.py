@@ -86,7 +86,7 @@ class DrivingStep:
     task: str
     start: dt.datetime
     reason: str
-    kind: str  # "link", "constraint", "must", "project_start", "alap"
+    kind: str  # "link", "constraint", "must", "project_start", "alap", "leveling"
     predecessor: str | None = None
     link: str | None = None
     calendar_note: str | None = None
@@ -277,6 +277,15 @@ class Schedule:
                 break
         return paths
 
+    def critical_path_text(self, max_chains: int = 3, max_tasks: int = 12) -> str:
+        """The critical path in words: chains only where driving links join the tasks.
+
+        ``"a → b → c"`` for one chain; ``"a → b; d → e"`` for several; critical tasks that no
+        link joins to another are listed apart (``"not linked: x, y"``), never drawn as a chain.
+        """
+        return critical_path_text(self.critical_paths(limit=max(50, max_chains)), self.critical_path,
+                                  max_chains, max_tasks)
+
     # ---- why is this date here? ----------------------------------------
     def why(self, task_id: str, depth: int = 50) -> list[DrivingStep]:
         """The driving chain that sets a task's start, from the task back to its origin.
@@ -298,6 +307,8 @@ class Schedule:
         dates = self._leaf_dates
         steps: list[DrivingStep] = []
         seen: set[int] = set()
+        # leveling delays are compiled into the lags of the links into a task and its start floor
+        leveling = {t.id: t for t in self.plan.tasks if t.leveling_delay is not None} if self.plan else {}
         while len(steps) < depth and i not in seen:
             seen.add(i)
             tid = net.ids[i]
@@ -311,7 +322,10 @@ class Schedule:
             if code >= 0:
                 pred = int(net.link_src[code])
                 kind = LINK_TYPES[int(net.link_type[code])]
+                waits = leveling.get(tid)
                 lag = int(net.link_lag[code])
+                if waits is not None and waits.leveling_delay is not None:
+                    lag -= waits.leveling_delay.minutes(cal.minutes_per_day, cal.days_per_week)
                 lag_text = ""
                 if lag:
                     days = lag / cal.minutes_per_day
@@ -323,6 +337,8 @@ class Schedule:
                 anchor_date = dates["finish"][pred] if anchor == "finish" else dates["start"][pred]
                 reason = (f"its {kind}{lag_text} link from '{pred_id}'{via}, whose {anchor} is "
                           f"{anchor_date:%a %Y-%m-%d %H:%M}")
+                if waits is not None:
+                    reason += f", and its leveling delay of {waits.leveling_delay}"
                 note = self._calendar_note(anchor_date, start)
                 steps.append(DrivingStep(tid, start, reason, "link", pred_id,
                                          f"{pred_id} {kind}{lag_text}".strip(), note))
@@ -333,6 +349,13 @@ class Schedule:
                 steps.append(DrivingStep(tid, start, f"its {kind} constraint "
                                          f"({'must start on' if ctype == MSO else 'must finish on'} "
                                          f"{self._constraint_date(i, ctype):%Y-%m-%d})", "must"))
+            elif code == DRIVER_CONSTRAINT and tid in leveling:
+                task = leveling[tid]
+                own = task.constraint
+                base = (f"its {own.type.value} constraint ({own.date})" if own is not None and own.date
+                        else f"the project start ({self.start:%a %Y-%m-%d %H:%M})")
+                steps.append(DrivingStep(tid, start, f"{base} and its leveling delay of {task.leveling_delay}",
+                                         "leveling"))
             elif code == DRIVER_CONSTRAINT:
                 kind = CONSTRAINT_TYPES[ctype]
                 steps.append(DrivingStep(tid, start, f"its {kind} constraint: "
@@ -384,6 +407,40 @@ class Schedule:
             "critical_path": self.critical_path,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
+
+
+def critical_chains(chains: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """Split driving chains (``Schedule.critical_paths``) into linked chains of two or more
+    tasks and the critical tasks no driving link joins to another (in order)."""
+    linked = [c for c in chains if len(c) > 1]
+    on_chain = {t for c in linked for t in c}
+    alone = list(dict.fromkeys(t for c in chains if len(c) == 1 for t in c if t not in on_chain))
+    return linked, alone
+
+
+def critical_path_text(chains: list[list[str]], critical: list[str], max_chains: int = 3,
+                       max_tasks: int = 12) -> str:
+    """Words for the critical path that never join unlinked tasks with an arrow.
+
+    ``chains`` are the driving chains (``Schedule.critical_paths``), ``critical`` every
+    critical task; a critical task on no chain (as after progress filtering) counts as alone.
+    """
+    linked, alone = critical_chains(chains)
+    on_chain = {t for c in linked for t in c}
+    alone += [t for t in critical if t not in on_chain and t not in alone]
+    if not linked and not alone:
+        return "(none)"
+
+    def shorten(ids: list[str], sep: str) -> str:
+        return sep.join(ids[:max_tasks]) + (f"{sep}… ({len(ids)} tasks)" if len(ids) > max_tasks else "")
+
+    parts = [shorten(c, " → ") for c in linked[:max_chains]]
+    if len(linked) > max_chains:
+        parts.append(f"{len(linked) - max_chains} more chain(s)")
+    if alone:
+        label = "not linked" if linked else "tasks not linked to one another"
+        parts.append(f"{label}: {shorten(alone, ', ')}")
+    return "; ".join(parts)
 
 
 def schedule_diagnostics(network: Network, cpm: CpmResult, calendar: WorkingTime) -> list[Diagnostic]:

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "bad_estimate": "a three-point estimate not ordered optimistic <= likely <= pessimistic",
     "bad_probability": "a risk probability outside 0..1",
     "bad_progress": "progress data that contradicts itself",
+    "not_a_yaml_plan": "level --apply/--clear and progress write into YAML plan files only (convert with export)",
     "actual_after_data_date": "an imported activity with an actual date after the file's data date (read, "
                               "scheduled from the data date as P6 does)",
     "negative_float": "a hard constraint or deadline the dependencies cannot meet",

@@ -205,6 +205,19 @@ class Task(Frozen):
     notes: str | None = None
     #: effort (person-time); without a duration or estimate it gives the duration (see planned_duration)
     work: Duration | None = None
+    #: MS Project's Leveling Delay: working time the task waits after its earliest start so that no
+    #: resource is overbooked; written by ``pmfit level --apply``, removed by ``pmfit level --clear``
+    leveling_delay: Duration | None = Field(
+        default=None, description="MS Project's Leveling Delay: working time the task waits after its earliest "
+        "start so that no resource is overbooked, e.g. `2d`. `pmfit level --apply` writes it, "
+        "`pmfit level --clear` removes it.")
+
+    @field_validator("leveling_delay")
+    @classmethod
+    def _no_negative_delay(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.is_negative:
+            raise ValueError("a leveling delay cannot be negative (write it like 2d or 4h)")
+        return value
 
     @field_validator("after", mode="before")
     @classmethod

@@ -65,13 +65,15 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
     return out
 
 
-def documents(facts: StatusFacts, with_charts: bool = True) -> dict[Audience, Document]:
-    """Both reports from one set of facts."""
+def documents(facts: StatusFacts, with_charts: bool = True, forecast: bool = True) -> dict[Audience, Document]:
+    """Both reports from one set of facts (``forecast``: the executive page's one chart)."""
     from pmfit.report.executive import executive_document
+    from pmfit.report.extra_charts import forecast_chart
     from pmfit.report.technical import technical_document
 
     chart_map = charts(facts) if with_charts else {}
-    return {"technical": technical_document(facts, chart_map), "executive": executive_document(facts)}
+    return {"technical": technical_document(facts, chart_map),
+            "executive": executive_document(facts, forecast_chart(facts) if forecast else None)}
 
 
 def render(doc: Document, format: Format) -> str | bytes:
@@ -132,7 +134,8 @@ def build_report(
         from pmfit.report.facts import gather_facts
 
         facts = gather_facts(plan, as_of=as_of, previous=previous, iterations=iterations, seed=seed)
-    doc = documents(facts, with_charts=audience == "technical")[audience]
+    # the executive page's chart is for the printed page (HTML, PDF); Markdown stays plain text
+    doc = documents(facts, with_charts=audience == "technical", forecast=format != "md")[audience]
     return render(doc.ordered_for(cares), format)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from pmfit.report.document import Bullets, Callout, Document, Paragraph, Section, Table
+from pmfit.report.document import Block, Bullets, Callout, Chart, Document, Paragraph, Section, Table
 from pmfit.report.facts import StatusFacts
 from pmfit.report.words import days, long_day, money, odds
 
 _TITLE = {"green": "on track", "amber": "needs attention", "red": "off track"}
 
 
-def executive_document(facts: StatusFacts) -> Document:
-    """Build the executive report. No engine jargon: see :mod:`pmfit.report.glossary`."""
+def executive_document(facts: StatusFacts, forecast: Chart | None = None) -> Document:
+    """Build the executive report (one A4 page, with ``forecast`` as its one chart).
+
+    No engine jargon: see :mod:`pmfit.report.glossary`.
+    """
     f, s = facts, facts.schedule
     cur = f.currency
     sections: list[Section] = []
@@ -54,10 +57,11 @@ def executive_document(facts: StatusFacts) -> Document:
     if f.evm is not None:
         lines.append(f"Spent so far {money(f.evm.ac, cur)} for work planned to cost {money(f.evm.ev, cur)}; "
                      f"by now we planned to have done work worth {money(f.evm.pv, cur)}.")
-    sections.append(Section("status", "Status at a glance", [
-        Callout(f.status, f"Overall {f.status.upper()}: {_TITLE[f.status]}. {f.status_rule}."),
-        Bullets(lines),
-    ], topics=("status", "go-live", "deadline", "schedule", "date", "timeline", "budget", "cost")))
+    status_blocks: list[Block] = [
+        Callout(f.status, f"Overall {f.status.upper()}: {_TITLE[f.status]}. {f.status_rule}."), Bullets(lines)]
+    if forecast is not None:
+        status_blocks.append(forecast)
+    sections.append(Section("status", "Status at a glance", status_blocks, topics=("status", "go-live", "deadline", "schedule", "date", "timeline", "budget", "cost")))
 
     if f.objectives:
         sections.append(Section("objectives", "Business objectives", [Table(

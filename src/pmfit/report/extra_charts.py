@@ -44,3 +44,19 @@ def charts(facts: StatusFacts) -> dict[str, Chart]:
                              "Units in use per resource before (unleveled) and after leveling; "
                              "the dashed line is the capacity.")
     return out
+
+
+def forecast_chart(facts: StatusFacts) -> Chart | None:
+    """The executive report's one chart: when the project finishes, in plain words (None without a simulation)."""
+    from pmfit.report.svg.charts import distribution_from_risk
+
+    risk = facts.results.risk if facts.results is not None else None
+    if risk is None:
+        return None
+    svg = distribution_from_risk(risk, f"Finish forecast: {risk.iterations:,} simulated runs of the plan",
+                                 uid="exec-forecast",
+                                 labels=("today's schedule", "even odds", "promise (4 in 5)"))
+    return Chart(svg, "Finish forecast: how often the simulated plan finished on each date",
+                 "Bars: how often the plan finished on each date; line: the chance of finishing by that date. "
+                 "Marked: today's schedule, the date we are as likely to beat as to miss (even odds) and "
+                 "the date we can promise with 4-in-5 confidence.")

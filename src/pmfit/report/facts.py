@@ -49,6 +49,8 @@ class ScheduleFacts:
     float_erosion_days: float | None = None  # room to the deadline lost since the baseline
     milestones: list[TaskFact] = field(default_factory=list)
     diagnostics: list[str] = field(default_factory=list)
+    #: the critical path in words, arrows only where links join the tasks (Schedule.critical_path_text)
+    critical_path_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,7 @@ def gather_schedule(plan: Plan, sched: Schedule, done: frozenset[str] = frozense
         critical_path=critical, near_critical=near[:15], deadline=deadline_dt,
         days_to_deadline=days_to_deadline, baseline_finish=baseline_finish,
         finish_variance_days=variance, float_erosion_days=erosion, milestones=milestones,
-        diagnostics=[d.message for d in sched.diagnostics],
+        diagnostics=[d.message for d in sched.diagnostics], critical_path_text=sched.critical_path_text(),
     )
 
 

@@ -38,6 +38,20 @@ footer { color: var(--muted); font-size: 11px; margin-top: 2rem; border-top: 1px
   h2 { break-after: avoid; }
   table, figure, .callout { break-inside: avoid; }
   @page { size: A4; margin: 14mm; }
+  /* the executive report is one A4 page: tighter type, the one chart kept short */
+  body.executive { font-size: 9px; line-height: 1.3; }
+  body.executive h1 { font-size: 15px; }
+  body.executive h2 { font-size: 11px; margin: .5rem 0 .2rem; }
+  body.executive .subtitle { margin: 0 0 .3rem; }
+  body.executive ul { margin: .2rem 0; padding-left: 1.1rem; }
+  body.executive p { margin: .2rem 0; }
+  body.executive table { font-size: 8.5px; margin: .2rem 0 .3rem; }
+  body.executive th, body.executive td { padding: .1rem .3rem; }
+  body.executive .callout { padding: .25rem .5rem; margin: .2rem 0 .3rem; }
+  body.executive figure { margin: .2rem 0; }
+  body.executive figure svg { width: 62%; height: auto; }
+  body.executive figcaption { font-size: 8px; }
+  body.executive footer { font-size: 7.5px; margin-top: .4rem; padding-top: .2rem; }
 }
 """
 
@@ -49,7 +63,7 @@ def render_html(doc: Document) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(doc.title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f'<style>{_CSS}</style></head><body class="{escape(doc.audience)}">',
         f"<header><h1>{escape(doc.title)}</h1><p class=\"subtitle\">{escape(doc.subtitle)}</p></header>",
         "<main>",
     ]

@@ -116,9 +116,30 @@ def decisions_needed(
         if as_of <= when <= as_of + dt.timedelta(days=42):
             out.append(DecisionFact(f"{who} to approve '{what}'", when.date(), "the work cannot go ahead without it",
                                     who))
-    if cost_rag != "green" and budget and forecast_cost:
-        out.append(DecisionFact(
-            f"Approve {currency} {forecast_cost - budget:,.0f} more budget or cut scope", soon,
-            "the forecast cost is above the budget"))
+    out.extend(_budget_decisions(cost_rag, budget, forecast_cost, currency, soon))
     out.sort(key=lambda d: d.by or dt.date.max)
     return out
+
+
+def _budget_decisions(cost_rag: Rag, budget: float | None, forecast_cost: float | None, currency: str,
+                      by: dt.date) -> list[DecisionFact]:
+    """A budget decision follows from the figures it quotes: forecast against budget.
+
+    More budget is asked for only when the forecast is above the budget, and then for the
+    overrun; a poor cost status with the forecast still within budget asks for a review of
+    the spending instead (never a negative "more budget").
+    """
+    if not budget or forecast_cost is None:
+        return []
+    if forecast_cost > budget:
+        overrun = forecast_cost - budget
+        return [DecisionFact(
+            f"Approve {currency} {overrun:,.0f} more budget or cut scope", by,
+            f"the forecast cost of {currency} {forecast_cost:,.0f} is above the budget of "
+            f"{currency} {budget:,.0f}")]
+    if cost_rag != "green":
+        return [DecisionFact(
+            "Review the spending on the work done so far", by,
+            f"the work done has cost more than planned, though the forecast cost of {currency} "
+            f"{forecast_cost:,.0f} is within the budget of {currency} {budget:,.0f}: no more budget is needed")]
+    return []

@@ -17,7 +17,9 @@ def technical_document(facts: StatusFacts, charts: dict[str, Chart] | None = Non
     summary = [
         f"Start {day(s.start)}, finish of the current schedule {day(s.finish)} ({days(s.duration_days)}"
         + (f"; progress as of {day(f.as_of)}" if f.evm is not None or _has(f, "as_planned") else "") + ").",
-        f"Critical path: {len(s.critical_path)} tasks; near-critical (float ≤ 5d): {len(s.near_critical)}.",
+        f"Critical path: {len(s.critical_path)} tasks"
+        + (f" ({s.critical_path_text})" if s.critical_path_text and s.critical_path else "")
+        + f"; near-critical (float ≤ 5d): {len(s.near_critical)}.",
     ]
     if s.deadline is not None and s.days_to_deadline is not None:
         summary.append(f"Deadline {day(s.deadline)}: total float to the deadline {days(s.days_to_deadline)}.")

@@ -94,12 +94,17 @@ def _main_chain(ctx: DemoContext) -> list[str]:
 
 
 def step_critical_path(ctx: DemoContext) -> DemoLine:
-    """The longest chain of zero-float tasks, shortened for one line."""
+    """The longest chain of zero-float tasks joined by links, shortened for one line; critical
+    tasks that no link joins are listed, never drawn as a chain."""
     chain = _main_chain(ctx)
-    shown = chain if len(chain) <= 6 else [*chain[:3], "…", *chain[-2:]]
     critical = len(ctx.schedule.critical_path)
-    text = (f"Critical path: {' → '.join(shown)} ({len(chain)} tasks in this chain, "
-            f"{critical} critical tasks in all). A day lost on any of them moves the finish.")
+    if len(chain) > 1:
+        shown = chain if len(chain) <= 6 else [*chain[:3], "…", *chain[-2:]]
+        text = (f"Critical path: {' → '.join(shown)} ({len(chain)} tasks in this chain, "
+                f"{critical} critical tasks in all). A day lost on any of them moves the finish.")
+    else:
+        text = (f"Critical tasks (no links join them into a chain): {ctx.schedule.critical_path_text()}. "
+                "A day lost on any of them moves the finish.")
     return DemoLine("critical_path", text, {"chain": chain, "critical_tasks": critical},
                     f"pmfit schedule {ctx.shown_path} --critical-only")
 

@@ -70,10 +70,8 @@ def _table(result: object) -> None:
             table.add_row(d.task, "; ".join(d.changes), "" if d.effect_days is None else f"{d.effect_days:+g}")
         out.print(table)
     if result.old_critical is not None:
-        out.print(f"Critical path before: {' → '.join(result.old_critical) or '(none)'}", highlight=False,
-                  markup=False)
-    out.print(f"Critical path after:  {' → '.join(result.new_critical) or '(none)'}", highlight=False,
-              markup=False)
+        out.print(f"Critical path before: {result.critical_text('old')}", highlight=False, markup=False)
+    out.print(f"Critical path after:  {result.critical_text('new')}", highlight=False, markup=False)
     if result.changes:
         table = Table(title="Changes", title_justify="left")
         for column in ("change", "what", "id", "field", "old", "new"):

@@ -52,18 +52,29 @@ def level(
                              help="Draw resource histograms before/after and a Gantt (.png/.svg/.pdf)."),
     all_tasks: bool = typer.Option(False, "--all", help="List every task, not only the delayed ones."),
     as_planned: bool = AsPlannedOption,
+    apply: bool = typer.Option(False, "--apply", help="Keep the leveled dates: write a leveling delay into each "
+                               "task that moved (YAML plan files; comments kept). Undo with --clear."),
+    clear: bool = typer.Option(False, "--clear", help="Remove every leveling delay from the plan file "
+                               "(MS Project's Clear Leveling)."),
     json_out: bool = JsonOption,
 ) -> None:
     """Level resources: move tasks so no resource is over its units, and say why each moved.
 
     A plan with progress levels its current schedule: started work stays where it is and only the
     remaining work moves, not before the status date (--as-planned: level the plan as if nothing happened).
+    --apply keeps the leveled dates in the plan as leveling delays; --clear removes them.
     """
     from pmfit.api import level as run_level
     from pmfit.api import project
     from pmfit.cli.common import schedule_label
 
     seconds = parse_duration_option(time_limit, 5.0)
+    if apply and clear:
+        raise typer.BadParameter("--apply and --clear cannot be used together")
+    if apply or clear:
+        _write_leveling(plan_file, clear=clear, seconds=seconds, method=method, seed=seed, as_planned=as_planned,
+                        json_out=json_out)
+        return
     plan = load_plan(plan_file, show_warnings=not json_out)
     proj = project(plan)
     label = schedule_label(proj, as_planned)
@@ -140,6 +151,45 @@ def level(
     if plot is not None:
         out.print(f"Chart written to {plot}", highlight=False)
     print_diagnostics(result.diagnostics)
+
+
+def _write_leveling(plan_file: str, *, clear: bool, seconds: float, method: str, seed: int, as_planned: bool,
+                    json_out: bool) -> None:
+    """``--apply`` / ``--clear``: write (or remove) the leveling delays in the plan file and say what changed."""
+    from pmfit.api import clear_leveling, save_leveling, schedule
+
+    before_plan = load_plan(plan_file, show_warnings=False)
+    before = schedule(before_plan, as_planned)
+    unleveled = schedule(clear_leveling(before_plan), as_planned) if not clear else before
+    new = save_leveling(plan_file, clear=clear, time_limit=seconds, method=method, seed=seed, as_planned=as_planned)
+    after = schedule(new, as_planned)
+    delays = {t.id: str(t.leveling_delay) for t in new.tasks if t.leveling_delay is not None}
+    removed = [t.id for t in before_plan.tasks if t.leveling_delay is not None] if clear else []
+    if json_out:
+        print_json({"file": plan_file, "action": "clear" if clear else "apply", "leveling_delays": delays,
+                    "cleared": removed, "finish_before": before.finish.isoformat(timespec="minutes"),
+                    "finish_unleveled": unleveled.finish.isoformat(timespec="minutes"),
+                    "finish_after": after.finish.isoformat(timespec="minutes")})
+        return
+    out = console()
+    if clear:
+        out.print(f"Cleared the leveling delays of {len(removed)} task(s) in {plan_file}; the schedule finishes "
+                  f"[bold]{after.finish:%a %d %b %Y}[/] (was {before.finish:%a %d %b %Y}).", highlight=False)
+        return
+    from rich.table import Table
+
+    if delays:
+        table = Table(title=f"{new.project.name}: leveling delays written to {plan_file}", title_justify="left")
+        for column in ("id", "name", "leveling delay", "start", "finish"):
+            table.add_column(column, justify="right" if column == "leveling delay" else "left")
+        for tid, delay in delays.items():
+            row = after.tasks[tid]
+            table.add_row(tid, row.name, delay, f"{row.start:%a %d %b %Y}", f"{row.finish:%a %d %b %Y}")
+        out.print(table)
+    out.print(f"{len(delays)} task(s) with a leveling delay; the schedule now finishes "
+              f"[bold]{after.finish:%a %d %b %Y}[/] (unleveled {unleveled.finish:%a %d %b %Y}). "
+              f"Take a baseline with: pmfit baseline {plan_file}; undo with: pmfit level {plan_file} --clear",
+              highlight=False, markup=True)
 
 
 def register(app: typer.Typer) -> None:

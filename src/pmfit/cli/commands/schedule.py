@@ -73,8 +73,7 @@ def schedule(
         console().print(f"Finish{'' if proj.status is None else ' (' + label + ')'} "
                         f"[bold]{result.finish:%A %d %B %Y %H:%M}[/], "
                         f"{result.duration_days:g} working days; critical path: "
-                        f"{' → '.join(result.critical_path[:12])}"
-                        f"{' …' if len(result.critical_path) > 12 else ''}", highlight=False)
+                        f"{result.critical_path_text()}", highlight=False)
     print_diagnostics(result.diagnostics, as_json=json_out)
     if strict and result.diagnostics:
         raise typer.Exit(1)

@@ -90,10 +90,12 @@ def distribution_svg(values: npt.ArrayLike, markers: Sequence[Marker], x_name: C
     return canvas.render()
 
 
-def distribution_from_risk(result: RiskResult, chart_title: str | None = None, uid: str = "dist") -> str:
+def distribution_from_risk(result: RiskResult, chart_title: str | None = None, uid: str = "dist",
+                           labels: tuple[str, str, str] = ("current schedule", "P50", "P80")) -> str:
     """The finish distribution of a simulation: P50, P80 and the schedule's own finish marked.
 
     The axis runs in working days, so weekends and holidays leave no gaps; ticks are named by date.
+    ``labels`` name the three markers (current schedule, P50, P80), e.g. in plain words for executives.
     """
     mpd = result.minutes_per_day
 
@@ -101,9 +103,9 @@ def distribution_from_risk(result: RiskResult, chart_title: str | None = None, u
         when = result.date(max(days, 0.0) * mpd) if result.network.calendar is not None else None
         return f"{when:%d %b %Y}" if when is not None else f"day {days:g}"
 
-    markers = [Marker("current schedule", result.deterministic_finish / mpd, BASELINE, "2 2"),
-               Marker("P50", result.percentile(50) / mpd, ACCENT),
-               Marker("P80", result.percentile(80) / mpd, CRITICAL)]
+    markers = [Marker(labels[0], result.deterministic_finish / mpd, BASELINE, "2 2"),
+               Marker(labels[1], result.percentile(50) / mpd, ACCENT),
+               Marker(labels[2], result.percentile(80) / mpd, CRITICAL)]
     return distribution_svg(np.asarray(result.finish, dtype=float) / mpd, markers, name,
                             chart_title or f"Finish over {result.iterations:,} simulations", uid=uid)
 
