@@ -15,9 +15,10 @@ project:
   start: 2027-03-01
   currency: USD
 stakeholders:
-  - {name: Ada Sponsor, role: Sponsor, audience: business}
+  - {name: Ada, role: Sponsor, audience: business}
 resources:
   - {id: dev, name: Developer, rate: 100/h}
+  - {id: spare, name: Spare hands}
 tasks:
   - {id: design, name: Design, duration: 3d, needs: {dev: 1}}
   - {id: build, name: Build, duration: 5d, after: [design], needs: {dev: 1}}

@@ -118,6 +118,24 @@ def _view(url: str, query: dict[str, Any]) -> Callable[[Ctx], Request]:
     return lambda c: (f"/api/v1/projects/{c.project}{url}", {"params": query})
 
 
+def _write(url: str, body: dict[str, Any] | None = None) -> Callable[[Ctx], Request]:
+    """A change of the project under test, based on its head version."""
+    return lambda c: (f"/api/v1/projects/{c.project}{url}",
+                      {"headers": {"If-Match": c.head}, **({"json": body} if body is not None else {})})
+
+
+def _part_rows(part: str, new: dict[str, Any], item: str, patch: dict[str, Any]) -> dict[tuple[str, str], Row]:
+    """The five routes of one kind of plan part."""
+    base = f"/api/v1/projects/{{project_id}}/{part}"
+    return {
+        ("GET", base): Row(Rule("project", role="viewer"), _view(f"/{part}", {}), 200),
+        ("POST", base): Row(Rule("project", role="editor"), _write(f"/{part}", new), 201),
+        ("GET", f"{base}/{{item_id}}"): Row(Rule("project", role="viewer"), _view(f"/{part}/{item}", {}), 200),
+        ("PATCH", f"{base}/{{item_id}}"): Row(Rule("project", role="editor"), _write(f"/{part}/{item}", patch), 200),
+        ("DELETE", f"{base}/{{item_id}}"): Row(Rule("project", role="editor"), _write(f"/{part}/{item}"), 200),
+    }
+
+
 ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/openapi.json"): Row(Rule("public"), lambda c: ("/api/v1/openapi.json", {}), 200, ("none",)),
     ("POST", "/api/v1/auth/login"): Row(
@@ -194,6 +212,25 @@ ROWS: dict[tuple[str, str], Row] = {
            ("/reports/{report}", "/reports/executive.md", "executive", {}),
            ("/export.{extension}", "/export.xml", "viewer", {}),
        )},
+    # ---- the plan's parts (web/api/parts.py): reads for viewers, changes for editors, each on If-Match
+    **{key: row for part, new, item, patch in (
+        ("tasks", {"id": "docs", "duration": "1d"}, "release", {"duration": "6d"}),
+        ("resources", {"id": "qa"}, "spare", {"name": "Helper"}),
+        ("risks", {"id": "late", "probability": 0.1, "delays": {"test": "1d"}}, "slip", {"probability": 0.5}),
+        ("stakeholders", {"name": "Bo", "audience": "technical"}, "Ada", {"role": "Owner"}),
+    ) for key, row in _part_rows(part, new, item, patch).items()},
+    ("GET", "/api/v1/projects/{project_id}/tasks/{item_id}/links"): Row(
+        Rule("project", role="viewer"), _view("/tasks/build/links", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/tasks/{item_id}/links"): Row(
+        Rule("project", role="editor"), _write("/tasks/release/links", {"task": "design", "type": "SS"}), 201),
+    ("DELETE", "/api/v1/projects/{project_id}/tasks/{item_id}/links/{predecessor}"): Row(
+        Rule("project", role="editor"), _write("/tasks/build/links/design"), 200),
+    ("GET", "/api/v1/projects/{project_id}/progress"): Row(Rule("project", role="viewer"), _view("/progress", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"), _write("/progress", {"status_date": "2027-03-02"}), 200),
+    ("PATCH", "/api/v1/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"), _write("/progress", {"status_date": "2027-03-02"}), 200),
+    ("DELETE", "/api/v1/projects/{project_id}/progress"): Row(Rule("project", role="editor"), _write("/progress"), 200),
 }
 
 

@@ -26,7 +26,7 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
 
     ``prepare`` creates missing tables (see :func:`pmfit.web.db.prepare_database`).
     """
-    from pmfit.web.api import auth, members, projects, tokens, users, views
+    from pmfit.web.api import auth, members, parts, projects, tokens, users, views
     from pmfit.web.api.stored import install_store_errors
     from pmfit.web.db import make_engine, prepare_database
 
@@ -49,7 +49,8 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     app.state.throttler = LoginThrottler(engine, settings.login_limits)
     install_error_handlers(app)
     install_store_errors(app)
-    for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router):
+    for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router,
+                   parts.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,  # type: ignore[arg-type]
                        trusted_origins=settings.trusted_origins, on_cross_origin=_log_cross_origin(app))
