@@ -231,6 +231,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/v1/projects/{project_id}/progress"): Row(
         Rule("project", role="editor"), _write("/progress", {"status_date": "2027-03-02"}), 200),
     ("DELETE", "/api/v1/projects/{project_id}/progress"): Row(Rule("project", role="editor"), _write("/progress"), 200),
+    ("GET", "/api/v1/projects/{project_id}/baselines"): Row(Rule("project", role="viewer"), _view("/baselines", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/baselines"): Row(
+        Rule("project", role="editor"), _write("/baselines", {"name": "second"}), 201),
 }
 
 

@@ -100,6 +100,8 @@ def test_stale_if_match_is_409_naming_the_field_and_edits_on_different_tasks_mer
     assert stale.headers["ETag"] == second.headers["ETag"]  # the version to rebase on
     assert _version_count(sqlite_server) == before
     assert owner.patch(f"{P}/tasks/build", json={"duration": "9d"}).status_code == 428
+    for blind in ('"head"', '"-1"', '"2"', "*"):  # a base must be named by id: no blind overwrite
+        assert owner.patch(f"{P}/tasks/build", json={"duration": "9d"}, headers={"If-Match": blind}).status_code == 400
     # the schedule follows the new head: build 7d + test 4d after design 3d
     assert owner.get(f"{P}/schedule").json()["tasks"] == jsonable_encoder(
         pmfit.Project(pmfit.loads(owner.get(f"{P}/versions/head").json()["document"])).schedule().to_records())
@@ -141,6 +143,19 @@ def test_progress_changes_the_current_schedule(owner: TestClient) -> None:
     assert got["kind"] == "current" and got["tasks"] == jsonable_encoder(expected.schedule().to_records())
     cleared = owner.delete(f"{P}/progress", headers={"If-Match": answer.headers["ETag"]})
     assert cleared.json()["progress"] == {}
+
+
+def test_a_baseline_is_a_new_version_that_earned_value_reads(owner: TestClient) -> None:
+    listed = owner.get(f"{P}/baselines").json()["baselines"]
+    assert [b["name"] for b in listed] == ["approved"] and listed[0]["tasks"] == 4
+    head = _head(owner)
+    made = owner.post(f"{P}/baselines", json={"name": "rebaselined"}, headers={"If-Match": head})
+    assert made.status_code == 201, made.text
+    assert made.json()["version"]["kind"] == "baseline" and made.headers["ETag"] != head
+    again = owner.post(f"{P}/baselines", json={"name": "rebaselined"}, headers={"If-Match": made.headers["ETag"]})
+    assert again.status_code == 422
+    status = owner.get(f"{P}/status", params={"baseline": "rebaselined"}).json()["status"]
+    assert status["baseline"] == "rebaselined"
 
 
 def test_foreign_and_unknown_versions_are_404(sqlite_server: Server, owner: TestClient) -> None:

@@ -11,11 +11,13 @@ version, the base for the next change.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.web.api.projects import OBJECT
@@ -35,6 +37,9 @@ BaseVersion = Annotated[str, Depends(base_version)]
 JsonObject = Annotated[dict[str, Any], Body(description="fields of the object, as in a plan file")]
 READ_ERRORS = error_responses(401, 403, 404, 422, 503)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 428, 503)
+
+
+VERSION_ID = re.compile(r"[0-9a-f]{6,64}")
 
 
 def _ok(status: int = 200) -> dict[int | str, dict[str, Any]]:
@@ -88,6 +93,9 @@ def commit_change(request: Request, db: DB, access: ProjectAccess, base: str, me
     since); returns the new head and the saved version's description."""
     from pmfit.io.yamlplan import plan_from_data
 
+    if not VERSION_ID.fullmatch(base):  # "head" or "-1" would be a blind overwrite, not a named base
+        raise ApiError(400, "bad_request", 'If-Match must name a version by its id (the ETag you read), not '
+                                           f'{base!r}')
     release_request_session(db)
     space = workspace(request)
     base_snap = space.get(access.project_id, base)
@@ -294,3 +302,35 @@ def clear_progress(project_id: ProjectIdPath, request: Request, db: DB, access: 
     head, saved = commit_change(request, db, access, base, "progress cleared",
                                 lambda data: data.pop("progress", None))
     return _progress_answer(head, saved)
+
+
+# ---- baselines -------------------------------------------------------------------------------
+class BaselineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Text, Field(min_length=1, max_length=100)] = "baseline"
+    replace: bool = Field(False, description="replace a baseline of that name (else a second one is refused)")
+
+
+@router.get("/baselines", response_model=None, responses={**_ok(), **READ_ERRORS})
+def list_baselines(project_id: ProjectIdPath, request: Request, db: DB, access: Viewer,
+                   version: VersionRef = None) -> JSONResponse:
+    """The plan's baselines: name, when it was set, its start and finish (not the per-task dates)."""
+    snap = _read(request, db, access, version)
+    out = [{"name": b.name, "created": b.created, "start": b.start, "finish": b.finish,
+            "cost": b.cost, "tasks": len(b.tasks)}
+           for b in snap.plan.baselines]
+    return json_answer({"version": snap.version.id, "baselines": out}, headers={"ETag": f'"{snap.version.id}"'})
+
+
+@router.post("/baselines", status_code=201, response_model=None, responses={**_ok(201), **WRITE_ERRORS})
+def save_baseline(project_id: ProjectIdPath, request: Request, db: DB, access: Editor, base: BaseVersion,
+                  body: BaselineIn) -> JSONResponse:
+    """Freeze the current schedule of the base version as a baseline (a new version)."""
+    if not VERSION_ID.fullmatch(base):
+        raise ApiError(400, "bad_request", "If-Match must name a version by its id (the ETag you read)")
+    release_request_session(db)
+    space = workspace(request)
+    saved = space.save_baseline(access.project_id, space.version(access.project_id, base).id, body.name,
+                                author=access.principal.name, replace=body.replace)
+    return json_answer({**saved.to_dict(), "baseline": body.name}, 201, {"ETag": f'"{saved.version.id}"'})
