@@ -60,13 +60,24 @@ class ProjectCache:
         return made
 
 
+_LOCAL = threading.local()
+_STORE_LOCK = threading.Lock()
+
+
 def workspace(request: Request) -> Workspace:
-    """The workspace over the app's own engine (made once per app, shared by its threads)."""
+    """A workspace over the app's store: one store per app (thread-safe), one workspace per thread
+    (its parsed-plan cache is a plain dict, not meant to be shared between threads)."""
     app = request.app
-    found: Workspace | None = getattr(app.state, "workspace", None)
-    if found is None:
-        found = Workspace(Store(engine=app.state.engine))
-        app.state.workspace = found
+    with _STORE_LOCK:
+        store: Store | None = getattr(app.state, "plan_store", None)
+        if store is None:
+            store = Store(engine=app.state.engine)
+            app.state.plan_store = store
+    spaces: dict[int, Workspace] = getattr(_LOCAL, "spaces", None) or {}
+    _LOCAL.spaces = spaces
+    found = spaces.get(id(store))
+    if found is None or found.store is not store:
+        found = spaces[id(store)] = Workspace(store)
     return found
 
 
