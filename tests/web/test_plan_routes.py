@@ -128,6 +128,19 @@ def test_links_move_the_schedule_and_bad_changes_are_422(owner: TestClient) -> N
     assert owner.patch(f"{P}/tasks/nope", json={"duration": "1d"}, headers={"If-Match": head}).status_code == 404
 
 
+def test_moving_a_task_by_its_constraint(owner: TestClient) -> None:
+    """What the Gantt does when a bar is dragged: PATCH the task's constraint; the engine places it."""
+    moved = owner.patch(f"{P}/tasks/test", json={"constraint": {"type": "SNET", "date": "2027-04-05"}},
+                        headers={"If-Match": _head(owner)})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["task"]["constraint"] == {"type": "SNET", "date": "2027-04-05"}
+    tasks = {t["id"]: t for t in owner.get(f"{P}/schedule").json()["tasks"]}
+    assert tasks["test"]["start"].startswith("2027-04-05")
+    assert tasks["release"]["start"] >= tasks["test"]["finish"]
+    back = owner.patch(f"{P}/tasks/test", json={"constraint": None}, headers={"If-Match": moved.headers["ETag"]})
+    assert "constraint" not in back.json()["task"]
+
+
 def test_progress_changes_the_current_schedule(owner: TestClient) -> None:
     base = _head(owner)
     patch = {"status_date": "2027-03-08",
