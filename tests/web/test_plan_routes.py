@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 import pmfit
 from pmfit.store.repository import results, versions
+from pmfit.web import accounts
+from pmfit.web.security.tokens import issue_token
 from web.helpers import Server
 from web.plans import SMALL_PLAN, store_plan
 
@@ -245,3 +247,26 @@ def test_no_body_makes_a_server_error(sqlite_server: Server, owner: TestClient) 
             assert answer.json()["diagnostics"], answer.text
 
     check()
+
+
+def _token_client(server: Server, user: str, role: str, projects: list[str]) -> TestClient:
+    with server.db() as db:
+        new = issue_token(db, accounts.get_user(db, user), "script", role, projects, server.clock(),
+                          server.settings.session_absolute)
+        db.commit()
+    client = server.client()
+    client.headers["Authorization"] = f"Bearer {new.secret}"
+    return client
+
+
+def test_tokens_read_and_change_plans_within_their_role(sqlite_server: Server, owner: TestClient) -> None:
+    reader = _token_client(sqlite_server, "olga", "viewer", ["p1"])
+    assert reader.get(f"{P}/schedule").status_code == 200
+    head = _head(owner)
+    assert reader.patch(f"{P}/tasks/build", json={"duration": "6d"}, headers={"If-Match": head}).status_code == 403
+    plan = {"file": ("script.yaml", SMALL_PLAN.encode())}
+    assert reader.post("/api/v1/projects", files=plan).status_code == 403
+    writer = _token_client(sqlite_server, "olga", "editor", ["p1"])  # no CSRF token needed: not a cookie
+    assert writer.patch(f"{P}/tasks/build", json={"duration": "6d"}, headers={"If-Match": head}).status_code == 200
+    assert writer.post("/api/v1/projects", files=plan).status_code == 201
+    assert owner.get("/api/v1/projects/script").json()["role"] == "owner"

@@ -14,10 +14,11 @@ from fastapi.responses import JSONResponse
 from pmfit.web import accounts
 from pmfit.web.api.schemas import PageQuery, Text
 from pmfit.web.api.stored import VersionRef, json_answer, release_request_session, workspace
-from pmfit.web.errors import error_responses
+from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security import audit
 from pmfit.web.security.access import (
     DB,
+    RANK,
     Principal,
     ProjectAccess,
     current_user,
@@ -72,9 +73,12 @@ async def create_project(request: Request, db: DB, principal: Annotated[Principa
                          project_id: ProjectIdField = None,
                          message: Annotated[Text | None, Form(max_length=500)] = None) -> JSONResponse:
     """A new project from an uploaded plan file (multipart). Answers the project, its first version and
-    the import report (what was read, approximated, dropped). The caller becomes its owner."""
+    the import report (what was read, approximated, dropped). The caller becomes its owner. Through an
+    API token, the token's role must be editor or owner."""
     from starlette.concurrency import run_in_threadpool
 
+    if principal.via == "token" and RANK[principal.token_role or "executive"] < RANK["editor"]:
+        raise ApiError(403, "forbidden", "an API token needs the editor or owner role to create projects")
     data = await file.read()
     filename = safe_filename(file.filename)
     settings: WebSettings = request.app.state.settings
