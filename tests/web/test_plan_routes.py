@@ -270,3 +270,19 @@ def test_tokens_read_and_change_plans_within_their_role(sqlite_server: Server, o
     assert writer.patch(f"{P}/tasks/build", json={"duration": "6d"}, headers={"If-Match": head}).status_code == 200
     assert writer.post("/api/v1/projects", files=plan).status_code == 201
     assert owner.get("/api/v1/projects/script").json()["role"] == "owner"
+
+
+def test_merge_and_conflict_on_both_backends(backend_server: Server) -> None:
+    """The 3-way merge runs inside the store's locked transaction: the same answers on PostgreSQL."""
+    backend_server.add_user("olga")
+    base = f'"{store_plan(backend_server.app, "p1")}"'
+    backend_server.add_member("p1", "olga", "owner")
+    client = backend_server.login("olga")
+    assert client.patch(f"{P}/tasks/build", json={"duration": "7d"}, headers={"If-Match": base}).status_code == 200
+    merged = client.post(f"{P}/tasks/release/links", json={"task": "design"}, headers={"If-Match": base})
+    assert merged.status_code == 201 and merged.json()["merged"] is True
+    tasks = {t["id"]: t for t in client.get(f"{P}/tasks").json()["items"]}
+    assert tasks["build"]["duration"] == "7d" and tasks["release"]["after"] == ["test", "design"]
+    stale = client.patch(f"{P}/tasks/build", json={"duration": "8d"}, headers={"If-Match": base})
+    assert stale.status_code == 409 and stale.json()["conflict"]["conflicts"][0]["field"] == "duration"
+    assert client.get(f"{P}/versions").json()["total"] == 4
