@@ -195,7 +195,7 @@ def report(project_id: ProjectIdPath, request: Request, db: DB, access: Executiv
 
 @router.get("/export.{extension}", response_model=None,
             responses={200: {"description": "the plan in that format (or, with report=true, the loss report)",
-                             "content": {**{media: {"schema": {"type": "string"}} for _, media in EXPORTS.values()},
+                             "content": {**{media: {"schema": {}} for _, media in EXPORTS.values()},
                                          "application/json": {"schema": {"type": "object"}}}}, **ERRORS})
 def export(project_id: ProjectIdPath, request: Request, db: DB, access: Viewer,
            extension: Annotated[Literal["yaml", "json", "xml", "xer", "csv", "xlsx", "ics"], Path()],
