@@ -36,7 +36,7 @@ Viewer = Annotated[ProjectAccess, Depends(project_role("viewer"))]
 Executive = Annotated[ProjectAccess, Depends(project_role("executive"))]
 AsPlanned = Annotated[bool, Query(description="the plan as if nothing had happened (ignore progress)")]
 ERRORS = error_responses(401, 403, 404, 422, 503)
-OK = {200: {"description": "the answer", **OBJECT}}
+OK: dict[int | str, dict[str, Any]] = {200: {"description": "the answer", **OBJECT}}
 
 #: what an export route writes: extension -> (pmfit format, media type)
 EXPORTS = {
