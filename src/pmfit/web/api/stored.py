@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, Query, Request
@@ -41,6 +42,7 @@ class ProjectCache:
     def __init__(self, size: int = PROJECT_CACHE_SIZE) -> None:
         self.size = size
         self._items: OrderedDict[str, Project] = OrderedDict()
+        self._views: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     def get(self, snapshot: Snapshot) -> Project:
@@ -56,8 +58,26 @@ class ProjectCache:
         with self._lock:
             self._items[key] = made
             while len(self._items) > self.size:
-                self._items.popitem(last=False)
+                evicted, _ = self._items.popitem(last=False)
+                for view in [v for v in self._views if v[0] == evicted]:
+                    del self._views[view]
         return made
+
+    def peek(self, version_id: str) -> Project | None:
+        with self._lock:
+            return self._items.get(version_id)
+
+    def view(self, snapshot: Snapshot, name: str, compute: Callable[[Project], Any]) -> Any:
+        """A JSON-ready view of the version's project, computed once (a version never changes)."""
+        key = (snapshot.version.id, name)
+        with self._lock:
+            if key in self._views:
+                return self._views[key]
+        value = compute(self.get(snapshot))
+        with self._lock:
+            if snapshot.version.id in self._items:  # not for a project evicted meanwhile
+                self._views[key] = value
+        return value
 
 
 _LOCAL = threading.local()
@@ -90,7 +110,13 @@ def projects_cache(request: Request) -> ProjectCache:
 
 
 def snapshot(request: Request, project_id: str, ref: str | None = None) -> Snapshot:
-    return workspace(request).get(project_id, ref)
+    """A version with its text and plan; the plan of a version compiled already is not parsed again."""
+    space = workspace(request)
+    version = space.version(project_id, ref)
+    compiled = projects_cache(request).peek(version.id)
+    if compiled is None:
+        return space.get(project_id, version.id)
+    return Snapshot(space.project(project_id), version, space.text(version), compiled.plan)
 
 
 def project_of(request: Request, snap: Snapshot) -> Project:

@@ -13,15 +13,17 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from pmfit.project import SIMULATION
+from pmfit.project import SIMULATION, Project
 from pmfit.web.api.projects import OBJECT
 from pmfit.web.api.schemas import Text
 from pmfit.web.api.stored import (
     VersionRef,
     json_answer,
     project_of,
+    projects_cache,
     release_request_session,
     snapshot,
     workspace,
@@ -89,9 +91,15 @@ def schedule(project_id: ProjectIdPath, request: Request, db: DB, access: Viewer
     """The current schedule (progress respected; ``as_planned``: the plan as if nothing had happened):
     each task's dates, floats and criticality, and the headline figures."""
     snap = _read(request, db, access, version)
-    sched = project_of(request, snap).schedule(as_planned)
-    return json_answer({"version": snap.version.id, "kind": "as_planned" if as_planned else "current",
-                        "summary": sched.summary(), "tasks": sched.to_records()}, headers=_etag(snap))
+
+    def records(proj: Project) -> dict[str, Any]:
+        sched = proj.schedule(as_planned)
+        out: dict[str, Any] = jsonable_encoder({"summary": sched.summary(), "tasks": sched.to_records()})
+        return out
+
+    kind = "as_planned" if as_planned else "current"
+    body = projects_cache(request).view(snap, f"schedule:{kind}", records)
+    return json_answer({"version": snap.version.id, "kind": kind, **body}, headers=_etag(snap))
 
 
 @router.get("/why/{task_id}", response_model=None, responses={**OK, **ERRORS})
