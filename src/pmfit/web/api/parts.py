@@ -56,9 +56,9 @@ PARTS = {
 
 
 def plan_data(snap: Snapshot) -> dict[str, Any]:
-    from pmfit.io.yamlplan import plan_to_data
+    from pmfit.workspace.edit import plan_data as data_of
 
-    return plan_to_data(snap.plan)
+    return data_of(snap.plan)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -91,7 +91,7 @@ def commit_change(request: Request, db: DB, access: ProjectAccess, base: str, me
                   change: Callable[[dict[str, Any]], None]) -> tuple[Snapshot, dict[str, Any]]:
     """Apply ``change`` to the base version's plan data, validate, commit (merging with what was saved
     since); returns the new head and the saved version's description."""
-    from pmfit.io.yamlplan import plan_from_data
+    from pmfit.workspace.edit import plan_from_data
 
     if not VERSION_ID.fullmatch(base):  # "head" or "-1" would be a blind overwrite, not a named base
         raise ApiError(400, "bad_request", 'If-Match must name a version by its id (the ETag you read), not '

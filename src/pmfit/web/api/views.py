@@ -222,13 +222,13 @@ def export(project_id: ProjectIdPath, request: Request, db: DB, access: Viewer,
         target = FilePath(work) / filename
         if fmt == "yaml" and not as_planned:
             target.write_text(snap.text, encoding="utf-8")  # the stored document, byte for byte
-            from pmfit.io.formats import ImportReport
-
-            loss = ImportReport("yaml", filename, read=["everything (the stored document)"])
+            told: dict[str, Any] = {"format": "yaml", "read": ["everything (the stored document)"],
+                                    "approximated": [], "dropped": [], "schedule_checked": 0,
+                                    "schedule_differences": [], "warnings": []}
         else:
-            loss = export_plan(proj, target, fmt, as_planned=as_planned).report
+            told = export_plan(proj, target, fmt, as_planned=as_planned).report.to_dict()
         data = target.read_bytes()
-    told = {**loss.to_dict(), "source": filename}  # not the temporary folder's path
+    told = {**told, "source": filename}  # not the temporary folder's path
     if report:
         return json_answer({"version": snap.version.id, "format": fmt, "filename": filename, "report": told},
                            headers=_etag(snap))
