@@ -11,7 +11,7 @@ written: in the path, in the query or in the body.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import pytest
@@ -27,6 +27,7 @@ from pmfit.web.security.access import RANK, AccessGate, ProjectAccess, Rule, pro
 from pmfit.web.security.sessions import COOKIE_NAME
 from pmfit.web.security.tokens import issue_token
 from web.helpers import BACKENDS, PASSWORD, Server, backend_urls, file_contains, make_server
+from web.plans import SMALL_PLAN, store_plan
 
 OWN, OTHER = "p-own", "p-other"
 ROLE_USERS = {"executive": "erin", "viewer": "victor", "editor": "edith", "owner": "olga"}
@@ -43,6 +44,12 @@ class Ctx:
     caller: str  # the caller's principal kind
     tokens: dict[str, str]  # user name -> the id of a token of theirs
     link: str  # a one-time login link's secret
+    heads: dict[str, str] = field(default_factory=dict)  # project id -> its head version (for If-Match)
+
+    @property
+    def head(self) -> str:
+        """``If-Match`` naming the project's head version."""
+        return f'"{self.heads.get(self.project, "0000000")}"'
 
     def token_of(self, whose: str) -> str:
         return self.tokens[whose]
@@ -106,6 +113,29 @@ def _foreign_token(ctx: Ctx) -> str:
     return ctx.token_of("otto" if user != "otto" else "olga")
 
 
+def _view(url: str, query: dict[str, Any]) -> Callable[[Ctx], Request]:
+    """GET /projects/{id}<url>?<query> on the project under test."""
+    return lambda c: (f"/api/v1/projects/{c.project}{url}", {"params": query})
+
+
+def _write(url: str, body: dict[str, Any] | None = None) -> Callable[[Ctx], Request]:
+    """A change of the project under test, based on its head version."""
+    return lambda c: (f"/api/v1/projects/{c.project}{url}",
+                      {"headers": {"If-Match": c.head}, **({"json": body} if body is not None else {})})
+
+
+def _part_rows(part: str, new: dict[str, Any], item: str, patch: dict[str, Any]) -> dict[tuple[str, str], Row]:
+    """The five routes of one kind of plan part."""
+    base = f"/api/v1/projects/{{project_id}}/{part}"
+    return {
+        ("GET", base): Row(Rule("project", role="viewer"), _view(f"/{part}", {}), 200),
+        ("POST", base): Row(Rule("project", role="editor"), _write(f"/{part}", new), 201),
+        ("GET", f"{base}/{{item_id}}"): Row(Rule("project", role="viewer"), _view(f"/{part}/{item}", {}), 200),
+        ("PATCH", f"{base}/{{item_id}}"): Row(Rule("project", role="editor"), _write(f"/{part}/{item}", patch), 200),
+        ("DELETE", f"{base}/{{item_id}}"): Row(Rule("project", role="editor"), _write(f"/{part}/{item}"), 200),
+    }
+
+
 ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/openapi.json"): Row(Rule("public"), lambda c: ("/api/v1/openapi.json", {}), 200, ("none",)),
     ("POST", "/api/v1/auth/login"): Row(
@@ -151,6 +181,59 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda c: (f"/api/v1/projects/{c.project}/members/tess", {"json": {"role": "editor"}}), 200),
     ("DELETE", "/api/v1/projects/{project_id}/members/{user_name}"): Row(
         Rule("project", role="owner", admins=True), lambda c: (f"/api/v1/projects/{c.project}/members/tess", {}), 204),
+    # ---- the plan routes: projects, versions, computed views (web/api/projects.py, views.py)
+    ("GET", "/api/v1/projects"): Row(Rule("signed_in"), lambda c: ("/api/v1/projects", {}), 200, ("none",)),
+    ("POST", "/api/v1/projects"): Row(
+        Rule("signed_in"),
+        lambda c: ("/api/v1/projects", {"files": {"file": ("new.yaml", SMALL_PLAN.encode())},
+                                        "data": {"project_id": "p-new"}}), 201, ("none",)),
+    ("GET", "/api/v1/projects/{project_id}"): Row(
+        Rule("project", role="executive"), lambda c: (f"/api/v1/projects/{c.project}", {}), 200),
+    ("DELETE", "/api/v1/projects/{project_id}"): Row(
+        Rule("project", role="owner"), lambda c: (f"/api/v1/projects/{c.project}", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/undelete"): Row(
+        Rule("project", role="owner", deleted=True), lambda c: (f"/api/v1/projects/{c.project}/undelete", {}), 200),
+    ("GET", "/api/v1/projects/{project_id}/versions"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/versions", {}), 200),
+    ("GET", "/api/v1/projects/{project_id}/versions/{version}"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/versions/1", {}), 200),
+    ("GET", "/api/v1/projects/{project_id}/diff"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/diff", {}), 200),
+    **{("GET", f"/api/v1/projects/{{project_id}}{path}"): Row(
+        Rule("project", role=role), _view(url, query), 200)
+       for path, url, role, query in (
+           ("/schedule", "/schedule", "viewer", {}),
+           ("/why/{task_id}", "/why/build", "viewer", {}),
+           ("/level", "/level", "viewer", {"method": "heuristic"}),
+           ("/risk", "/risk", "viewer", {"iterations": 200}),
+           ("/status", "/status", "viewer", {}),
+           ("/advice", "/advice", "viewer", {}),
+           ("/summary", "/summary", "executive", {}),
+           ("/reports/{report}", "/reports/executive.md", "executive", {}),
+           ("/export.{extension}", "/export.xml", "viewer", {}),
+       )},
+    # ---- the plan's parts (web/api/parts.py): reads for viewers, changes for editors, each on If-Match
+    **{key: row for part, new, item, patch in (
+        ("tasks", {"id": "docs", "duration": "1d"}, "release", {"duration": "6d"}),
+        ("resources", {"id": "qa"}, "spare", {"name": "Helper"}),
+        ("risks", {"id": "late", "probability": 0.1, "delays": {"test": "1d"}}, "slip", {"probability": 0.5}),
+        ("stakeholders", {"name": "Bo", "audience": "technical"}, "Ada", {"role": "Owner"}),
+    ) for key, row in _part_rows(part, new, item, patch).items()},
+    ("GET", "/api/v1/projects/{project_id}/tasks/{item_id}/links"): Row(
+        Rule("project", role="viewer"), _view("/tasks/build/links", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/tasks/{item_id}/links"): Row(
+        Rule("project", role="editor"), _write("/tasks/release/links", {"task": "design", "type": "SS"}), 201),
+    ("DELETE", "/api/v1/projects/{project_id}/tasks/{item_id}/links/{predecessor}"): Row(
+        Rule("project", role="editor"), _write("/tasks/build/links/design"), 200),
+    ("GET", "/api/v1/projects/{project_id}/progress"): Row(Rule("project", role="viewer"), _view("/progress", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"), _write("/progress", {"status_date": "2027-03-02"}), 200),
+    ("PATCH", "/api/v1/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"), _write("/progress", {"status_date": "2027-03-02"}), 200),
+    ("DELETE", "/api/v1/projects/{project_id}/progress"): Row(Rule("project", role="editor"), _write("/progress"), 200),
+    ("GET", "/api/v1/projects/{project_id}/baselines"): Row(Rule("project", role="viewer"), _view("/baselines", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/baselines"): Row(
+        Rule("project", role="editor"), _write("/baselines", {"name": "second"}), 201),
 }
 
 
@@ -213,9 +296,10 @@ class World:
     cookies: dict[str, tuple[str, str]]  # principal -> (cookie, csrf token)
     tokens: dict[str, str]
     link: str
+    heads: dict[str, str]
 
 
-DATA_TABLES = ("users", "memberships", "api_tokens", "api_token_projects", "login_links", "projects")
+DATA_TABLES = ("users", "memberships", "api_tokens", "api_token_projects", "login_links", "projects", "versions")
 VOLATILE = {"last_used_at", "last_seen_at", "used_at"}
 
 
@@ -235,8 +319,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     tmp_path = tmp_path_factory.mktemp("matrix")
     urls = backend_urls(request.param, tmp_path)
     server = make_server(tmp_path, next(urls))
-    for project in (OWN, OTHER):
-        server.add_project(project)
+    heads = {project: store_plan(server.app, project) for project in (OWN, OTHER)}
     for role, name in ROLE_USERS.items():
         server.add_user(name)
         server.add_member(OWN, name, role)
@@ -263,13 +346,13 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         link = accounts.make_login_link(db, accounts.get_user(db, "victor"), server.clock(),
                                         server.settings.login_link_lifetime)
         db.commit()
-    yield World(server, _dump(server), cookies, tokens, link)
+    yield World(server, _dump(server), cookies, tokens, link, heads)
     server.app.state.engine.dispose()
     for _ in urls:
         pass
 
 
-RESTORED = (*ACCOUNT_TABLES, "projects")
+RESTORED = (*ACCOUNT_TABLES, "projects", "versions")
 
 
 def _dump(server: Server) -> dict[str, list[dict[str, Any]]]:
@@ -283,12 +366,20 @@ def restore(world: World) -> None:
     """Put the prepared rows back (the same on SQLite and PostgreSQL), sequences included."""
     tables = [t for t in Base.metadata.sorted_tables if t.name in RESTORED]
     engine = world.server.app.state.engine
+    projects = Base.metadata.tables["projects"]
     with engine.begin() as connection:
+        # projects.head and versions.project_id point at each other: heads go last
+        connection.execute(update(projects).values(head=None))
         for table in reversed(tables):
             connection.execute(table.delete())
         for table in tables:
-            if world.template[table.name]:
-                connection.execute(table.insert(), world.template[table.name])
+            rows = world.template[table.name]
+            if table.name == "projects":
+                rows = [{**row, "head": None} for row in rows]
+            if rows:
+                connection.execute(table.insert(), rows)
+        for row in world.template["projects"]:
+            connection.execute(update(projects).where(projects.c.id == row["id"]).values(head=row["head"]))
         if engine.dialect.name == "postgresql":
             for table in tables:
                 serial = [c for c in table.primary_key.columns if isinstance(c.type, Integer)
@@ -330,7 +421,7 @@ def test_matrix(world: World, method: str, path: str, principal: str, obj: str) 
     restore(world)
     row = ROWS[(method, path)]
     ctx = Ctx(project=OWN if obj in ("own", "none") else OTHER, caller=principal, tokens=world.tokens,
-              link=world.link)
+              link=world.link, heads=world.heads)
     url, kwargs = row.request(ctx)
     client = world.server.client()
     if principal != "anonymous":

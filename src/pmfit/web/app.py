@@ -26,7 +26,8 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
 
     ``prepare`` creates missing tables (see :func:`pmfit.web.db.prepare_database`).
     """
-    from pmfit.web.api import auth, members, tokens, users
+    from pmfit.web.api import auth, members, parts, projects, tokens, users, views
+    from pmfit.web.api.stored import install_store_errors
     from pmfit.web.db import make_engine, prepare_database
 
     engine = engine or make_engine(settings.db_url)
@@ -47,7 +48,9 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     app.state.hasher = Hasher(settings.hashing)
     app.state.throttler = LoginThrottler(engine, settings.login_limits)
     install_error_handlers(app)
-    for router in (auth.router, users.router, tokens.router, members.router):
+    install_store_errors(app)
+    for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router,
+                   parts.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,  # type: ignore[arg-type]
                        trusted_origins=settings.trusted_origins, on_cross_origin=_log_cross_origin(app))

@@ -17,7 +17,7 @@ EVENT_KINDS = frozenset({
     "login", "login_failed", "login_throttled", "login_link", "logout", "session_expired",
     "password_changed", "user_created", "user_changed", "token_created", "token_revoked",
     "token_refused", "access_denied", "csrf_refused", "cross_origin_refused", "member_changed",
-    "member_removed",
+    "member_removed", "project_created", "project_deleted", "project_undeleted",
 })
 
 
