@@ -60,6 +60,18 @@ def test_versions_are_found_by_number_id_prefix_and_head(store: Store) -> None:
     assert store.version("p1", 1).id == v1.id
     assert store.version("p1", "-1").id == v1.id
     assert store.version("p1", v1.id[:10]).id == v1.id
+    assert store.version("p1", "000002").id == v2.id  # six digits or more: a number still counts
+
+
+def test_an_id_prefix_of_digits_only_is_an_id(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """About one id in a hundred starts with ten digits; such a prefix must not be read as a number."""
+    import pmfit.store.repository as repository
+
+    real = repository.version_id
+    monkeypatch.setattr(repository, "version_id", lambda *a, **k: "1234567890" + real(*a, **k)[10:])
+    _, v1 = store.create_project("p1", "P", DOC1, author="a")
+    assert v1.id.startswith("1234567890")
+    assert store.version("p1", v1.id[:10]).id == v1.id
     for bad in ("7", "zzz", "abcdef0"):
         with pytest.raises(NotFound) as caught:
             store.version("p1", bad)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from pmfit.store import content as codec
@@ -432,6 +432,10 @@ class Store:
         text_ref = "" if ref is None else str(ref).strip()
         if text_ref in ("", "head", "latest"):
             query = query.where(versions.c.id == project.head)
+        elif text_ref.isdigit() and len(text_ref) >= 6:
+            # six or more digits: a version number or an id prefix made only of digits (ids are hex)
+            query = query.where(or_(versions.c.number == int(text_ref),
+                                    versions.c.id.startswith(text_ref, autoescape=True)))
         elif text_ref.lstrip("-").isdigit():
             number = int(text_ref)
             if number <= 0:  # @-1: one before the head
