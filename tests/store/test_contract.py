@@ -290,6 +290,9 @@ def test_a_backup_taken_while_someone_writes_is_consistent_and_restores(store: S
         acked_before = set(os.read(read_fd, 1 << 20).decode().split())
         store.backup(str(tmp_path / "busy.db"))
     finally:
+        # keep the pipe drained until the writer exits: a full pipe would block it, and waitpid with it
+        while os.read(read_fd, 1 << 16):
+            pass
         _, status = os.waitpid(pid, 0)
         os.close(read_fd)
     assert os.WEXITSTATUS(status) == 0 and acked_before
