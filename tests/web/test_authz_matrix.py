@@ -106,6 +106,14 @@ def _foreign_token(ctx: Ctx) -> str:
     return ctx.token_of("otto" if user != "otto" else "olga")
 
 
+#: the plan of both test projects (the pages need a stored plan; the API rows only the project)
+TINY_PLAN = """version: 1
+project: {name: Matrix plan, start: 2027-01-04}
+tasks:
+  - {id: a, name: Design, duration: 2d}
+  - {id: b, name: Build, duration: 3d, after: a}
+"""
+
 ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/openapi.json"): Row(Rule("public"), lambda c: ("/api/v1/openapi.json", {}), 200, ("none",)),
     ("POST", "/api/v1/auth/login"): Row(
@@ -151,6 +159,35 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda c: (f"/api/v1/projects/{c.project}/members/tess", {"json": {"role": "editor"}}), 200),
     ("DELETE", "/api/v1/projects/{project_id}/members/{user_name}"): Row(
         Rule("project", role="owner", admins=True), lambda c: (f"/api/v1/projects/{c.project}/members/tess", {}), 204),
+    # ---- the web app's pages (pmfit.web.pages): the same gates as the API ----
+    ("GET", "/static/{name}"): Row(Rule("public"), lambda c: ("/static/gantt.js", {}), 200, ("none",)),
+    ("GET", "/login"): Row(Rule("public"), lambda c: ("/login", {"params": {"token": c.link}}), 200, ("none",)),
+    ("POST", "/login"): Row(
+        Rule("public"), lambda c: ("/login", {"data": {"name": "victor", "password": PASSWORD},
+                                              "follow_redirects": False}), 303, ("none",)),
+    ("POST", "/logout"): Row(Rule("signed_in", session_only=True),
+                             lambda c: ("/logout", {"follow_redirects": False}), 303, ("none",)),
+    ("GET", "/"): Row(Rule("signed_in"), lambda c: ("/", {}), 200, ("none",)),
+    ("POST", "/import"): Row(
+        Rule("signed_in", session_only=True),
+        lambda c: ("/import", {"files": {"plan": ("matrix-import.yaml", TINY_PLAN.encode())}}), 200, ("none",)),
+    ("GET", "/projects/{project_id}"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}", {"params": {"zoom": "fit"}}), 200),
+    ("POST", "/projects/{project_id}/tasks/{task_id}"): Row(  # the task's own duration: saves nothing new
+        Rule("project", role="editor"),
+        lambda c: (f"/projects/{c.project}/tasks/b", {"data": {"base": "1", "duration": "3d"},
+                                                      "follow_redirects": False}), 303),
+    ("POST", "/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"),
+        lambda c: (f"/projects/{c.project}/progress", {"data": {"base": "1", "task": "a", "percent": "50",
+                                                                "status_date": "2027-01-05"},
+                                                       "follow_redirects": False}), 303),
+    ("GET", "/projects/{project_id}/reports/executive"): Row(
+        Rule("project", role="executive"), lambda c: (f"/projects/{c.project}/reports/executive",
+                                                      {"params": {"format": "md"}}), 200),
+    ("GET", "/projects/{project_id}/reports/technical"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/reports/technical",
+                                                   {"params": {"format": "md"}}), 200),
 }
 
 
@@ -235,8 +272,12 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     tmp_path = tmp_path_factory.mktemp("matrix")
     urls = backend_urls(request.param, tmp_path)
     server = make_server(tmp_path, next(urls))
-    for project in (OWN, OTHER):
-        server.add_project(project)
+    from pmfit.store import Store
+    from pmfit.workspace import Workspace
+
+    workspace = Workspace(Store(engine=server.app.state.engine))
+    for project in (OWN, OTHER):  # real stored plans: the pages show them
+        workspace.import_bytes(TINY_PLAN.encode(), "plan.yaml", project_id=project)
     for role, name in ROLE_USERS.items():
         server.add_user(name)
         server.add_member(OWN, name, role)
@@ -285,9 +326,12 @@ def restore(world: World) -> None:
     engine = world.server.app.state.engine
     with engine.begin() as connection:
         for table in reversed(tables):
-            connection.execute(table.delete())
+            if table.name == "projects":
+                _drop_new_projects(connection, world)
+            else:
+                connection.execute(table.delete())
         for table in tables:
-            if world.template[table.name]:
+            if world.template[table.name] and table.name != "projects":
                 connection.execute(table.insert(), world.template[table.name])
         if engine.dialect.name == "postgresql":
             for table in tables:
@@ -297,6 +341,17 @@ def restore(world: World) -> None:
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
                         f"coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+def _drop_new_projects(connection: Any, world: World) -> None:
+    """Projects a cell made (an import): their versions and rows go; the prepared ones stay as they are
+    (their versions refer to them, and no route changes a project row)."""
+    tables = Base.metadata.tables
+    projects, versions = tables["projects"], tables["versions"]
+    keep = [row["id"] for row in world.template["projects"]]
+    connection.execute(update(projects).where(projects.c.id.not_in(keep)).values(head=None))
+    connection.execute(versions.delete().where(versions.c.project_id.not_in(keep)))
+    connection.execute(projects.delete().where(projects.c.id.not_in(keep)))
 
 
 def _refusals_logged(server: Server) -> int:
