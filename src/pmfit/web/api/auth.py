@@ -124,7 +124,7 @@ def change_password(body: PasswordChangeIn, request: Request, response: Response
 
 
 _LINK_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pmfit: log in</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>pmfit: log in</title></head>
 <body><main><h1>pmfit</h1>
 <form method="post" action="/api/v1/auth/link">
 <input type="hidden" name="token" value="{token}">
