@@ -182,6 +182,10 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda c: (f"/projects/{c.project}/progress", {"data": {"base": "1", "task": "a", "percent": "50",
                                                                 "status_date": "2027-01-05"},
                                                        "follow_redirects": False}), 303),
+    ("GET", "/projects/{project_id}/analysis"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/analysis", {}), 200),
+    ("GET", "/projects/{project_id}/diff"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/diff", {"params": {"old": "1"}}), 200),
     ("GET", "/projects/{project_id}/reports/executive"): Row(
         Rule("project", role="executive"), lambda c: (f"/projects/{c.project}/reports/executive",
                                                       {"params": {"format": "md"}}), 200),

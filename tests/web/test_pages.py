@@ -165,6 +165,9 @@ def test_editing_a_critical_task_moves_the_finish_and_a_stale_edit_shows_the_con
     assert after > before
     assert re.search(r'id="finish" data-finish="([^"]+)"', saved.text).group(1) == after.isoformat(timespec="minutes")
     assert bars(saved.text)[task.id][2] is True  # still critical, redrawn from the new schedule
+    changes = mine.get(f"/projects/{project_id}/diff", params={"old": "1", "new": "2"}, headers=HTML)
+    assert changes.status_code == 200 and task.id in changes.text and "duration" in changes.text
+    assert "working days later" in changes.text
     # a second person edits the same field on the old version: refused, with who changed what
     stale = mine.post(f"/projects/{project_id}/tasks/{task.id}",
                       data={"base": base, "duration": f"{int(task.duration.amount) + 1}{task.duration.unit}",
@@ -273,6 +276,8 @@ def test_an_xss_corpus_in_every_free_text_field_never_becomes_markup(app: Server
         "project": client.get("/projects/xss", params={"task": "t1"}, headers=HTML),
         "folded": client.get("/projects/xss", params={"zoom": "fit", "fold": PAYLOADS[0]}, headers=HTML),
         "executive": client.get("/projects/xss/reports/executive"),
+        "analysis": client.get("/projects/xss/analysis", headers=HTML),
+        "diff": client.get("/projects/xss/diff", params={"old": "1"}, headers=HTML),
         "technical": client.get("/projects/xss/reports/technical"),
         "import": client.post("/import", files={"plan": (PAYLOADS[1] + ".yaml", yaml.safe_dump(plan).encode())},
                               headers=HTML),

@@ -235,6 +235,25 @@ def progress_page(request: Request, access: Annotated[ProjectAccess, Depends(pro
     return _after_edit(access.project_id, task, zoom, fold, f"progress saved as {version.label}")
 
 
+@router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
+def analysis_page(request: Request, access: Annotated[ProjectAccess, Depends(project_role("viewer"))]) -> HTMLResponse:
+    """The engines' charts: finish distribution, drivers, S-curve, resource use (cached by version)."""
+    snap = workspace(request).get(access.project_id)
+    charts = views.analysis(workspace(request), access.project_id)
+    return page(request, "analysis.html", access.principal, project=snap.project, version=snap.version,
+                charts=charts)
+
+
+@router.get("/projects/{project_id}/diff", response_class=HTMLResponse)
+def diff_page(request: Request, access: Annotated[ProjectAccess, Depends(project_role("viewer"))],
+              old: Annotated[str, Query(max_length=100)],
+              new: Annotated[str | None, Query(max_length=100)] = None) -> HTMLResponse:
+    """What changed between two versions, and what it did to the finish date."""
+    changed = views.diff(workspace(request), access.project_id, old, new)
+    return page(request, "diff.html", access.principal, project=workspace(request).project(access.project_id),
+                d=changed)
+
+
 # ---- reports --------------------------------------------------------------------------------
 def _report(request: Request, project_id: str, audience: str, format: str, download: bool) -> Response:
     if format not in views.REPORT_TYPES:

@@ -309,3 +309,57 @@ def report(workspace: Workspace, project_id: str, audience: str, format: str) ->
         return out if isinstance(out, bytes) else out.encode("utf-8")
 
     return workspace.result(project_id, None, REPORT_KIND, {"audience": audience, "format": format}, compute)
+
+
+# ---- the engines' charts, the diff of two versions -------------------------------------------
+ANALYSIS_KIND = "web-analysis-1"
+
+
+@dataclass(frozen=True)
+class ChartView:
+    title: str
+    svg: str
+    note: str = ""
+
+
+def analysis(workspace: Workspace, project_id: str) -> list[ChartView]:
+    """The risk, earned-value and resource charts of the head version (the reports' own SVG code),
+    each engine in turn; an engine that cannot run on this plan says why instead of a chart."""
+    from pmfit.project import Project
+    from pmfit.report.svg.charts import (
+        distribution_from_risk,
+        s_curve_from_ev,
+        tornado_from_risk,
+        usage_from_level,
+    )
+
+    def compute(plan: Any) -> bytes:
+        project = Project(plan)
+        charts: list[dict[str, str]] = []
+
+        def add(title: str, make: Any, note: str = "") -> None:
+            try:
+                charts.append({"title": title, "svg": make(), "note": note})
+            except Exception as exc:  # one engine's refusal must not hide the others
+                message = exc.diagnostics[0].message if isinstance(exc, PlanError) else str(exc).splitlines()[0]
+                charts.append({"title": title, "svg": "", "note": f"not available: {message[:300]}"})
+
+        add("When the project finishes (simulation)", lambda: distribution_from_risk(project.simulate()),
+            "P50 and P80 are marked; the deadline too when the plan has one.")
+        add("What drives the finish", lambda: tornado_from_risk(project.simulate()))
+        if project.has_progress and plan.baselines:
+            add("Earned value (S-curve)", lambda: s_curve_from_ev(project.earned_value()))
+        else:
+            charts.append({"title": "Earned value (S-curve)", "svg": "",
+                           "note": "needs a baseline and recorded progress"})
+        add("Resource use after leveling", lambda: usage_from_level(project.level(time_limit=2.0)),
+            "Leveled within a 2-second budget.")
+        return json.dumps(charts).encode()
+
+    payload = workspace.result(project_id, None, ANALYSIS_KIND, None, compute)
+    return [ChartView(**chart) for chart in json.loads(payload)]
+
+
+def diff(workspace: Workspace, project_id: str, old: str, new: str | None = None) -> Any:
+    """What changed between two versions and what it did to the finish (a :class:`PlanDiff`)."""
+    return workspace.diff(project_id, old, new)
