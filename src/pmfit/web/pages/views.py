@@ -153,9 +153,13 @@ class ProjectPage:
     finishes: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: steps of a task's driving chain shown (the tooltip and the panel); ``pmfit why`` gives the whole chain
+WHY_DEPTH = 5
+
+
 def _why_lines(project: Project, task_id: str) -> list[str]:
     try:
-        return [step.reason for step in project.current.why(task_id)]
+        return [step.reason for step in project.current.why(task_id, depth=WHY_DEPTH)]
     except Exception:  # a task the engine cannot explain (e.g. a summary without leaves): no "why"
         return []
 
@@ -171,7 +175,8 @@ def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
     project = Project(snap.plan)
     sched = project.current
     zoom = zoom if zoom in ZOOMS else "week"
-    why = {task_id: " ← ".join(_why_lines(project, task_id)[:4]) for task_id in sched.tasks}
+    chains = {task_id: _why_lines(project, task_id) for task_id in sched.tasks}  # once per task
+    why = {task_id: " ← ".join(lines) for task_id, lines in chains.items()}
     summaries = tuple(t.id for t in snap.plan.tasks if sched.tasks.get(t.id) is not None
                       and sched.tasks[t.id].summary)
     folded = tuple(f for f in folded if f in summaries)
@@ -199,7 +204,7 @@ def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
             total_float_days=round(row.total_float / mpd, 2),
             duration=str(task.duration) if task is not None and task.duration is not None else "",
             not_before=snet, percent_complete=record.percent_complete if record else None,
-            summary=row.summary, why=_why_lines(project, task_id)))
+            summary=row.summary, why=chains[task_id]))
     finishes = [(f.label, f.finish.isoformat(timespec="minutes")) for f in project.finishes()]
     return ProjectPage(project_id, snap.project.name, snap.version, sched.finish.isoformat(timespec="minutes"),
                        sum(1 for t in sched.tasks.values() if t.critical and not t.summary), svg, zoom, folded,
@@ -250,10 +255,7 @@ def edit_task(workspace: Workspace, project_id: str, base: str, task_id: str, *,
     if not update:
         return snap.version
     tasks = [t.model_copy(update=update) if t.id == task_id else t for t in snap.plan.tasks]
-    from pmfit.io.yamlplan import plan_from_data, plan_to_data
-
-    data = plan_to_data(snap.plan.model_copy(update={"tasks": tasks}))
-    plan = plan_from_data(data)  # validated again, as a file would be
+    plan = snap.plan.model_copy(update={"tasks": tasks})  # the workspace validates it again, as a file
     saved = workspace.commit(project_id, base, plan=plan, author=author,
                              message=f"{task_id}: {', '.join(said)}", kind="edit")
     return saved.version
