@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -188,7 +189,9 @@ def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
     view = GanttView(zoom=zoom,  # type: ignore[arg-type]
                      width=1200, status_date=status_dt, title=f"Gantt chart of {snap.project.name}",
                      minutes_per_day=sched.calendar.minutes_per_day, last_row=MAX_GANTT_ROWS)
-    svg = gantt_svg(rows, gantt_links(snap.plan), view)
+    # the SVG's own <style> (for a file opened alone) is inline style, which the page's CSP refuses;
+    # static/pmfit.css carries the same rules, so it is left out here rather than blocked in the browser
+    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(rows, gantt_links(snap.plan), view), count=1, flags=re.S)
     by_id = {t.id: t for t in snap.plan.tasks}
     percent = snap.plan.progress.tasks if snap.plan.progress else {}
     panels = []
