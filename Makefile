@@ -22,9 +22,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## make run: create .venv, install pmfit, run the demo on the bundled examples
+## make run: create .venv, install pmfit, load the example plans into a local store (once) and serve the
+## web app on http://127.0.0.1:8000/, printing a one-time login link (`pmfit demo` is the CLI tour)
+RUN_DB := .pmfit-run/store.db
 run: install
-	$(BIN)/pmfit demo
+	@mkdir -p $(dir $(RUN_DB))
+	$(BIN)/pmfit serve --db $(RUN_DB) --examples
 
 ## make test: install the test extras and run the whole suite (lint, types, docs site, tests)
 ## (pytest also re-runs every example of README.md and docs/: tests/cli/test_docs.py)

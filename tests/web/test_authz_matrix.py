@@ -136,6 +136,14 @@ def _part_rows(part: str, new: dict[str, Any], item: str, patch: dict[str, Any])
     }
 
 
+#: the plan of both test projects (the pages need a stored plan; the API rows only the project)
+TINY_PLAN = """version: 1
+project: {name: Matrix plan, start: 2027-01-04}
+tasks:
+  - {id: a, name: Design, duration: 2d}
+  - {id: b, name: Build, duration: 3d, after: a}
+"""
+
 ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/openapi.json"): Row(Rule("public"), lambda c: ("/api/v1/openapi.json", {}), 200, ("none",)),
     ("POST", "/api/v1/auth/login"): Row(
@@ -234,6 +242,39 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/projects/{project_id}/baselines"): Row(Rule("project", role="viewer"), _view("/baselines", {}), 200),
     ("POST", "/api/v1/projects/{project_id}/baselines"): Row(
         Rule("project", role="editor"), _write("/baselines", {"name": "second"}), 201),
+    # ---- the web app's pages (pmfit.web.pages): the same gates as the API ----
+    ("GET", "/static/{name}"): Row(Rule("public"), lambda c: ("/static/gantt.js", {}), 200, ("none",)),
+    ("GET", "/login"): Row(Rule("public"), lambda c: ("/login", {"params": {"token": c.link}}), 200, ("none",)),
+    ("POST", "/login"): Row(
+        Rule("public"), lambda c: ("/login", {"data": {"name": "victor", "password": PASSWORD},
+                                              "follow_redirects": False}), 303, ("none",)),
+    ("POST", "/logout"): Row(Rule("signed_in", session_only=True),
+                             lambda c: ("/logout", {"follow_redirects": False}), 303, ("none",)),
+    ("GET", "/"): Row(Rule("signed_in"), lambda c: ("/", {}), 200, ("none",)),
+    ("POST", "/import"): Row(
+        Rule("signed_in", session_only=True),
+        lambda c: ("/import", {"files": {"plan": ("matrix-import.yaml", TINY_PLAN.encode())}}), 200, ("none",)),
+    ("GET", "/projects/{project_id}"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}", {"params": {"zoom": "fit"}}), 200),
+    ("POST", "/projects/{project_id}/tasks/{task_id}"): Row(  # the task's own duration: saves nothing new
+        Rule("project", role="editor"),
+        lambda c: (f"/projects/{c.project}/tasks/build", {"data": {"base": "1", "duration": "5d"},
+                                                      "follow_redirects": False}), 303),
+    ("POST", "/projects/{project_id}/progress"): Row(
+        Rule("project", role="editor"),
+        lambda c: (f"/projects/{c.project}/progress", {"data": {"base": "1", "task": "design", "percent": "50",
+                                                                "status_date": "2027-03-02"},
+                                                       "follow_redirects": False}), 303),
+    ("GET", "/projects/{project_id}/analysis"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/analysis", {}), 200),
+    ("GET", "/projects/{project_id}/diff"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/diff", {"params": {"old": "1"}}), 200),
+    ("GET", "/projects/{project_id}/reports/executive"): Row(
+        Rule("project", role="executive"), lambda c: (f"/projects/{c.project}/reports/executive",
+                                                      {"params": {"format": "md"}}), 200),
+    ("GET", "/projects/{project_id}/reports/technical"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/reports/technical",
+                                                   {"params": {"format": "md"}}), 200),
 }
 
 

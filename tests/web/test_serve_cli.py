@@ -77,7 +77,7 @@ def test_serve_creates_a_private_secret_and_prints_a_login_link(store: Path) -> 
     _run("user", "add", "me", "--admin", "--no-password")
     second = prepare_start(None, "127.0.0.1", 8000, want_link=True)
     assert second.settings.secret_key == first.settings.secret_key  # the same key at every start
-    assert second.login_link and second.login_link.startswith("http://127.0.0.1:8000/api/v1/auth/link?token=")
+    assert second.login_link and second.login_link.startswith("http://127.0.0.1:8000/login?token=")
     assert prepare_start(None, "0.0.0.0", 8000, want_link=True).login_link is None  # not for the network
     assert prepare_start(None, "127.0.0.1", 8000, want_link=False).login_link is None
 

@@ -52,6 +52,9 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router,
                    parts.router):
         app.include_router(router, prefix=API_PREFIX)
+    from pmfit.web.pages.routes import router as pages
+
+    app.include_router(pages)  # the HTML pages, behind the same gates
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,  # type: ignore[arg-type]
                        trusted_origins=settings.trusted_origins, on_cross_origin=_log_cross_origin(app))
     _document_security(app)

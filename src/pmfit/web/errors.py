@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -75,15 +75,34 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": _STATUS_CODES.get(status, "error"), "content": content} for status in statuses}
 
 
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API): errors are shown as an HTML page."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request, status: int, message: str) -> Response:
+    """The HTML answer to a refusal; not logged in at all: on to the login page."""
+    if status == 401:
+        return RedirectResponse("/login", status_code=303)
+    from pmfit.web.pages.routes import error_page
+
+    return error_page(request, status, message)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception to a JSON answer; unknown ones to a bare 500 (details go to the log only)."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if wants_html(request):
+            return html_error(request, exc.status, exc.message)
         return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(PlanError)
-    async def _plan_error(request: Request, exc: PlanError) -> JSONResponse:
+    async def _plan_error(request: Request, exc: PlanError) -> Response:
+        if wants_html(request):
+            missing = getattr(exc, "code", None) in ("unknown_project", "unknown_version")
+            return html_error(request, 404 if missing else 422, "; ".join(d.message for d in exc.diagnostics[:5]))
         return JSONResponse(error_body(exc.diagnostics), status_code=422)
 
     @app.exception_handler(RequestValidationError)
@@ -96,10 +115,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(diagnostics), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _STATUS_CODES.get(exc.status_code, "bad_request")
         message = {404: "no such route", 405: "this route does not take that method"}.get(
             exc.status_code, str(exc.detail))
+        if wants_html(request):
+            return html_error(request, exc.status_code, message)
         return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
     @app.exception_handler(DataError)

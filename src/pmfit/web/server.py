@@ -3,11 +3,13 @@ and the app factory uvicorn's worker processes call."""
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from pmfit.web.settings import DB_ENV, SECRET_ENV, WebSettings, resolve_db_url, resolve_secret
 
@@ -33,11 +35,53 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def prepare_start(db_option: str | None, host: str, port: int, want_link: bool) -> StartInfo:
+LOCAL_ADMIN = "admin"
+
+
+def load_examples(engine: Engine, now: dt.datetime) -> list[str]:
+    """``pmfit serve --examples`` (``make run``): the bundled example plans in the store, once, and a
+    local administrator without a password (it logs in by the one-time link) who owns them.
+
+    Returns the ids of the projects imported now (none on later starts). The examples go to the oldest
+    active administrator; only when there is none is ``admin`` made.
+    """
+    from importlib.resources import files
+
+    from sqlalchemy.orm import Session
+
+    from pmfit.store import Store
+    from pmfit.web import accounts
+    from pmfit.web.security.passwords import Hasher
+    from pmfit.web.settings import PasswordHashing
+    from pmfit.workspace import Workspace, project_id_for
+
+    workspace = Workspace(Store(engine=engine))
+    existing = {p.id for p in workspace.list_projects(include_deleted=True)}
+    added = []
+    folder = files("pmfit").joinpath("examples")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml") and project_id_for(entry.name) not in existing:
+            saved = workspace.import_bytes(entry.read_bytes(), entry.name, author="pmfit serve --examples",
+                                           message=f"example {entry.name}")
+            assert saved.project is not None
+            added.append(saved.project.id)
+    with Session(engine) as db:
+        admin = accounts.local_admin(db)
+        if admin is None:
+            admin = accounts.create_user(db, Hasher(PasswordHashing()), LOCAL_ADMIN, None, True, now)
+        for project_id in added:
+            accounts.set_member(db, project_id, admin, "owner", now)
+        db.commit()
+    return added
+
+
+def prepare_start(db_option: str | None, host: str, port: int, want_link: bool,
+                  examples: bool = False) -> StartInfo:
     """Settings for ``pmfit serve``, the store's tables, and a one-time login link for a local start.
 
     The link logs in the oldest active administrator and is printed only when the server listens on
     loopback, where whoever reads the console is the one person using this machine's store.
+    ``examples`` loads the example plans first (:func:`load_examples`).
     """
     from pmfit.web import accounts
     from pmfit.web.db import make_engine, prepare_database
@@ -47,6 +91,8 @@ def prepare_start(db_option: str | None, host: str, port: int, want_link: bool) 
     engine = make_engine(url)
     try:
         prepare_database(engine)
+        if examples:
+            load_examples(engine, settings.clock())
         if not want_link or not is_loopback(host):
             return StartInfo(settings, None, None)
         from sqlalchemy.orm import Session
@@ -58,7 +104,7 @@ def prepare_start(db_option: str | None, host: str, port: int, want_link: bool) 
                                                  "`pmfit user add NAME --admin` (then start again for a login link)")
             secret = accounts.make_login_link(db, user, settings.clock(), settings.login_link_lifetime)
             db.commit()
-        return StartInfo(settings, f"{base_url(host, port)}/api/v1/auth/link?token={secret}", None)
+        return StartInfo(settings, f"{base_url(host, port)}/login?token={secret}", None)
     finally:
         engine.dispose()
 

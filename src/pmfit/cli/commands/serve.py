@@ -19,15 +19,18 @@ def serve(
     link: bool = typer.Option(True, "--link/--no-link",
                               help="Print a one-time login link for the first administrator "
                                    "(only when listening on loopback)."),
+    examples: bool = typer.Option(False, "--examples",
+                                  help="Load the three example plans into the store (once) and make a local "
+                                       "administrator without a password if there is none (what `make run` does)."),
 ) -> None:
-    """Serve the REST API under /api/v1 (schema at /api/v1/openapi.json) on the store."""
+    """Serve the web app at / and the REST API under /api/v1 (schema at /api/v1/openapi.json) on the store."""
     import os
 
     from pmfit.web.server import prepare_start
     from pmfit.web.settings import DB_ENV, SECRET_ENV, SecretKeyError
 
     try:
-        start = prepare_start(db, host, port, link)
+        start = prepare_start(db, host, port, link, examples=examples)
     except SecretKeyError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # a store that cannot be opened: say which, no traceback
@@ -36,6 +39,7 @@ def serve(
     err = err_console()
     err.print(f"pmfit: serving {start.settings.db_url.split('@')[-1]} on http://{host}:{port}/api/v1",
               highlight=False, markup=False)
+    err.print(f"The web app: http://{host}:{port}/", highlight=False, markup=False)
     if start.login_link:
         err.print(f"Log in (link works once, for an hour):\n    {start.login_link}", highlight=False, markup=False)
     if start.note:

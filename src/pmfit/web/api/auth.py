@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from pmfit.store.accounts import User
 from pmfit.web import accounts
 from pmfit.web.api.schemas import LoginIn, Me, PasswordChangeIn, ProjectRole, Text, UserOut
 from pmfit.web.errors import ApiError, error_responses
@@ -54,31 +55,38 @@ async def login(body: LoginIn, request: Request, response: Response, db: DB,
     # async so that a throttled guess is answered from one short query on the event loop, with no
     # thread hop; the slow part, the password hash, runs in the thread pool
 
+    user, secret = await password_login(request, db, body.name, body.password)
+    set_session_cookie(response, secret, _settings(request))
+    principal = Principal(user.id, user.name, user.is_admin, "session", session_secret=secret)
+    return _me(request, db, principal)
+
+
+async def password_login(request: Request, db: DB, name: str, password: str) -> tuple[User, str]:
+    """Check a name and password (throttled, logged) and start a session: the user and the cookie
+    value. Shared by the API's ``POST /auth/login`` and the login page."""
     settings = _settings(request)
     throttler: LoginThrottler = request.app.state.throttler
     address = audit.client_address(request)
     now = settings.clock()
-    wait = throttler.refuse(body.name, address, now, audit.event_fields(request, user_name=body.name))
+    wait = throttler.refuse(name, address, now, audit.event_fields(request, user_name=name))
     if wait is not None:
         raise ApiError(429, "rate_limited", f"too many failed logins; try again in {wait} s",
                        {"Retry-After": str(wait)})
-    user = accounts.find_user(db, body.name) if len(body.name) <= 64 else None
-    ok = await run_in_threadpool(_hasher(request).verify, user.password_hash if user else None, body.password)
+    user = accounts.find_user(db, name) if len(name) <= 64 else None
+    ok = await run_in_threadpool(_hasher(request).verify, user.password_hash if user else None, password)
     if user is None or not ok or user.disabled:
-        throttler.failed(body.name, address, now)
-        audit.record(request, "login_failed", user_id=user.id if user else None, user_name=body.name)
+        throttler.failed(name, address, now)
+        audit.record(request, "login_failed", user_id=user.id if user else None, user_name=name)
         raise ApiError(401, "bad_login", "wrong user name or password")
-    throttler.succeeded(body.name, address)
+    throttler.succeeded(name, address)
     if user.password_hash and _hasher(request).needs_rehash(user.password_hash):  # the cost was raised
-        user.password_hash = await run_in_threadpool(_hasher(request).hash, body.password)
+        user.password_hash = await run_in_threadpool(_hasher(request).hash, password)
     old = request.cookies.get("__Host-pmfit_session")
     if old:  # rotation: a session id from before this login is ended, never reused
         end_session(db, now, old, "replaced")
     secret = start_session(db, settings, user, address)
-    set_session_cookie(response, secret, settings)
     audit.record(request, "login", user_id=user.id, user_name=user.name)
-    principal = Principal(user.id, user.name, user.is_admin, "session", session_secret=secret)
-    return _me(request, db, principal)
+    return user, secret
 
 
 @router.post("/logout", status_code=204, responses=error_responses(401, 403))
@@ -116,7 +124,7 @@ def change_password(body: PasswordChangeIn, request: Request, response: Response
 
 
 _LINK_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pmfit: log in</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>pmfit: log in</title></head>
 <body><main><h1>pmfit</h1>
 <form method="post" action="/api/v1/auth/link">
 <input type="hidden" name="token" value="{token}">
@@ -143,7 +151,7 @@ def use_login_link(token: Annotated[Text, Form(min_length=1, max_length=100)], r
         raise ApiError(401, "bad_login", "this login link is unknown, used or expired; "
                                          "pmfit serve prints a new one at each start")
     secret = start_session(db, settings, user, audit.client_address(request))
-    answer = RedirectResponse("/api/v1/auth/me", status_code=303)
+    answer = RedirectResponse("/", status_code=303)  # the portfolio page
     set_session_cookie(answer, secret, settings)
     audit.record(request, "login_link", user_id=user.id, user_name=user.name)
     return answer

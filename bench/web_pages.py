@@ -1,0 +1,111 @@
+"""The web app's project page and a Gantt edit on a large plan, against the engine alone.
+
+In-process (FastAPI TestClient, no sockets) on a SQLite store in a temp folder, a generated plan of
+``--tasks`` tasks (bench/project.py's generator: 20 chains with cross links, progress, a baseline).
+Compared side by side in the same run:
+
+- the named alternative, the engine alone: the head version from the store (its parsed plan kept by
+  the workspace, as the app's is) scheduled by ``Project.schedule()``, which any page must do at least;
+- GET the project page (schedule, Gantt SVG of every row, the side panels, history), zoom week;
+- the same at zoom fit;
+- a Gantt edit: POST a new duration for a critical task naming the base version, then GET the
+  redrawn page (what the browser does after the form post).
+
+Run:  PYTHONPATH=src:tests python bench/web_pages.py [--tasks 2000] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+warnings.filterwarnings("ignore")
+
+from project import generated  # noqa: E402  (bench/project.py)
+
+import pmfit  # noqa: E402
+from pmfit.project import Project  # noqa: E402
+from pmfit.store import Store  # noqa: E402
+from pmfit.workspace import Workspace  # noqa: E402
+from web.helpers import make_server  # noqa: E402
+
+HTML = {"accept": "text/html"}
+
+
+def timed(fn: Callable[[int], object], repeat: int) -> list[float]:
+    fn(-1)  # warm-up (imports, JIT, caches of the first render)
+    out = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    plan = generated(args.tasks)
+    text = pmfit.dumps(plan) if hasattr(pmfit, "dumps") else None
+    if text is None:
+        from pmfit.io.yamlplan import write_plan_text
+
+        text = write_plan_text(plan)
+    with tempfile.TemporaryDirectory() as folder:
+        server = make_server(Path(folder))
+        ws = Workspace(Store(engine=server.app.state.engine))
+        ws.import_bytes(text.encode(), "big.yaml", project_id="big")
+        server.add_user("bench")
+        server.add_member("big", "bench", "editor")
+        client = server.login("bench")
+        critical = next(t for t, row in Project(ws.get("big").plan).schedule().tasks.items()
+                        if row.critical and not row.summary)
+
+        def engine(_: int) -> None:
+            Project(ws.get("big").plan).schedule()  # the workspace keeps parsed plans, as the app's does
+
+        def page(zoom: str) -> Callable[[int], None]:
+            def get(_: int) -> None:
+                answer = client.get("/projects/big", params={"zoom": zoom}, headers=HTML)
+                assert answer.status_code == 200
+
+            return get
+
+        def edit(i: int) -> None:
+            base = ws.version("big").id
+            answer = client.post(f"/projects/big/tasks/{critical}", headers=HTML,
+                                 data={"base": base, "duration": f"{3 + (i + 2) % 5}d"})
+            assert answer.status_code == 200 and "saved as" in answer.text, answer.text[:300]
+            assert re.search(r'id="finish" data-finish="', answer.text)
+
+        rows = [("engine alone: store read + schedule (the alternative)", timed(engine, args.repeat)),
+                ("project page, zoom week", timed(page("week"), args.repeat)),
+                ("project page, zoom fit", timed(page("fit"), args.repeat)),
+                ("Gantt edit: POST + redrawn page", timed(edit, args.repeat))]
+        floor = statistics.median(rows[0][1])
+        print(f"{args.tasks} tasks, {args.repeat} runs each (ms)")
+        print(f"{'what':58} {'p50':>8} {'p95':>8} {'x engine':>9}")
+        for name, values in rows:
+            print(f"{name:58} {statistics.median(values):8.1f} {p95(values):8.1f} "
+                  f"{statistics.median(values) / floor:9.2f}")
+        server.app.state.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
