@@ -451,6 +451,12 @@ def _check_dates_fit(network: Network, cpm: CpmResult, calendar: WorkingTime) ->
         except CalendarError:
             tid = network.ids[worst]
             days = moment / calendar.minutes_per_day
+            if abs(days) < 366 * 100:  # a plan this short only overflows a calendar that stops working
+                raise PlanError(Diagnostic(
+                    "bad_calendar",
+                    f"task '{tid}' needs {abs(days):,.0f} working days {'after' if days >= 0 else 'before'} the "
+                    "project start, but the calendar has no working time left for it within 400 years: check "
+                    "its holidays and non-working exceptions (one that runs for centuries?)", task=tid)) from None
             raise PlanError(Diagnostic(
                 "bad_calendar",
                 f"task '{tid}' would be {abs(days):,.0f} working days {'after' if days >= 0 else 'before'} "

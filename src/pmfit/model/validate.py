@@ -239,20 +239,19 @@ def _parent_cycles(plan: Plan) -> list[Diagnostic]:
 def _summary_links(plan: Plan) -> list[Diagnostic]:
     """A task linked to its own summary (or a summary to its own subtask) is a cycle in disguise."""
     parent = {t.id: t.parent for t in plan.tasks}
+    memo: dict[str, frozenset[str]] = {}
     out: list[Diagnostic] = []
     for index, task in enumerate(plan.tasks):
-        ancestors: set[str] = set()
-        node = parent.get(task.id)
-        while node is not None and node not in ancestors:
-            ancestors.add(node)
-            node = parent.get(node)
+        if not task.after:
+            continue
+        ancestors = _ancestors_of(task.id, parent, memo)
         for j, link in enumerate(task.after):
             if link.task in ancestors:
                 out.append(Diagnostic(
                     "dependency_cycle",
                     f"task '{task.id}' depends on its own summary task '{link.task}'",
                     task=task.id, path=("tasks", index, "after", j)))
-            elif task.id in _ancestors_of(link.task, parent):
+            elif task.id in _ancestors_of(link.task, parent, memo):
                 out.append(Diagnostic(
                     "dependency_cycle",
                     f"summary task '{task.id}' depends on its own subtask '{link.task}'",
@@ -260,13 +259,24 @@ def _summary_links(plan: Plan) -> list[Diagnostic]:
     return out
 
 
-def _ancestors_of(task_id: str, parent: dict[str, str | None]) -> set[str]:
+def _ancestors_of(task_id: str, parent: dict[str, str | None],
+                  memo: dict[str, frozenset[str]] | None = None) -> frozenset[str]:
+    """The summaries above ``task_id``; ``memo`` keeps each parent's answer, so a whole plan costs
+    time linear in its tasks, not in tasks times WBS depth."""
+    first = parent.get(task_id)
+    if first is None:
+        return frozenset()
+    if memo is not None and first in memo:
+        return memo[first]
     out: set[str] = set()
-    node = parent.get(task_id)
+    node: str | None = first
     while node is not None and node not in out:
         out.add(node)
         node = parent.get(node)
-    return out
+    result = frozenset(out)
+    if memo is not None:
+        memo[first] = result
+    return result
 
 
 def _cycles(plan: Plan) -> list[Diagnostic]:

@@ -38,6 +38,9 @@ def schedule(
     else:
         from rich.table import Table
 
+        from pmfit.cli.tables import outline_depths
+
+        depth = outline_depths(plan.tasks)
         table = Table(title=f"{plan.project.name}: {result.start:%a %d %b %Y} → {result.finish:%a %d %b %Y}",
                       title_justify="left")
         for column, justify in (("id", "left"), ("name", "left"), ("start", "left"), ("finish", "left"),
@@ -45,7 +48,7 @@ def schedule(
             table.add_column(column, justify=justify, no_wrap=column != "name")  # type: ignore[arg-type]
         for t in rows:
             style = "bold red" if t.critical and not t.summary else ("bold" if t.summary else "")
-            table.add_row(("  " * _depth(plan, t.id)) + t.id, t.name, f"{t.start:%a %d %b %Y}",
+            table.add_row(("  " * depth.get(t.id, 0)) + t.id, t.name, f"{t.start:%a %d %b %Y}",
                           f"{t.finish:%a %d %b %Y}", days(t.duration, mpd), days(t.total_float, mpd),
                           "●" if t.critical else "", style=style)
         console().print(table)
@@ -61,16 +64,6 @@ def schedule(
 def _no_formula(text: str) -> str:
     """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
     return "'" + text if text.startswith(("=", "+", "-", "@")) else text
-
-
-def _depth(plan: object, task_id: str) -> int:
-    parents = {t.id: t.parent for t in plan.tasks}  # type: ignore[attr-defined]
-    depth, node, seen = 0, parents.get(task_id), set()
-    while node is not None and node not in seen:
-        seen.add(node)
-        depth += 1
-        node = parents.get(node)
-    return depth
 
 
 def register(app: typer.Typer) -> None:
