@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from pmfit.model.calendar import WEEKDAYS, CalendarSpec
+from pmfit.model.calendar import WEEKDAYS, CalendarSpec, country_class
 
 IntArray = npt.NDArray[np.int64]
 _CHUNK_DAYS = 366
@@ -37,7 +37,7 @@ class CalendarError(ValueError):
 def _country_holidays(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
     import holidays
 
-    cls = _country_class(country)
+    cls = country_class(country)
     if cls is not None:
         try:
             return frozenset(cls(subdiv=subdivision, years=year).keys())
@@ -45,49 +45,6 @@ def _country_holidays(country: str, subdivision: str | None, year: int) -> froze
             pass
     table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     return frozenset(table.keys())
-
-
-@lru_cache(maxsize=16)
-def _country_class(country: str) -> type | None:
-    """The ``holidays`` class for one country, importing only that country's module.
-
-    ``holidays.country_holidays`` imports the package's ``countries`` module,
-    which imports all 250 countries (about 0.1 s, a fifth of the start-up of
-    ``pmfit schedule``). The registry names the module and class of each
-    country; loading that one file gives the same class. If anything about
-    the package's layout differs, return ``None`` and the caller uses the
-    documented way.
-    """
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    try:
-        from holidays import registry
-
-        entry = next((name, value) for name, value in registry.COUNTRIES.items()
-                     if country.upper() in value[1:3])
-        module_name = f"holidays.countries.{entry[0]}"
-        module = sys.modules.get(module_name)
-        if module is None:
-            spec = importlib.util.find_spec("holidays")
-            if spec is None or spec.origin is None:
-                return None
-            path = Path(spec.origin).parent / "countries" / f"{entry[0]}.py"
-            file_spec = importlib.util.spec_from_file_location(module_name, path)
-            if file_spec is None or file_spec.loader is None:
-                return None
-            module = importlib.util.module_from_spec(file_spec)
-            sys.modules[module_name] = module
-            try:
-                file_spec.loader.exec_module(module)
-            except BaseException:
-                sys.modules.pop(module_name, None)
-                raise
-        cls = getattr(module, entry[1][0])
-        return cls if isinstance(cls, type) else None
-    except Exception:  # the registry or the files are not as expected
-        return None
 
 
 def _merged_ranges(ranges: Iterable[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
@@ -256,7 +213,7 @@ class WorkingTime:
         minute_in_day = absolute - self._cum[day]
         clock = np.zeros_like(absolute)
         patterns = self._day_pattern[day]
-        for index in np.unique(patterns):
+        for index in np.flatnonzero(np.bincount(patterns)):  # np.unique would import numpy.ma (start-up)
             shifts = self._patterns[int(index)]
             mask = patterns == index
             if not shifts:
@@ -343,8 +300,10 @@ class WorkingTime:
         if self.spec.country:
             import holidays
 
-            table = holidays.country_holidays(self.spec.country, subdiv=self.spec.subdivision, years=day.year)
-            return table.get(day)
+            cls = country_class(self.spec.country)  # one country's module, not all of them
+            table = (cls(subdiv=self.spec.subdivision, years=day.year) if cls is not None else
+                     holidays.country_holidays(self.spec.country, subdiv=self.spec.subdivision, years=day.year))
+            return table.get(day)  # type: ignore[no-any-return]
         return None
 
     def minutes(self, duration: object) -> int:
