@@ -34,3 +34,15 @@ def outline_depths(tasks: Iterable[_Outlined]) -> dict[str, int]:
         for offset, name in enumerate(reversed(walk)):
             depth[name] = above + offset
     return depth
+
+
+_last_outline: list[tuple[object, dict[str, int]]] = []
+
+
+def outline_depths_of(plan: object) -> dict[str, int]:
+    """:func:`outline_depths` of ``plan.tasks``, worked out once for the plan a command is printing."""
+    if _last_outline and _last_outline[0][0] is plan:
+        return _last_outline[0][1]
+    depths = outline_depths(plan.tasks)  # type: ignore[attr-defined]
+    _last_outline[:] = [(plan, depths)]
+    return depths

@@ -51,11 +51,8 @@ def cost_model(plan: Plan, network: Network) -> tuple[np.ndarray, float] | None:
     fixed = 0.0
     known = False
     resources = {r.id: r for r in plan.resources}
-    # A dict, not plan.task() (a linear search: quadratic over the tasks); the shared cost model in
-    # engine/cost.py replaces this function.
-    by_id = {t.id: t for t in plan.tasks}
     for i, tid in enumerate(network.ids):
-        task = by_id[tid]
+        task = plan.task(tid)
         if task.cost is not None:
             fixed += task.cost
             known = True
