@@ -32,9 +32,9 @@ _consoles: dict[str, Console] = {}
 def console() -> Console:
     """The one console that writes results (stdout)."""
     if "out" not in _consoles:
-        from rich.console import Console
+        from pmfit.cli.tables import results_console
 
-        out = Console(soft_wrap=False)
+        out = results_console(soft_wrap=False)
         out.on_broken_pipe = _reader_left  # type: ignore[method-assign]
         _consoles["out"] = out
     return _consoles["out"]
