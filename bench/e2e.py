@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per command row (median)")
     parser.add_argument("--quick", action="store_true", help="no previous-code, kernel or start-up rows")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up rows")
+    parser.add_argument("--commands-only", action="store_true", help="only the command, start-up and kernel rows")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -210,7 +211,7 @@ def main() -> None:
 
     src = ROOT / "src"
     exe = str(Path(sys.executable).with_name("pmfit"))
-    sizes = [] if args.startup_only else [int(s) for s in args.sizes.split(",")]
+    sizes = [] if args.startup_only or args.commands_only else [int(s) for s in args.sizes.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="pmfit-e2e-"))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f} at the start; cells are wall / CPU seconds")
@@ -259,6 +260,9 @@ def main() -> None:
     print()
 
     small = next((p for n, p, *_ in rows if n == 10_000), None)
+    if args.commands_only:
+        small = tmp / "plan-10000.yaml"
+        small.write_text(plan_text(10_000, args.links_per_task), encoding="utf-8")
     if small is not None and not args.quick:
         chain = tmp / "chain-10000.yaml"
         chain.write_text(plan_text(10_000, chain=True), encoding="utf-8")
