@@ -253,7 +253,11 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
     if hit is not None and hit[0]() is plan:
         return hit[1]
     network = _compile(plan, None)
-    _compiled[key] = (weakref.ref(plan, lambda _ref, key=key: _compiled.pop(key, None)), network)  # type: ignore[misc]
+    try:
+        ref = weakref.ref(plan, lambda _ref, key=key: _compiled.pop(key, None))  # type: ignore[misc]
+    except TypeError:  # a plan-like object that cannot be referenced weakly: not kept
+        return network
+    _compiled[key] = (ref, network)
     return network
 
 
