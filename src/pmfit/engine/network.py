@@ -255,7 +255,11 @@ def compile_plan(plan: Plan, calendar: WorkingTime | None = None) -> Network:
     if hit is not None and hit[0]() is plan:
         return hit[1]
     network = _compile(plan, None)
-    _compiled[key] = (weakref.ref(plan, lambda _ref, key=key: _compiled.pop(key, None)), network)  # type: ignore[misc]
+    try:
+        ref = weakref.ref(plan, lambda _ref, key=key: _compiled.pop(key, None))  # type: ignore[misc]
+    except TypeError:  # a plan-like object that cannot be referenced weakly: not kept
+        return network
+    _compiled[key] = (ref, network)
     return network
 
 
@@ -370,11 +374,12 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     types: list[int] = []
     lags: list[int] = []
     origin: list[tuple[str, str]] = []
-    seen_links: set[tuple[int, int, int, int]] = set()
     type_code = {name: code for code, name in enumerate(LINK_TYPES)}
     minutes_of: dict[object, int] = {}
 
     def minutes(duration: Duration) -> int:
+        if duration.amount == 0:
+            return 0
         key = (duration.amount, duration.unit)
         value = minutes_of.get(key)
         if value is None:
@@ -382,21 +387,18 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
         return value
 
     def add_links(task_id: str, links: list, target: int) -> None:  # type: ignore[type-arg]
+        # Duplicates (the same link reached twice through summaries) are dropped after the loop.
         for link in links:
-            t = type_code[link.type.value]
+            t = type_code[link.type._value_]
             lag = minutes(link.lag)
-            for a in leaves_of(link.task):
-                if a == target:
-                    continue
-                key = (a, target, t, lag)
-                if key in seen_links:
-                    continue
-                seen_links.add(key)
-                src.append(a)
-                dst.append(target)
-                types.append(t)
-                lags.append(lag)
-                origin.append((task_id, link.task))
+            leaf = leaf_index.get(link.task)
+            for a in (leaf,) if leaf is not None else leaves_of(link.task):
+                if a != target:
+                    src.append(a)
+                    dst.append(target)
+                    types.append(t)
+                    lags.append(lag)
+                    origin.append((task_id, link.task))
 
     for i, task in enumerate(leaves):
         d = 0 if task.milestone else minutes(task.planned_duration())
@@ -483,12 +485,13 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     if plan.project.deadline is not None:
         project_deadline = cal.day_end(plan.project.deadline)
 
+    link_src, link_dst, link_type, link_lag, origin = _first_of_each_link(src, dst, types, lags, origin)
     network = Network.from_arrays(
         duration,
-        np.array(src, dtype=np.int64),
-        np.array(dst, dtype=np.int64),
-        np.array(types, dtype=np.int64),
-        np.array(lags, dtype=np.int64),
+        link_src,
+        link_dst,
+        link_type,
+        link_lag,
         ids=[t.id for t in leaves],
         names=[t.name for t in leaves],
         constraint_type=ctype,
@@ -518,9 +521,31 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     )
     # Links come back sorted by successor; sort origins the same way.
     if origin:
-        by_dst = np.argsort(np.array(dst, dtype=np.int64), kind="stable")
-        object.__setattr__(network, "link_origin", [origin[k] for k in by_dst])
+        by_dst = np.argsort(link_dst, kind="stable")
+        object.__setattr__(network, "link_origin", [origin[k] for k in by_dst.tolist()])
     return network
+
+
+def _first_of_each_link(
+    src: list[int], dst: list[int], types: list[int], lags: list[int], origin: list[tuple[str, str]]
+) -> tuple[IntArray, IntArray, IntArray, IntArray, list[tuple[str, str]]]:
+    """The links in the order given, each (pred, succ, type, lag) kept once, at its first occurrence."""
+    a = np.array(src, dtype=np.int64)
+    b = np.array(dst, dtype=np.int64)
+    t = np.array(types, dtype=np.int64)
+    lag = np.array(lags, dtype=np.int64)
+    if len(a) < 2:
+        return a, b, t, lag, origin
+    order = np.lexsort((np.arange(len(a)), lag, t, a, b))  # equal links together, first occurrence first
+    same = np.zeros(len(a), dtype=bool)
+    same[1:] = ((a[order][1:] == a[order][:-1]) & (b[order][1:] == b[order][:-1])
+                & (t[order][1:] == t[order][:-1]) & (lag[order][1:] == lag[order][:-1]))
+    if not same.any():
+        return a, b, t, lag, origin
+    keep = np.ones(len(a), dtype=bool)
+    keep[order[same]] = False
+    kept = np.flatnonzero(keep)
+    return a[kept], b[kept], t[kept], lag[kept], [origin[k] for k in kept.tolist()]
 
 
 def as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -162,16 +162,16 @@ class Schedule:
         return anchored
 
     @cached_property
-    def _leaf_dates(self) -> dict[str, list[dt.datetime]]:
+    def _leaf_moments(self) -> dict[str, npt.NDArray[np.datetime64]]:
         cal, c, net = self.calendar, self.cpm, self.network
         start_anchor = self._start_anchored
         as_finish = net.milestone & ~start_anchor
 
-        def starts(t: npt.NDArray[np.int64]) -> list[dt.datetime]:
-            return _to_py(np.where(as_finish, cal.finishes(t), cal.starts(t)))
+        def starts(t: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+            return np.where(as_finish, cal.finishes(t), cal.starts(t)).astype("datetime64[m]")
 
-        def finishes(t: npt.NDArray[np.int64]) -> list[dt.datetime]:
-            return _to_py(np.where(start_anchor, cal.starts(t), cal.finishes(t)))
+        def finishes(t: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+            return np.where(start_anchor, cal.starts(t), cal.finishes(t)).astype("datetime64[m]")
 
         return {
             "start": starts(c.start),
@@ -181,6 +181,22 @@ class Schedule:
             "late_start": starts(c.late_start),
             "late_finish": finishes(c.late_finish),
         }
+
+    @cached_property
+    def _leaf_dates(self) -> dict[str, list[dt.datetime]]:
+        return {key: _to_py(values) for key, values in self._leaf_moments.items()}
+
+    def _summary_extremes(self) -> dict[str, list[dt.datetime]]:
+        """Per summary (with leaves): earliest early/late start, latest early/late finish, one pass each."""
+        net, moments = self.network, self._leaf_moments
+        lengths = np.diff(net.summary_ptr)
+        starts = net.summary_ptr[:-1][lengths > 0]  # empty summaries take no room in summary_leaf
+        out: dict[str, list[dt.datetime]] = {}
+        for key, reduce in (("early_start", np.minimum), ("late_start", np.minimum),
+                            ("early_finish", np.maximum), ("late_finish", np.maximum)):
+            values = moments[key][net.summary_leaf] if len(net.summary_leaf) else moments[key][:0]
+            out[key] = _to_py(reduce.reduceat(values, starts)) if len(starts) else []
+        return out
 
     @cached_property
     def tasks(self) -> dict[str, TaskSchedule]:
@@ -208,20 +224,23 @@ class Schedule:
                 parent=parents.get(tid),
             )
         summaries: dict[str, TaskSchedule] = {}
+        extremes = self._summary_extremes()
+        k = -1  # index among the summaries that have leaves
         for s, sid in enumerate(net.summary_ids):
             members = net.summary_leaf[net.summary_ptr[s]:net.summary_ptr[s + 1]]
             if len(members) == 0:
                 continue
+            k += 1
             first, last = members[np.argmin(c.start[members])], members[np.argmax(c.finish[members])]
             summaries[sid] = TaskSchedule(
                 id=sid,
                 name=net.summary_names[s],
                 start=dates["start"][first],
                 finish=dates["finish"][last],
-                early_start=min(dates["early_start"][i] for i in members),
-                early_finish=max(dates["early_finish"][i] for i in members),
-                late_start=min(dates["late_start"][i] for i in members),
-                late_finish=max(dates["late_finish"][i] for i in members),
+                early_start=extremes["early_start"][k],
+                early_finish=extremes["early_finish"][k],
+                late_start=extremes["late_start"][k],
+                late_finish=extremes["late_finish"][k],
                 duration=int(c.finish[members].max() - c.start[members].min()),
                 total_float=int(c.total_float[members].min()),
                 free_float=int(c.free_float[members].min()),
@@ -508,6 +527,12 @@ def _check_dates_fit(network: Network, cpm: CpmResult, calendar: WorkingTime) ->
         except CalendarError:
             tid = network.ids[worst]
             days = moment / calendar.minutes_per_day
+            if abs(days) < 366 * 100:  # a plan this short only overflows a calendar that stops working
+                raise PlanError(Diagnostic(
+                    "bad_calendar",
+                    f"task '{tid}' needs {abs(days):,.0f} working days {'after' if days >= 0 else 'before'} the "
+                    "project start, but the calendar has no working time left for it within 400 years: check "
+                    "its holidays and non-working exceptions (one that runs for centuries?)", task=tid)) from None
             raise PlanError(Diagnostic(
                 "bad_calendar",
                 f"task '{tid}' would be {abs(days):,.0f} working days {'after' if days >= 0 else 'before'} "

@@ -15,13 +15,14 @@ Two readings of the same count, as MS Project shows them:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from pmfit.model.calendar import WEEKDAYS, CalendarSpec
+from pmfit.model.calendar import WEEKDAYS, CalendarSpec, country_class
 
 IntArray = npt.NDArray[np.int64]
 _CHUNK_DAYS = 366
@@ -36,7 +37,7 @@ class CalendarError(ValueError):
 def _country_holidays(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
     import holidays
 
-    cls = _country_class(country)
+    cls = country_class(country)
     if cls is not None:
         try:
             return frozenset(cls(subdiv=subdivision, years=year).keys())
@@ -46,47 +47,18 @@ def _country_holidays(country: str, subdivision: str | None, year: int) -> froze
     return frozenset(table.keys())
 
 
-@lru_cache(maxsize=16)
-def _country_class(country: str) -> type | None:
-    """The ``holidays`` class for one country, importing only that country's module.
-
-    ``holidays.country_holidays`` imports the package's ``countries`` module,
-    which imports all 250 countries (about 0.1 s, a fifth of the start-up of
-    ``pmfit schedule``). The registry names the module and class of each
-    country; loading that one file gives the same class. If anything about
-    the package's layout differs, return ``None`` and the caller uses the
-    documented way.
-    """
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    try:
-        from holidays import registry
-
-        entry = next((name, value) for name, value in registry.COUNTRIES.items()
-                     if country.upper() in value[1:3])
-        module_name = f"holidays.countries.{entry[0]}"
-        module = sys.modules.get(module_name)
-        if module is None:
-            spec = importlib.util.find_spec("holidays")
-            if spec is None or spec.origin is None:
-                return None
-            path = Path(spec.origin).parent / "countries" / f"{entry[0]}.py"
-            file_spec = importlib.util.spec_from_file_location(module_name, path)
-            if file_spec is None or file_spec.loader is None:
-                return None
-            module = importlib.util.module_from_spec(file_spec)
-            sys.modules[module_name] = module
-            try:
-                file_spec.loader.exec_module(module)
-            except BaseException:
-                sys.modules.pop(module_name, None)
-                raise
-        cls = getattr(module, entry[1][0])
-        return cls if isinstance(cls, type) else None
-    except Exception:  # the registry or the files are not as expected
-        return None
+def _merged_ranges(ranges: Iterable[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Date ranges (first, last), sorted and with overlapping or touching ranges joined."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for first, last in sorted(ranges):
+        if out:
+            previous_first, previous_last = out[-1]
+            if previous_last == dt.date.max or first <= previous_last + dt.timedelta(days=1):
+                if last > previous_last:
+                    out[-1] = (previous_first, last)
+                continue
+        out.append((first, last))
+    return out
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
@@ -109,20 +81,24 @@ class WorkingTime:
         self.days_per_week = self.spec.days_per_week
         self._week = {WEEKDAYS.index(d) for d in self.spec.workweek}
         self._normal = tuple(self.spec.day_shifts())
-        self._holidays: set[dt.date] = set()
-        for holiday in self.spec.holidays:
-            self._holidays.update(holiday.days())
-        self._exceptions: dict[dt.date, tuple[tuple[int, int], ...]] = {}
+        # Holidays and exceptions are kept as date ranges and looked up by bisection, so a
+        # range that runs to 9999 costs nothing until a day inside it is asked about: the
+        # calendar's cost is the span a schedule uses, times log of the number of ranges.
+        self._holidays: set[dt.date] = set()  # the country's public holidays, per year on first use
+        self._holiday_ranges = _merged_ranges((h.date, h.until or h.date) for h in self.spec.holidays)
+        self._holiday_starts = [first for first, _ in self._holiday_ranges]
+        exceptions: list[tuple[dt.date, dt.date, tuple[tuple[int, int], ...]]] = []
         for exc in self.spec.exceptions:
             shifts: tuple[tuple[int, int], ...] = ()
             if exc.working:
                 shifts = tuple(
                     sorted((s.start_minute, s.end_minute) for s in exc.shifts)
                 ) if exc.shifts else self._normal
-            last = exc.until or exc.date
-            for i in range((last - exc.date).days + 1):
-                self._exceptions[exc.date + dt.timedelta(days=i)] = shifts
-        if not self._week and not any(self._exceptions.values()):
+            exceptions.append((exc.date, exc.until or exc.date, shifts))
+        exceptions.sort(key=lambda e: (e[0], e[1]))  # the calendar model refuses overlapping exceptions
+        self._exception_ranges = exceptions
+        self._exception_starts = [first for first, _, _ in exceptions]
+        if not self._week and not any(shifts for _, _, shifts in exceptions):
             raise CalendarError("the calendar has no working days")
         self._patterns: list[tuple[tuple[int, int], ...]] = []
         self._pattern_index: dict[tuple[tuple[int, int], ...], int] = {}
@@ -140,10 +116,22 @@ class WorkingTime:
         self._check_has_work()
 
     # ---- the day table -------------------------------------------------
+    def _exception_on(self, day: dt.date) -> tuple[tuple[int, int], ...] | None:
+        index = bisect_right(self._exception_starts, day) - 1
+        if index >= 0 and day <= self._exception_ranges[index][1]:
+            return self._exception_ranges[index][2]
+        return None
+
+    def _in_holiday_range(self, day: dt.date) -> bool:
+        index = bisect_right(self._holiday_starts, day) - 1
+        return index >= 0 and day <= self._holiday_ranges[index][1]
+
     def _shifts_on(self, day: dt.date) -> tuple[tuple[int, int], ...]:
-        if day in self._exceptions:
-            return self._exceptions[day]
-        if day in self._holidays:
+        if self._exception_ranges:
+            shifts = self._exception_on(day)
+            if shifts is not None:
+                return shifts
+        if self._holiday_ranges and self._in_holiday_range(day):
             return ()
         if self.spec.country:
             if day.year not in self._years_loaded:
@@ -225,7 +213,7 @@ class WorkingTime:
         minute_in_day = absolute - self._cum[day]
         clock = np.zeros_like(absolute)
         patterns = self._day_pattern[day]
-        for index in np.unique(patterns):
+        for index in np.flatnonzero(np.bincount(patterns)):  # np.unique would import numpy.ma (start-up)
             shifts = self._patterns[int(index)]
             mask = patterns == index
             if not shifts:
@@ -307,13 +295,15 @@ class WorkingTime:
 
     def holiday_names(self, day: dt.date) -> str | None:
         for holiday in self.spec.holidays:
-            if day in holiday.days():
+            if holiday.date <= day <= (holiday.until or holiday.date):
                 return holiday.name or "holiday"
         if self.spec.country:
             import holidays
 
-            table = holidays.country_holidays(self.spec.country, subdiv=self.spec.subdivision, years=day.year)
-            return table.get(day)
+            cls = country_class(self.spec.country)  # one country's module, not all of them
+            table = (cls(subdiv=self.spec.subdivision, years=day.year) if cls is not None else
+                     holidays.country_holidays(self.spec.country, subdiv=self.spec.subdivision, years=day.year))
+            return table.get(day)  # type: ignore[no-any-return]
         return None
 
     def minutes(self, duration: object) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -56,6 +57,49 @@ def _supported_countries() -> frozenset[str]:
     if "GB" in codes:
         codes.add("UK")  # holidays accepts UK for GB
     return frozenset(codes) if codes else frozenset(holidays.list_supported_countries())
+
+
+@lru_cache(maxsize=16)
+def country_class(country: str) -> type | None:
+    """The ``holidays`` class for one country, importing only that country's module.
+
+    ``holidays.country_holidays`` imports the package's ``countries`` module,
+    which imports all 250 countries (about 0.1 s, a fifth of the start-up of
+    ``pmfit schedule``). The registry names the module and class of each
+    country; loading that one file gives the same class. If anything about
+    the package's layout differs, return ``None`` and the caller uses the
+    documented way.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    try:
+        from holidays import registry
+
+        entry = next((name, value) for name, value in registry.COUNTRIES.items()
+                     if country.upper() in value[1:3])
+        module_name = f"holidays.countries.{entry[0]}"
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.find_spec("holidays")
+            if spec is None or spec.origin is None:
+                return None
+            path = Path(spec.origin).parent / "countries" / f"{entry[0]}.py"
+            file_spec = importlib.util.spec_from_file_location(module_name, path)
+            if file_spec is None or file_spec.loader is None:
+                return None
+            module = importlib.util.module_from_spec(file_spec)
+            sys.modules[module_name] = module
+            try:
+                file_spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(module_name, None)
+                raise
+        cls = getattr(module, entry[1][0])
+        return cls if isinstance(cls, type) else None
+    except Exception:  # the registry or the files are not as expected
+        return None
 
 
 class Shift(BaseModel):
@@ -213,7 +257,8 @@ class CalendarSpec(BaseModel):
         import holidays
 
         try:
-            table = holidays.country_holidays(self.country, years=[])
+            cls = country_class(self.country)  # one country's module, not all 250 (start-up time)
+            table = cls(years=[]) if cls is not None else holidays.country_holidays(self.country, years=[])
         except Exception:  # the country check above already explained a bad country
             return self
         known = [*getattr(table, "subdivisions", ()), *getattr(table, "subdivisions_aliases", {})]
