@@ -51,6 +51,17 @@ def display_url(url: str) -> str:
         return url
 
 
+def create_private(path: Path) -> None:
+    """Create a new SQLite store file readable by its owner only (it holds plans and password hashes);
+    SQLite gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the store {path}: {exc.strerror}", "store_unavailable") from None
+
+
 def make_engine(url: str, *, must_exist: bool = False) -> Engine:
     """An engine for ``url`` with pmfit's connection settings; raises :class:`StoreUnavailable`."""
     try:
@@ -67,6 +78,7 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
                                        "store_not_initialised")
             if not path.parent.exists():
                 raise StoreUnavailable(f"the folder {path.parent} does not exist", "store_unavailable")
+            create_private(path)
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_settings(engine)
         return engine

@@ -14,6 +14,11 @@ from pmfit.store.base import Base
 def make_engine(url: str) -> Engine:
     """An engine for the store; SQLite gets foreign keys on and a busy timeout (two workers, one file)."""
     if url.startswith("sqlite"):
+        from pmfit.store.connect import create_private, sqlite_path
+
+        path = sqlite_path(url)
+        if path is not None and path.parent.exists():
+            create_private(path)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
