@@ -7,22 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
-CRITICAL = PALETTE["vermillion"]
-NORMAL = PALETTE["blue"]
-BASELINE = PALETTE["grey"]
-ACCENT = PALETTE["orange"]
+# One palette for the matplotlib (--plot) and the SVG charts: Okabe & Ito's colour-blind-safe colours.
+from pmfit.report.svg.canvas import ACCENT, BASELINE, CRITICAL, NORMAL, PALETTE
+
+__all__ = ["ACCENT", "BASELINE", "CRITICAL", "NORMAL", "PALETTE", "PlotUnavailable", "pyplot", "save", "to_svg"]
 
 
 class PlotUnavailable(RuntimeError):
