@@ -34,3 +34,17 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{path}", must_exist=False)
     store.close()
     assert _mode(path) == 0o640
+
+
+def test_the_server_writes_the_store_as_durably_as_the_cli(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL on both engines: a saved edit survives a power cut, not only a crash."""
+    from sqlalchemy import text
+
+    from pmfit.store.connect import make_engine as store_engine
+
+    for make in (web_engine, store_engine):
+        engine = make(f"sqlite:///{tmp_path / 'durable.db'}")
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        engine.dispose()

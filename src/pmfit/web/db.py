@@ -26,8 +26,8 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a commit survives a crash of pmfit; only a power cut can undo the last ones
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            # FULL, as the store's own engine: a saved edit survives a power cut too (issue 13)
+            cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
 
         return engine
