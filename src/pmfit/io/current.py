@@ -53,12 +53,15 @@ def has_progress(plan: Plan) -> bool:
     return plan.progress is not None and bool(plan.progress.tasks)
 
 
-def current_schedule(plan: Plan) -> CurrentSchedule | None:
-    """The plan's current schedule for an export, or None when the plan cannot be scheduled.
+def current_schedule(plan: Plan, given: Any = None) -> CurrentSchedule | None:
+    """The schedule a writer writes: ``given`` (the caller's current schedule, as a schedule or a
+    :class:`CurrentSchedule`) when there is one, else the plan's own, or None when it cannot be scheduled.
 
-    A fallback for callers of the writers that pass no schedule; :mod:`pmfit.api` passes the one
+    Computing it here is a fallback for callers that pass none; :mod:`pmfit.api` passes the one
     :class:`pmfit.Project` computed, so exports and every other command show the same dates.
     """
+    if given is not None:
+        return CurrentSchedule.of(given)
     try:
         if has_progress(plan):
             from pmfit.engine.status import status_schedule

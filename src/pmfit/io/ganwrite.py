@@ -36,11 +36,11 @@ def _day(value: dt.date | dt.datetime) -> str:
 def gan_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as .gan XML, and the export report's notes (feature -> line); dates from ``schedule``
     (the caller's current schedule), else the plan's own current schedule."""
-    from pmfit.io.current import CurrentSchedule, current_schedule
+    from pmfit.io.current import current_schedule
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
-    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
+    sched = current_schedule(plan, schedule)
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     number, renumbered = _numbers([t.id for t in plan.tasks])
     res_number, res_renumbered = _numbers([r.id for r in plan.resources])

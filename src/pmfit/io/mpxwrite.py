@@ -58,12 +58,12 @@ def _span(minutes: float, unit: str = "h") -> str:
 def mpx_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as MPX text, and the export report's notes (feature -> line); dates from ``schedule``
     (the caller's current schedule), else the plan's own current schedule."""
-    from pmfit.io.current import CurrentSchedule, current_schedule
+    from pmfit.io.current import current_schedule
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     day_start, day_end = spec.day_shifts()[0][0], spec.day_shifts()[-1][1]
-    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
+    sched = current_schedule(plan, schedule)
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     progress = plan.progress.tasks if plan.progress else {}
     baseline = plan.baselines[0] if plan.baselines else None

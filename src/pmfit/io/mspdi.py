@@ -843,9 +843,9 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     dpw = spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    from pmfit.io.current import CurrentSchedule, current_schedule
+    from pmfit.io.current import current_schedule
 
-    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)  # with progress: the status-date schedule, as MS Project keeps it
+    sched = current_schedule(plan, schedule)  # with progress: the status-date schedule, as MS Project keeps it
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start

@@ -831,9 +831,9 @@ def _span(minutes: float, mpd: int) -> str:
 
 def _months(plan: Plan, schedule: Any = None) -> int:
     """The project's length in months for TaskJuggler's header (its schedule must fit in it)."""
-    from pmfit.io.current import CurrentSchedule, current_schedule
+    from pmfit.io.current import current_schedule
 
-    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)
+    sched = current_schedule(plan, schedule)
     if sched is None:
         return 12
     start = plan.project.start

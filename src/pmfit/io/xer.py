@@ -709,9 +709,9 @@ def xer_export(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
     shifts = spec.day_shifts()
     day_start, day_end = shifts[0][0], shifts[-1][1]
-    from pmfit.io.current import CurrentSchedule, current_schedule
+    from pmfit.io.current import current_schedule
 
-    sched = CurrentSchedule.of(schedule) if schedule is not None else current_schedule(plan)  # with progress: the status-date schedule, as P6 keeps it
+    sched = current_schedule(plan, schedule)  # with progress: the status-date schedule, as P6 keeps it
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     summaries = plan.summary_ids()
     by_id = {t.id: t for t in plan.tasks}
