@@ -432,12 +432,17 @@ def export_plan(plan: Plan | Project, path: str | os.PathLike[str], format: str 
                 as_planned: bool = False) -> ExportResult:
     """Write a plan like :func:`export_file`, and return the export report too: what the target
     format keeps, approximates and drops of this plan (``result.report``, ``result.format``)."""
+    from pmfit.io.current import CurrentSchedule
     from pmfit.io.formats import export_plan as _export_plan
     from pmfit.model.diagnostics import PlanError
 
     proj = project(plan)
     try:
-        dates = proj.schedule(as_planned)
+        # the status-date schedule goes with its per-task worked and remaining time, which the MS
+        # Project and P6 writers need for work in progress
+        status = None if as_planned else proj.status
+        dates = (CurrentSchedule.of(status.schedule, status) if status is not None
+                 else CurrentSchedule.of(proj.schedule(as_planned)))
     except (PlanError, ValueError):  # an unschedulable plan is still written, without computed dates
         dates = None
     return _export_plan(proj.plan, path, format, schedule=dates)

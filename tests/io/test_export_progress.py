@@ -95,3 +95,23 @@ baselines:
     assert (build["target_start_date"], build["target_end_date"]) == ("2027-03-08 08:00", "2027-04-14 17:00")
     assert back.progress is not None and back.progress.tasks["build"].remaining is not None
     assert back.progress.tasks["build"].remaining.minutes() == 200 * 60
+
+
+def test_pmfit_export_writes_what_the_writers_do_for_a_plan_in_progress(tmp_path: Path) -> None:
+    """`pmfit export` (pmfit.api) hands the writers the project's status-date schedule; it must carry the
+    worked and remaining time of work in progress as the writers' own fallback does (the XER's
+    remaining early start of a started task is the data date, not its actual start)."""
+    from pmfit.api import export_plan
+    from pmfit.io.formats import export_plan as writers_own
+
+    plans = {"small": read_plan_text(IN_PROGRESS, "progress.yaml")}
+    for name in ("software-release", "it-infrastructure-rollout"):
+        from pmfit.api import load
+
+        plans[name] = load(Path(__file__).parents[2] / "examples" / f"{name}.yaml")
+    for name, plan in plans.items():
+        for ext in ("xml", "xer", "gan", "planner", "mpx", "tjp"):  # the writers that keep progress
+            through_api, direct = tmp_path / f"{name}-api.{ext}", tmp_path / f"{name}-io.{ext}"
+            export_plan(plan, through_api)
+            writers_own(plan, direct)
+            assert through_api.read_bytes() == direct.read_bytes(), f"{name}.{ext}"
