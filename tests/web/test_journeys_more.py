@@ -89,6 +89,8 @@ def test_an_executive_reads_the_executive_report_and_nothing_with_task_detail(li
     live.server.add_user("erin")
     live.server.add_member("office-move", "erin", "executive")
     page = live.signed_in("erin")
+    refused: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     rows = page.locator("tr[data-project]")
     assert rows.count() == 1 and rows.first.get_attribute("data-project") == "office-move"
     assert page.locator('a[href="/projects/office-move"]').count() == 0  # no way into the Gantt
@@ -98,6 +100,9 @@ def test_an_executive_reads_the_executive_report_and_nothing_with_task_detail(li
     assert page.url.endswith("/projects/office-move/reports/executive")
     name = space(live).get("office-move").project.name
     assert page.locator("h1").first.inner_text() == f"{name}: executive status"
+    # the report's own style sheet is allowed by its hash under the CSP (no inline style otherwise)
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") == "960px"
+    assert refused == []
     page.screenshot(path=str(ARTIFACTS / "journey-executive-report.png"), full_page=True)
     for path in ("/projects/office-move", "/projects/office-move/analysis", "/projects/office-move/analysis/risk",
                  "/projects/office-move/reports/technical", "/projects/office-move/diff?old=1",
