@@ -13,8 +13,10 @@ import pytest
 from pmfit.api import import_file, record_progress
 from pmfit.project import Project
 from pmfit.store import Store
+from pmfit.web.server import LOCAL_ADMIN
 from pmfit.workspace import Workspace
 from web.browser import ARTIFACTS, Live, live_app
+from web.test_pages import PAYLOADS
 
 pytestmark = pytest.mark.browser
 SHARED = Path(__file__).parents[3] / "shared" / "data" / "projects"
@@ -109,4 +111,45 @@ def test_an_executive_reads_the_executive_report_and_nothing_with_task_detail(li
                  "/api/v1/projects/office-move/gantt.pdf", "/api/v1/projects/office-move/schedule"):
         answer = page.goto(live.base + path)
         assert answer is not None and answer.status == 403, path
+    page.context.close()
+
+
+def test_a_hostile_plan_runs_nothing_in_the_browser(live: Live, tmp_path: Path) -> None:
+    """The XSS corpus in every free-text field, on every page, in the Gantt's tooltips (hovered), its
+    exported SVG opened on its own, the reports and the import report: 0 dialogs, 0 page errors."""
+    import yaml
+
+    from web.test_analysis_pages import xss_plan
+
+    text = yaml.safe_dump(xss_plan())
+    first = space(live).import_bytes(text.encode(), "xss.yaml", project_id="xss-browser", author=PAYLOADS[0])
+    space(live).save_baseline("xss-browser", first.version.id, PAYLOADS[2], author=PAYLOADS[1])
+    live.server.add_member("xss-browser", LOCAL_ADMIN, "owner")
+    page = live.signed_in()
+    ran: list[str] = []
+    page.on("dialog", lambda dialog: (ran.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda exc: ran.append(f"page error: {exc}"))
+    base = f"{live.base}/projects/xss-browser"
+    for url in (f"{live.base}/", base, f"{base}?task=t1", f"{base}?zoom=day", f"{base}/analysis",
+                *(f"{base}/analysis/{s}" for s in ("leveling", "risk", "earned-value", "advice")),
+                f"{base}/diff?old=1", f"{base}/reports/executive", f"{base}/reports/technical",
+                f"{live.base}/api/v1/projects/xss-browser/gantt.svg"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        for bar in page.locator("g.bar[data-task]").all()[:8]:  # the tooltips and the side panel
+            bar.focus()
+            for event in ("mouseover", "mouseenter", "click"):
+                bar.dispatch_event(event)
+    plan_file = tmp_path / "hostile.yaml"
+    plan_file.write_text(text, encoding="utf-8")
+    page.goto(f"{live.base}/")
+    page.set_input_files('input[name="plan"]', str(plan_file))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state("networkidle")
+    assert "Imported as project" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "journey-hostile-plan.png"), full_page=True)
+    assert ran == []
+    page.evaluate("setTimeout(() => alert('control'), 0)")  # the listener does see a dialog that runs
+    page.wait_for_timeout(200)
+    assert ran == ["control"]
     page.context.close()
