@@ -177,3 +177,26 @@ def test_the_xss_corpus_never_becomes_markup_on_the_engine_pages_or_the_export(a
     svg = admin.get("/api/v1/projects/xss-engines/gantt.svg").text
     assert active_content(svg) == [] and "<script" not in svg and "onload=" not in svg.replace("onload=alert", "")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg  # the names are there, as text
+
+
+def test_any_two_versions_can_be_compared_from_the_history(app: Server, admin: Any) -> None:
+    from pmfit.web.pages import views
+
+    ws = workspace(app)
+    v1 = ws.get("it-infrastructure-rollout").version
+    task = next(t for t in ws.get("it-infrastructure-rollout").plan.tasks if t.duration is not None)
+    v2 = views.edit_task(ws, "it-infrastructure-rollout", v1.id, task.id, duration="17d", not_before=None,
+                         author="test")
+    v3 = views.edit_task(ws, "it-infrastructure-rollout", v2.id, task.id, duration="19d", not_before=None,
+                         author="test")
+    page = admin.get("/projects/it-infrastructure-rollout", headers=HTML).text
+    form = page.split('<form method="get" action="/projects/it-infrastructure-rollout/diff"')[1].split("</form>")[0]
+    olds, news = (re.findall(r'<option value="([0-9a-f]+)"', part) for part in form.split('name="new"'))
+    assert olds == news and olds[:3] == [v3.id, v2.id, v1.id]  # every version, newest first
+    assert re.search(rf'<option value="{v2.id}" selected', form.split('name="new"')[0])  # the one before
+    answer = admin.get("/projects/it-infrastructure-rollout/diff", params={"old": v1.id, "new": v3.id},
+                       headers=HTML)
+    assert answer.status_code == 200
+    changed = [cells for cells in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
+                                              r"<td>(.*?)</td></tr>", answer.text) if cells[1] == task.id]
+    assert [(c[2], c[4]) for c in changed] == [("duration", "19d")]  # v1 to v3 at once, not step by step
