@@ -18,6 +18,7 @@ from pmfit.api import loads
 from pmfit.model.diagnostics import PlanError
 from pmfit.project import Project
 from pmfit.report.svg.export import ExportUnavailable, gantt_export, layout, project_rows
+from web.browser import needs_cairosvg, needs_weasyprint
 
 SVG = "{http://www.w3.org/2000/svg}"
 TASKS = 70
@@ -63,7 +64,7 @@ def test_a4_rows_per_page_by_hand(project: Project) -> None:
 @pytest.mark.parametrize("paper", ["A4", "A3"])
 def test_pdf_splits_the_plan_and_repeats_the_header_on_every_page(project: Project, paper: str,
                                                                   tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
+    needs_weasyprint()
     pages = pdf_pages(gantt_export(project, "pdf", paper), tmp_path)
     rows, _, status = project_rows(project)
     per_page = layout(rows, paper, status).rows_per_page
@@ -80,7 +81,7 @@ def test_pdf_splits_the_plan_and_repeats_the_header_on_every_page(project: Proje
 
 
 def test_png_is_one_sheet_at_150_dpi(project: Project) -> None:
-    pytest.importorskip("cairosvg")
+    needs_cairosvg()
     # 297 × 210 mm at 150 dots per inch: 1754 × 1240 pixels; A3 (420 × 297 mm): 2480 × 1754
     assert png_size(gantt_export(project, "png", "A4")) == (1754, 1240)
     assert png_size(gantt_export(project, "png", "A3", page=2)) == (2480, 1754)
@@ -123,8 +124,8 @@ def cli(*args: object) -> Result:
 
 
 def test_cli_writes_each_format(tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
-    pytest.importorskip("cairosvg")
+    needs_weasyprint()
+    needs_cairosvg()
     plan = tmp_path / "long.yaml"
     plan.write_text(long_plan(), encoding="utf-8")
     for name in ("g.pdf", "g.png", "g.svg"):

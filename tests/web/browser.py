@@ -90,3 +90,19 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Li
         web.should_exit = True
         thread.join(timeout=10)
         server.app.state.engine.dispose()
+
+
+def needs(module: str, extra: str) -> None:
+    """Skip, saying why, when a library (or the system library it loads) is missing."""
+    try:
+        __import__(module)
+    except (ImportError, OSError) as exc:  # OSError: installed, but Cairo or Pango cannot be loaded
+        pytest.skip(f"{module} is not usable ({exc}); pip install 'pmfit[{extra}]'")
+
+
+def needs_cairosvg() -> None:
+    needs("cairosvg", "png")
+
+
+def needs_weasyprint() -> None:
+    needs("weasyprint", "pdf")

@@ -16,6 +16,7 @@ import yaml
 from pmfit.project import Project
 from pmfit.web.pages.analysis import LEVEL_SECONDS, RISK_ITERATIONS
 from pmfit.web.server import LOCAL_ADMIN, load_examples
+from web.browser import needs_cairosvg, needs_weasyprint
 from web.helpers import Server, make_server
 from web.test_pages import HTML, PAYLOADS, active_content, link_login, workspace
 
@@ -120,8 +121,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_the_gantt_downloads_from_the_project_page(app: Server, admin: Any) -> None:
-    pytest.importorskip("weasyprint")
-    pytest.importorskip("cairosvg")
+    needs_weasyprint()
+    needs_cairosvg()
     page = admin.get("/projects/office-move", headers=HTML).text
     links = re.findall(r'href="(/api/v1/projects/office-move/gantt\.[a-z]+\?[^"]*)"', page)
     assert len(links) == 6  # PDF, PNG and SVG on A4 and A3
