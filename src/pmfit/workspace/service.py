@@ -155,6 +155,8 @@ class Workspace:
             try:
                 saved = self._import(path, name, project_id, author, message, update, sidecar=False)
             except PlanError as exc:
+                if type(exc) is not PlanError:  # the store's own errors (project_exists, …) name no file
+                    raise
                 raise PlanError([_as_uploaded(d, work, name) for d in exc.diagnostics]) from None
         # the server's scratch folder is nobody's business: the report names the upload as it was sent
         if saved.report is not None:
