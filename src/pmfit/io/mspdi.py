@@ -754,11 +754,11 @@ def _calendar_xml(uid: int, spec: CalendarSpec, name: str, base_uid: int | None 
                   else list(spec.day_shifts())) if e.working else []
         exceptions.append((e.date, e.until or e.date, shifts, e.name or ""))
     if spec.country:
-        from pmfit.engine.workcal import _country_holidays
+        from pmfit.model.workingtime import country_holidays
 
         year = dt.date.today().year
         for y in range(year - 5, year + 11):
-            for day in sorted(_country_holidays(spec.country, spec.subdivision, y)):
+            for day in sorted(country_holidays(spec.country, spec.subdivision, y)):
                 exceptions.append((day, day, [], f"{spec.country} public holiday"))
     if exceptions:
         out.append("<Exceptions>")
