@@ -70,8 +70,6 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.io.current", "pmfit.engine.status"): "as above, for a plan in progress",
     ("pmfit.io.ical", "pmfit.engine.schedule"): "as above, for the iCalendar writer",
     ("pmfit.io.csvplan", "pmfit.engine.schedule"): "as above, for the CSV/Excel writer",
-    ("pmfit.io.roledata", "pmfit.engine.advise.data"): "the role data's types live in the advise engine; "
-    "they belong in the model",
     ("pmfit.cli.commands.db", "pmfit.store"): "`pmfit db init/check` open the store itself (display_url, "
     "Store, CheckReport, VersionInfo); they should ask pmfit.workspace for them",
     ("pmfit.cli.commands.db", "pmfit.store.connect"): "as above",
