@@ -636,21 +636,33 @@ def save_chart(result: object, path: str | os.PathLike[str], *, title: str | Non
     from pmfit.engine.level.result import LeveledSchedule
     from pmfit.engine.risk.result import RiskResult
     from pmfit.engine.track import EarnedValue
+    from pmfit.report.charts.style import chart_format, render
 
+    file_format = chart_format(path)  # an unknown extension fails before anything is drawn
     if isinstance(result, LeveledSchedule):
         from pmfit.report.charts.level import level_figure
-        from pmfit.report.charts.style import save
 
-        return str(save(level_figure(result), path))
-    if isinstance(result, RiskResult):
-        from pmfit.report.charts.risk import save_risk_chart
+        figure = level_figure(result)
+    elif isinstance(result, RiskResult):
+        from pmfit.report.charts.risk import risk_figure
 
-        return str(save_risk_chart(result, path, title=title, top=top))
-    if isinstance(result, EarnedValue):
-        from pmfit.report.charts.evm import s_curve
+        figure = risk_figure(result, title, top)
+    elif isinstance(result, EarnedValue):
+        from pmfit.report.charts.evm import s_curve_figure
 
-        return str(s_curve(result, path))
-    raise TypeError(f"no chart for {type(result).__name__}")
+        figure = s_curve_figure(result)
+    else:
+        raise TypeError(f"no chart for {type(result).__name__}")
+    # through pmfit's one writer: atomic, locked, and a pipe or device is opened, never replaced
+    from pmfit.io.atomic import write_file
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        write_file(render(figure, file_format), path)
+    except PlanError as exc:  # callers report chart write failures as OSError
+        message = exc.diagnostics[0].message.removeprefix("cannot write the file: ")
+        raise OSError(0, message, str(path)) from None
+    return str(path)
 
 
 def __getattr__(name: str) -> Any:
