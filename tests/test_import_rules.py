@@ -70,8 +70,6 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.io.current", "pmfit.engine.status"): "as above, for a plan in progress",
     ("pmfit.io.ical", "pmfit.engine.schedule"): "as above, for the iCalendar writer",
     ("pmfit.io.csvplan", "pmfit.engine.schedule"): "as above, for the CSV/Excel writer",
-    ("pmfit.report", "pmfit.api"): "``pmfit.report`` is also the callable pmfit.report(...): the module "
-    "forwards a call to the API function",
 }
 
 
