@@ -64,12 +64,9 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.model.validate", "pmfit.engine.network"): "as above",
     ("pmfit.model.validate", "pmfit.engine.schedule"): "as above",
     ("pmfit.model.validate", "pmfit.engine.workcal"): "as above (calendar reach)",
-    ("pmfit.io.current", "pmfit.engine.schedule"): "the writers that store computed dates fall back to "
-    "computing the current schedule when a caller passes none; pmfit.api passes Project's (the fallback "
-    "should go once every caller does)",
-    ("pmfit.io.current", "pmfit.engine.status"): "as above, for a plan in progress",
-    ("pmfit.io.ical", "pmfit.engine.schedule"): "as above, for the iCalendar writer",
-    ("pmfit.io.csvplan", "pmfit.engine.schedule"): "as above, for the CSV/Excel writer",
+    ("pmfit.io.current", "pmfit.engine.schedule"): "the TaskJuggler reader turns `complete` without actual "
+    "dates into actual dates from the plan's CPM schedule (io.current.planned_dates_for_reader); that step "
+    "should move to the load step above the readers (writers no longer compute dates)",
 }
 
 

@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "schedule": "pmfit.api",
     "import_file": "pmfit.api",
     "export_file": "pmfit.api",
+    "export_dates": "pmfit.api",
     "validate": "pmfit.api",
     "simulate": "pmfit.api",
     "RiskResult": "pmfit.engine.risk.result",

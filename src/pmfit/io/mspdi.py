@@ -845,7 +845,7 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     day_start, day_end = shifts[0][0], shifts[-1][1]
     from pmfit.io.current import current_schedule
 
-    sched = current_schedule(plan, schedule)  # with progress: the status-date schedule, as MS Project keeps it
+    sched = current_schedule(plan, schedule, "MS Project XML")  # with progress: the status-date schedule
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start
