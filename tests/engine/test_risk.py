@@ -372,23 +372,31 @@ def test_risk_impact_is_what_a_rerun_without_the_risk_gives(seed: int, kernels_m
 
 
 def test_risk_impact_costs_a_fraction_of_a_rerun_per_risk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the iterations where a risk occurred are recomputed: with 20 risks of probability 0.1
-    the extra forward passes cover about 2 simulations' worth of iterations, not 20."""
+    """Only the iterations where a risk occurred are recomputed, and in them only the tasks the
+    risk can move: with 20 risks of probability 0.1 on tasks of a 40-task chain's second half,
+    about 2 simulations' worth of iterations over at most half the tasks, not 20 whole reruns."""
     from pmfit.engine.risk import montecarlo
 
-    network = random_network(40, 1, constraints=False)
-    risks = [RiskEvent(f"r{r}", 0.1, {r: DAY}) for r in range(20)]
-    redone: list[int] = []
+    n = 40
+    network = chain([(DAY, 2 * DAY, 4 * DAY)] * n)
+    risks = [RiskEvent(f"r{r}", 0.1, {n // 2 + r: DAY}) for r in range(20)]
+    work: list[int] = []  # task-iterations recomputed
     original = montecarlo._without_each_risk
 
     def counting(*args: object) -> None:
-        occurred = args[2]
-        redone.append(int(np.count_nonzero(occurred)))  # type: ignore[call-overload]
+        parts, occurred = args[1], args[3]
+        work.append(sum(int(np.count_nonzero(occurred[r])) * len(part.rows)  # type: ignore[index]
+                        for r, part in enumerate(parts)))  # type: ignore[arg-type]
         original(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(montecarlo, "_without_each_risk", counting)
-    simulate_network(network, 2000, 5, risks=risks)
-    assert 0.08 * 20 * 2000 < sum(redone) < 0.12 * 20 * 2000
+    result = simulate_network(network, 2000, 5, risks=risks)
+    rerun_work = 20 * 2000 * n
+    assert sum(work) < 0.12 * 20 * 2000 * (n // 2 + 1) < 0.07 * rerun_work
+    # and each risk's P80 without it is still the rerun's
+    off = [RiskEvent(x.id, 0.0 if x.id == "r0" else x.probability, x.delays) for x in risks]
+    without = next(r for r in result.risks if r.id == "r0").p80_without
+    assert without == simulate_network(network, 2000, 5, risks=off, risk_impact=False).p80
 
 
 # ---- results, dates, deadlines, seeds, early stop ---------------------------------------

@@ -342,6 +342,18 @@ def cpm_block(
                       to_finish[k])
 
 
+def reach_forward(order: IntArray, pred_ptr: IntArray, link_src: IntArray, reach: npt.NDArray[np.uint8]) -> None:
+    """Mark every task downstream of a marked one (``reach[j] = 1``), in one topological sweep."""
+    for idx in range(len(order)):
+        j = order[idx]
+        if reach[j]:
+            continue
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            if reach[link_src[k]]:
+                reach[j] = 1
+                break
+
+
 def chunk_outputs(
     d: IntArray, early: IntArray, row_of: IntArray, cost_rate: FloatArray, risk_cost: FloatArray,
     occurred: BoolArray, tracked: IntArray, cost: FloatArray, tracked_start: IntArray,
