@@ -267,7 +267,7 @@ def cpm_passes(
     project finish, ``critical_count[b, j]`` counts block ``b``'s iterations
     where task ``j`` had total float <= 0, ``conflict_count[b, j]`` those where
     its predecessors would have started it after its must-date. Without ``backward`` only the
-    forward pass runs (the finish is all a rerun needs).
+    forward pass runs (the finish is all a run without a risk needs).
 
     Rows follow the topological order (task ``order[r]`` is row ``r``) so that
     the passes walk memory forwards and backwards; ``src_row[k]`` is the row of
