@@ -401,7 +401,7 @@ class Workspace:
     def export(self, project_id: str, ref: str | int | None, path: str | os.PathLike[str],
                format: str | None = None) -> VersionInfo:
         """Write a version to a file: YAML byte for byte as stored, other formats through their writers."""
-        from pmfit.io.formats import export_file
+        from pmfit.api import export_file  # the writers get the current schedule from pmfit.Project
         from pmfit.io.yamlplan import save_atomic
 
         version = self.store.version(project_id, ref)
