@@ -209,7 +209,10 @@ def gantt_svg(rows: Sequence[GanttRow], links: Sequence[GanttLink] = (), view: G
     if placed:
         _legend(canvas, placed, view.uid, HEADER + body_height + 6)
     canvas.add("</g>")
-    return canvas.render()
+    drawing = canvas.render()
+    if view.interactive:  # children of role="img" are hidden from assistive technology: the bars are controls
+        drawing = drawing.replace(' role="img"', ' role="group"', 1)
+    return drawing
 
 
 def _defs(canvas: Canvas, uid: str) -> None:
