@@ -204,6 +204,7 @@ class _Drawn:
     project: Project
     rows: dict[tuple[tuple[str, ...], bool, bool], list[Any]] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
+    links: list[Any] | None = None
 
 
 _DRAWN: OrderedDict[tuple[int, str, str], _Drawn] = OrderedDict()
@@ -306,11 +307,15 @@ def gantt_fragment(workspace: Workspace, project_id: str, options: GanttOptions,
     first = max(0, min(first, len(rows)))
     last = min(len(rows), first + MAX_WINDOW if last is None else max(first, min(last, first + MAX_WINDOW)))
     shown = list(rows)
-    for i in range(first, last):  # the "why" tooltip of the rows drawn (the whole plan's is too slow)
+    # the "why" in each drawn bar's tooltip, for plans up to INLINE_PANELS tasks (the engine explains one
+    # task in time proportional to the plan); above, the side panel shows it for the bar focused
+    for i in range(first, last) if len(sched.tasks) <= INLINE_PANELS else ():
         row = rows[i]
         if row.id not in drawn.why:
             drawn.why[row.id] = " ← ".join(_why_lines(drawn.project, row.id))
         shown[i] = replace(row, why=drawn.why[row.id])
+    if drawn.links is None:
+        drawn.links = gantt_links(drawn.snap.plan)
     view = GanttView(zoom=options.zoom,  # type: ignore[arg-type]
                      width=1200, status_date=_status_moment(drawn.project),
                      title=f"Gantt chart of {drawn.snap.project.name}",
@@ -318,7 +323,7 @@ def gantt_fragment(workspace: Workspace, project_id: str, options: GanttOptions,
                      interactive=True)
     # the SVG's own <style> (for a file opened alone) is inline style, which the page's CSP refuses;
     # static/pmfit.css carries the same rules, so it is left out here rather than blocked in the browser
-    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(shown, gantt_links(drawn.snap.plan), view), count=1,
+    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(shown, drawn.links, view), count=1,
                  flags=re.S)
     return GanttFragment(project_id, drawn.snap.version.id, drawn.snap.version.label,
                          sched.finish.isoformat(timespec="minutes"),
