@@ -243,3 +243,42 @@ def test_a_stale_drag_after_another_persons_edit_shows_the_conflict(live: tuple[
     mine.wait_for_selector("#gantt g.bar")
     assert mine.locator("#gantt").get_attribute("data-version") == _workspace(server).version(project).id
     assert [e for e in errors if "409" not in e] == [] and their_errors == []  # the 409 answer is logged
+
+
+def _long_plan(tasks: int) -> str:
+    lines = ["project: {name: Long chain, start: 2027-01-04}", "tasks:"]
+    for i in range(tasks):
+        after = f", after: [t{i - 1}]" if i % 10 else ""
+        lines.append(f"  - {{id: t{i}, name: Step {i}, duration: {1 + i % 3}d{after}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_rows_are_drawn_as_they_scroll_into_view_and_the_toggles(live: tuple[Server, str], browser: Any) -> None:  # noqa: F811
+    server, _ = live
+    ws = _workspace(server)
+    ws.import_bytes(_long_plan(600).encode(), "long.yaml", project_id="long")
+    with server.db() as db:
+        accounts.set_member(db, "long", accounts.get_user(db, LOCAL_ADMIN), "owner", server.clock())
+        db.commit()
+    page, errors = _open(live, browser, "long")
+    gantt = page.locator("#gantt g.gantt")
+    assert gantt.get_attribute("data-rows") == "600"
+    assert page.locator("#gantt g.bar").count() < 600  # only a window is drawn
+    page.evaluate("() => { const w = document.getElementById('gantt'); w.scrollTop = w.scrollHeight; }")
+    page.wait_for_selector('#gantt g.row[data-row="599"] g.bar')
+    assert int(str(page.locator("#gantt g.gantt").get_attribute("data-first-row"))) > 0
+    last = page.locator('#gantt g.row[data-row="599"] g.bar')
+    schedule = Project(ws.get("long").plan).current
+    assert last.get_attribute("data-start") == schedule.tasks["t599"].start.isoformat(timespec="minutes")
+    # the keyboard walks up from the last row across the drawn window's edge
+    last.focus()
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.getAttribute('data-task')") == "t598"
+    # zoom keys and the toggles redraw in place
+    page.keyboard.press("-")
+    page.wait_for_function("() => document.querySelector('#gantt g.gantt').getAttribute('data-zoom') === 'month'")
+    page.get_by_role("switch", name="critical path").click()
+    assert "no-critical" in str(page.locator("#gantt").get_attribute("class"))
+    assert page.get_by_role("switch", name="critical path").get_attribute("aria-checked") == "false"
+    page.screenshot(path=str(ARTIFACTS / "gantt-6-long-plan.png"))
+    assert errors == []

@@ -115,7 +115,7 @@
   // ---- after a change: redraw, say what moved; a conflict shows who changed what ----------
   function describeChange(c) {
     var what = c.entity + (c.id ? " '" + c.id + "'" : "");
-    var field = c.field === "__exists__" ? "" : " " + c.field + " " + JSON.stringify(c.old) + " → " + JSON.stringify(c.new);
+    var field = c.field === "(exists)" ? (c.new === null ? " removed" : " added") : " " + c.field + " " + JSON.stringify(c.old) + " → " + JSON.stringify(c.new);
     return what + field + " (" + (c.author || "someone") + ", " + (c.at || "").slice(0, 16).replace("T", " ") + " UTC)";
   }
 
