@@ -209,6 +209,19 @@ def test_shift_right_moves_the_selected_task_by_one_zoom_unit(live: tuple[Server
     minutes_per_day = int(str(page.locator("#gantt g.gantt").get_attribute("data-minutes-per-day")))
     after = int(str(page.locator(f'#gantt g.bar[data-task="{task}"]').get_attribute("data-duration")))
     assert after == duration_before + 5 * minutes_per_day
+    # Enter opens the side panel on its first field; progress is one JSON call too
+    page.locator(f'#gantt g.bar[data-task="{task}"]').focus()
+    page.keyboard.press("Enter")
+    panel = page.locator(f'#panel .task-panel[data-panel="{task}"]')
+    panel.locator('input[name="percent"]').wait_for(state="visible")
+    assert page.evaluate("() => document.activeElement.getAttribute('name')") == "name"
+    panel.locator('input[name="percent"]').fill("30")
+    page.evaluate("() => { document.getElementById('gantt-status').textContent = ''; }")
+    panel.get_by_role("button", name="Record progress").click()
+    _saved(page)
+    recorded = _workspace(server).get("it-infrastructure-rollout").plan.progress
+    assert recorded is not None and recorded.tasks[task].percent_complete == 30
+    assert recorded.tasks[task].actual_start is not None
     assert errors == []
 
 

@@ -132,7 +132,7 @@ def patch_progress(space: Workspace, project_id: str, base: str, patch: dict[str
                               message or f"progress: {', '.join(sorted(patch)) or 'nothing'}", change)
 
 
-def _saved(request: Request, db: DB, access: ProjectAccess, saved: Saved) -> tuple[Snapshot, dict[str, Any]]:
+def _saved(request: Request, access: ProjectAccess, saved: Saved) -> tuple[Snapshot, dict[str, Any]]:
     head = workspace(request).get(access.project_id, saved.version.id)
     return head, saved.to_dict()
 
@@ -142,7 +142,7 @@ def commit_change(request: Request, db: DB, access: ProjectAccess, base: str, me
     """:func:`commit_data_change` for a route; returns the new head and the saved version's description."""
     release_request_session(db)
     saved = commit_data_change(workspace(request), access.project_id, base, access.principal.name, message, change)
-    return _saved(request, db, access, saved)
+    return _saved(request, access, saved)
 
 
 def _answer(head: Snapshot, saved: dict[str, Any], extra: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -187,7 +187,7 @@ def _add_part_routes(part: str) -> None:
                     base: BaseVersion, body: JsonObject) -> JSONResponse:
         release_request_session(db)
         saved = patch_item(workspace(request), access.project_id, base, part, item_id, body, access.principal.name)
-        head, described = _saved(request, db, access, saved)
+        head, described = _saved(request, access, saved)
         items = plan_data(head).get(part, [])
         return _answer(head, described, {what: items[_find(items, part, item_id)]})
 
@@ -316,7 +316,7 @@ def update_progress(project_id: ProjectIdPath, request: Request, db: DB, access:
     """Change part of the progress (a JSON merge patch: null removes a task's actuals)."""
     release_request_session(db)
     saved = patch_progress(workspace(request), access.project_id, base, body, access.principal.name)
-    return _progress_answer(*_saved(request, db, access, saved))
+    return _progress_answer(*_saved(request, access, saved))
 
 
 @router.delete("/progress", response_model=None, responses={**_ok(), **WRITE_ERRORS})

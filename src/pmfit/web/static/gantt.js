@@ -194,11 +194,17 @@
       });
   }
 
+  function nameOf(id) {  // the task's name, from its bar's accessible name ("Name (task): dates, ...")
+    var bar = barOf(id), label = bar ? bar.getAttribute("aria-label") || "" : "";
+    var cut = label.lastIndexOf(" (", label.indexOf("):") >= 0 ? label.indexOf("):") : label.length);
+    return cut > 0 ? label.slice(0, cut) + " [" + id + "]" : id;
+  }
+
   function openLinkDialog(predId, succId) {
     var dialog = $("#link-dialog");
     if (!dialog) { return; }
     var form = $("#link-form");
-    $("[data-link-text]", dialog).textContent = "“" + predId + "” before “" + succId + "”";
+    $("[data-link-text]", dialog).textContent = "“" + nameOf(predId) + "” before “" + nameOf(succId) + "”";
     $("[data-link-error]", dialog).hidden = true;
     form.elements.type.value = "FS"; form.elements.lag.value = "";
     dialog.setAttribute("data-pred", predId); dialog.setAttribute("data-succ", succId);
