@@ -165,3 +165,38 @@ def test_the_form_and_the_json_route_make_the_same_change(app: Server, admin: An
                      data={"base": ws.version("twin-a").id, "csrf_token": csrf, "constraint_type": "SNET",
                            "constraint_date": "soon"}, headers=HTML)
     assert bad.status_code == 422 and "is not a date" in bad.text
+
+
+def test_windows_of_every_golden_case_together_are_the_engines_schedule(tmp_path: Any) -> None:
+    """Each golden case drawn in two windows (the page's script fetches such windows while scrolling):
+    together the bars are every task, with the engine's dates, critical flags and floats."""
+    import yaml
+
+    from web.test_pages import CASES
+
+    server = make_server(tmp_path)
+    ws = workspace(server)
+    checked = 0
+    for case in sorted(CASES.glob("*.yaml")):
+        spec = yaml.safe_load(case.read_text())
+        if not isinstance(spec, dict) or not isinstance(spec.get("plan"), str):
+            continue
+        project_id = case.stem.replace("_", "-")
+        try:
+            ws.import_bytes(spec["plan"].encode(), f"{project_id}.yaml", project_id=project_id)
+            schedule = Project(ws.get(project_id).plan).schedule()
+        except Exception:  # a case made to be refused: nothing to draw
+            continue
+        rows = len(schedule.tasks)
+        half = rows // 2
+        drawn: dict[str, Any] = {}
+        for first, last in ((0, half), (half, rows)):
+            frag = views.gantt_fragment(ws, project_id, views.GanttOptions(zoom="fit"), first, last)
+            part = bars(frag.svg)
+            assert not set(part) & set(drawn), project_id  # a window draws its own rows only
+            drawn.update(part)
+        assert drawn == {tid: (t.start.isoformat(timespec="minutes"), t.finish.isoformat(timespec="minutes"),
+                               bool(t.critical), int(t.total_float)) for tid, t in schedule.tasks.items()}, project_id
+        checked += 1
+    assert checked >= 25
+    server.app.state.engine.dispose()
