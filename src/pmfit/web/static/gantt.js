@@ -328,8 +328,17 @@
   }
 
   // ---- selection, the side panel -----------------------------------------------------------
+  // one tab stop for the whole Gantt (the selected bar, else the first): Tab passes the chart in one
+  // step and the arrows move inside it
   function markSelected() {
-    bars().forEach(function (bar) { bar.classList.toggle("selected", bar.getAttribute("data-task") === state.selected); });
+    var all = bars(), keep = null;
+    all.forEach(function (bar) {
+      var on = bar.getAttribute("data-task") === state.selected;
+      bar.classList.toggle("selected", on);
+      if (on) { keep = bar; }
+    });
+    keep = keep || all[0];
+    all.forEach(function (bar) { bar.setAttribute("tabindex", bar === keep ? "0" : "-1"); });
   }
 
   function panelQuery() {
@@ -575,8 +584,8 @@
       $("[data-reload]", conflict).addEventListener("click", function () { window.location.assign(pageUrl() + "#gantt"); });
       $("[data-dismiss]", conflict).addEventListener("click", function () { conflict.hidden = true; });
     }
+    markSelected();
     if (state.selected) {
-      markSelected();
       var open = $('#panel .task-panel[data-panel="' + CSS.escape(state.selected) + '"]');
       var empty = $("#panel [data-empty]");
       if (open && empty) { empty.hidden = true; }
