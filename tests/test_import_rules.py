@@ -59,11 +59,6 @@ THIRD_PARTY: dict[str, set[str]] = {
 
 #: imports that still cross a rule: (importing module, imported module) -> why, and the way out
 KNOWN_DEBT: dict[tuple[str, str], str] = {
-    ("pmfit.model.validate", "pmfit.engine.cpm"): "cycle and dates-fit checks at load time need the CPM; "
-    "they should move to the load step above io (the line numbers come from the YAML source map)",
-    ("pmfit.model.validate", "pmfit.engine.network"): "as above",
-    ("pmfit.model.validate", "pmfit.engine.schedule"): "as above",
-    ("pmfit.model.validate", "pmfit.engine.workcal"): "as above (calendar reach)",
     ("pmfit.io.current", "pmfit.engine.schedule"): "the writers that store computed dates fall back to "
     "computing the current schedule when a caller passes none; pmfit.api passes Project's (the fallback "
     "should go once every caller does)",

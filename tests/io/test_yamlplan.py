@@ -16,7 +16,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmfit.io.yamlplan import plan_from_data, read_plan, read_plan_text, write_plan, write_plan_text
+from pmfit.importing import (
+    read_plan_text,  # the load step: the scheduler's checks (cycles, calendars) included
+)
+from pmfit.io.yamlplan import plan_from_data, read_plan, write_plan, write_plan_text
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration, DurationError
 from pmfit.model.plan import Link, LinkType, Plan

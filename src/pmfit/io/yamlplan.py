@@ -480,7 +480,11 @@ def _field_hint(error: dict[str, Any]) -> str:
 
 
 def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
-    """Validate plain data as a plan (fields, then meaning); raises :class:`PlanError`."""
+    """Validate plain data as a plan (fields, then meaning); raises :class:`PlanError`.
+
+    The meaning that needs scheduling (cycles, dates that fit a calendar) is checked above io,
+    by :func:`pmfit.importing.checked`, which every loader for users runs.
+    """
     source = source or SourceMap(None)
     if not isinstance(data, dict):
         raise PlanError(Diagnostic("bad_field", "a plan file is a mapping with project: and tasks:",
@@ -504,7 +508,16 @@ def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
     if any(d.severity == "error" for d in problems):
         raise PlanError(problems)
     object.__setattr__(plan, "__pmfit_warnings__", problems)
+    # The checks that need the scheduler run in the load step above io (pmfit.importing); it
+    # locates their diagnostics with this map and then lets it go.
+    object.__setattr__(plan, "__pmfit_source__", source)
     return plan
+
+
+def take_source_map(plan: Plan) -> SourceMap | None:
+    """The source map the plan was read with, handed over once (the load step's; then it is dropped)."""
+    source: SourceMap | None = plan.__dict__.pop("__pmfit_source__", None)
+    return source
 
 
 def plan_warnings(plan: Plan) -> list[Diagnostic]:
