@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +29,30 @@ Path_ = tuple[str | int, ...]
 
 
 class SourceMap:
-    """Where each part of the data came from: a path like ``("tasks", 3, "after")`` -> line."""
+    """Where each part of the data came from: a path like ``("tasks", 3, "after")`` -> line.
 
-    def __init__(self, filename: str | None) -> None:
+    With ``later``, the lines are found on first use: a clean plan (the common case) never
+    needs them, and recording a line per value was a quarter of reading a large file (and
+    a million map entries at 100,000 tasks).
+    """
+
+    def __init__(self, filename: str | None, later: Callable[[], dict[Path_, int]] | None = None) -> None:
         self.filename = filename
-        self.lines: dict[Path_, int] = {}
+        self._lines: dict[Path_, int] | None = None if later is not None else {}
+        self._later = later
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if self._lines is None:
+            assert self._later is not None
+            self._lines, self._later = self._later(), None
+        return self._lines
 
     def line(self, path: Path_) -> int | None:
         """The line of the longest prefix of ``path`` that was recorded."""
+        lines = self.lines
         for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
+            line = lines.get(tuple(path[:end]))
             if line is not None:
                 return line
         return None
@@ -117,9 +132,9 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     """
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
-        source = SourceMap(filename)
+        source = SourceMap(filename, later=lambda: _lines_of(text, fast))
         try:
-            return _EventBuilder(text, source, fast).build(), source
+            return _EventBuilder(text, source, fast, record=False).build(), source
         except PlanError as exc:
             raise PlanError([d.located(filename) for d in exc.diagnostics]) from None
         except (_NeedsNodeTree, yaml.YAMLError):
@@ -127,6 +142,13 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
         except Exception:  # e.g. lone surrogates libyaml cannot encode
             pass
     return _parse_yaml_nodes(text, filename)
+
+
+def _lines_of(text: str, loader_class: type) -> dict[Path_, int]:
+    """The line of every value of a plain file, by a second pass of the event builder (only when asked)."""
+    source = SourceMap(None)
+    _EventBuilder(text, source, loader_class).build()
+    return source.lines
 
 
 class _NeedsNodeTree(Exception):
@@ -140,9 +162,10 @@ _NO_KEY = object()
 class _EventBuilder:
     """Plain data from libyaml events in one pass, lines recorded as :class:`_Builder` records them."""
 
-    def __init__(self, text: str, source: SourceMap, loader_class: type) -> None:
+    def __init__(self, text: str, source: SourceMap, loader_class: type, record: bool = True) -> None:
         self.loader = loader_class(text)
         self.source = source
+        self.record = record  # record each value's line in the source map (else the data alone)
         self.resolvers = yaml.SafeLoader.yaml_implicit_resolvers
         self.wildcard = self.resolvers.get(None, [])  # type: ignore[call-overload]
         self.constructor = yaml.SafeLoader("")
@@ -179,7 +202,8 @@ class _EventBuilder:
 
     def build(self) -> Any:
         get = self.loader.get_event
-        lines = self.source.lines
+        record = self.record
+        lines = self.source.lines if record else {}
         scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         try:
@@ -194,6 +218,7 @@ class _EventBuilder:
             child_paths: list[Path_] = []
             root: Any = None
             nodes = 0
+            plain: dict[str, Any] = {}
             while True:
                 event = get()
                 cls = event.__class__
@@ -209,13 +234,22 @@ class _EventBuilder:
                 if nodes > MAX_NODES:
                     raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
                                                "(an alias bomb?)", line=event.start_mark.line + 1))
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if record else 0
                 if len(containers) > MAX_DEPTH:
-                    raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels", line=line))
+                    raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels",
+                                               line=event.start_mark.line + 1))
                 if cls is scalar_event:
                     if event.anchor is not None:
                         raise _NeedsNodeTree
-                    value = self._scalar(event)
+                    if event.tag is None and event.implicit[0]:
+                        # A plain scalar's value depends on its text alone, and keys and short values
+                        # repeat ("id", "1d", "FS"): resolve each text once (the values are immutable).
+                        written = event.value
+                        value = plain.get(written, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = plain[written] = self._scalar(event)
+                    else:
+                        value = self._scalar(event)
                     opened = False
                 elif cls is mapping_start or cls is sequence_start:
                     if event.anchor is not None or (event.tag is not None and event.tag != "!"):
@@ -232,19 +266,22 @@ class _EventBuilder:
                 else:
                     parent = containers[-1]
                     if parent.__class__ is list:
-                        path = (*paths[-1], len(parent))
-                        lines.setdefault(path, line)
+                        if record:
+                            path = (*paths[-1], len(parent))
+                            lines.setdefault(path, line)
                         parent.append(value)
                     elif keys[-1] is _NO_KEY:  # this value is a key
                         if opened:
                             raise PlanError(Diagnostic("bad_yaml", "a mapping key must be a plain value",
-                                                       line=line))
+                                                       line=event.start_mark.line + 1))
                         if value in parent:
-                            raise PlanError(Diagnostic("bad_yaml", f"duplicate key {value!r}", line=line))
+                            raise PlanError(Diagnostic("bad_yaml", f"duplicate key {value!r}",
+                                                       line=event.start_mark.line + 1))
                         keys[-1] = value
-                        child = (*paths[-1], value if isinstance(value, (str, int)) else str(value))
-                        lines[child] = line
-                        child_paths[-1] = child
+                        if record:
+                            child = (*paths[-1], value if isinstance(value, (str, int)) else str(value))
+                            lines[child] = line
+                            child_paths[-1] = child
                         continue
                     else:
                         path = child_paths[-1]

@@ -120,8 +120,9 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                 f"summary task '{task.id}' has its own duration or needs; its dates come from its "
                 "subtasks, so these are ignored", severity="warning", task=task.id, path=where))
 
-    out.extend(_parent_cycles(plan))
-    out.extend(_summary_links(plan))
+    wbs = _Wbs(plan)  # one walk of the outline answers both checks below
+    out.extend(_parent_cycles(plan, wbs))
+    out.extend(_summary_links(plan, wbs))
 
     for index, risk in enumerate(plan.risks):
         for tid in risk.delays:
@@ -240,12 +241,25 @@ def _link_notation(text: str, plan: Plan) -> str | None:
     return f"'{text}' needs a space between the task id and the link type: write '{predecessor.id} {kind}{written}'"
 
 
-def _parent_cycles(plan: Plan) -> list[Diagnostic]:
-    parent = {t.id: t.parent for t in plan.tasks}
-    index = {t.id: i for i, t in enumerate(plan.tasks)}
+class _Wbs:
+    """The outline of a plan: each task's parent, and its preorder numbers (see :func:`_wbs_intervals`)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.parent = {t.id: t.parent for t in plan.tasks}
+        self.enter, self.last = _wbs_intervals(self.parent)
+        self.summaries = set(self.parent.values())
+        self.summaries.discard(None)  # type: ignore[arg-type]
+
+
+def _parent_cycles(plan: Plan, wbs: _Wbs | None = None) -> list[Diagnostic]:
+    wbs = wbs or _Wbs(plan)
+    parent = wbs.parent
     out: list[Diagnostic] = []
     reported: set[str] = set()
-    for start in parent:
+    index: dict[str, int] | None = None
+    # A task with a preorder number hangs below a root, so its chain of parents ends: only the
+    # tasks on a cycle or below one (none, in a sound plan) need the walk up.
+    for start in (task_id for task_id in parent if task_id not in wbs.enter):
         chain = [start]
         node = parent.get(start)
         while node is not None and node in parent and node not in chain:
@@ -256,19 +270,23 @@ def _parent_cycles(plan: Plan) -> list[Diagnostic]:
             key = min(cycle)
             if key not in reported:
                 reported.add(key)
+                if index is None:
+                    index = {t.id: i for i, t in enumerate(plan.tasks)}
                 out.append(Diagnostic("parent_cycle", "summary tasks contain each other: "
                                       + " -> ".join(cycle), task=start,
                                       path=("tasks", index[start], "parent")))
     return out
 
 
-def _summary_links(plan: Plan) -> list[Diagnostic]:
+def _summary_links(plan: Plan, wbs: _Wbs | None = None) -> list[Diagnostic]:
     """A task linked to its own summary (or a summary to its own subtask) is a cycle in disguise."""
-    parent = {t.id: t.parent for t in plan.tasks}
-    enter, last = _wbs_intervals(parent)
+    wbs = wbs or _Wbs(plan)
+    parent, enter, last, summaries = wbs.parent, wbs.enter, wbs.last, wbs.summaries
 
     def is_above(summary: str, task: str) -> bool:
         """``summary`` contains ``task``: by preorder numbers in O(1), by a walk up where a cycle hides the tree."""
+        if summary not in summaries:  # contains nothing (most tasks: one set lookup per link)
+            return False
         if summary in enter and task in enter:
             return enter[summary] < enter[task] <= last[summary]
         return summary in _ancestors_of(task, parent)
