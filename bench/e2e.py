@@ -198,6 +198,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="no previous-code, kernel or start-up rows")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up rows")
     parser.add_argument("--commands-only", action="store_true", help="only the command, start-up and kernel rows")
+    parser.add_argument("--no-commands", action="store_true", help="no command or start-up rows (the plan rows, "
+                        "with the previous code if given)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -263,7 +265,7 @@ def main() -> None:
     if args.commands_only:
         small = tmp / "plan-10000.yaml"
         small.write_text(plan_text(10_000, args.links_per_task), encoding="utf-8")
-    if small is not None and not args.quick:
+    if small is not None and not args.quick and not args.no_commands:
         chain = tmp / "chain-10000.yaml"
         chain.write_text(plan_text(10_000, chain=True), encoding="utf-8")
         print("Commands on 10,000 tasks, start-up included (median of "
@@ -285,7 +287,7 @@ def main() -> None:
             print(f"| `pmfit {shown}` ({name}) | {now['wall']:.2f} / {now['cpu']:.2f} | {old_cell} | {ratio} |")
         print()
 
-    if not args.quick:
+    if not args.quick and not args.no_commands:
         example = ROOT / "examples" / "it-infrastructure-rollout.yaml"
         print(f"Start-up: `pmfit schedule {example.name}` (68 tasks), median of {args.repeat}, "
               "target <= 0.5 s:")

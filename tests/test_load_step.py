@@ -179,3 +179,15 @@ def test_the_checks_compile_the_plan_the_project_then_uses(tmp_path: Path, monke
     assert len(compiles) == 1
     assert pmfit.schedule(plan).finish.date().isoformat() == "2027-01-06"  # a Mon-Tue, b Wed
     assert len(compiles) == 1
+
+
+def test_a_web_edit_that_closes_a_cycle_is_refused_when_validated() -> None:
+    from pmfit.workspace.edit import plan_data, plan_from_data
+
+    data = plan_data(pmfit.loads("project: {name: P, start: 2027-01-04}\ntasks:\n  - {id: a, duration: 1d}\n"
+                                 "  - {id: b, duration: 1d, after: [a]}\n"))
+    assert [t.id for t in plan_from_data(data).tasks] == ["a", "b"]
+    data["tasks"][0]["after"] = ["b"]
+    with pytest.raises(PlanError) as refused:
+        plan_from_data(data)
+    assert [(d.code, d.task) for d in refused.value.diagnostics] == [("dependency_cycle", "a")]
