@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,9 +133,11 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     """
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
-        source = SourceMap(filename, later=lambda: _lines_of(text, fast))
+        builder = _EventBuilder(text, SourceMap(filename), fast, record=False)
         try:
-            return _EventBuilder(text, source, fast, record=False).build(), source
+            data = builder.build()
+            tape = builder.tape
+            return data, SourceMap(filename, later=lambda: _lines_of(data, tape, text, fast))
         except PlanError as exc:
             raise PlanError([d.located(filename) for d in exc.diagnostics]) from None
         except (_NeedsNodeTree, yaml.YAMLError):
@@ -144,11 +147,41 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     return _parse_yaml_nodes(text, filename)
 
 
-def _lines_of(text: str, loader_class: type) -> dict[Path_, int]:
-    """The line of every value of a plain file, by a second pass of the event builder (only when asked)."""
-    source = SourceMap(None)
-    _EventBuilder(text, source, loader_class).build()
-    return source.lines
+def _lines_of(data: Any, tape: array[int], text: str, loader_class: type) -> dict[Path_, int]:
+    """The source map of a plain file, asked for after a fast read: the data in the order libyaml gave it
+    (dicts keep their order) against the line of each value on the tape, recorded as the event builder
+    records them. Should the data have changed shape since, the file is read again with lines."""
+    lines: dict[Path_, int] = {}
+    position = 0
+
+    def walk(value: Any, path: Path_) -> None:
+        nonlocal position
+        if value.__class__ is dict:
+            for key, item in value.items():
+                child = (*path, key if isinstance(key, (str, int)) else str(key))
+                lines[child] = tape[position] + 1
+                position += 2  # the key, then its value (a value's line is its key's)
+                if item.__class__ is dict or item.__class__ is list:
+                    walk(item, child)
+        elif value.__class__ is list:
+            for index, item in enumerate(value):
+                lines.setdefault((*path, index), tape[position] + 1)
+                position += 1
+                if item.__class__ is dict or item.__class__ is list:
+                    walk(item, (*path, index))
+
+    if tape:
+        lines[()] = tape[0] + 1
+        position = 1
+        try:
+            walk(data, ())
+        except IndexError:
+            position = -1
+    if position != len(tape):
+        source = SourceMap(None)
+        _EventBuilder(text, source, loader_class).build()
+        return source.lines
+    return lines
 
 
 class _NeedsNodeTree(Exception):
@@ -165,7 +198,8 @@ class _EventBuilder:
     def __init__(self, text: str, source: SourceMap, loader_class: type, record: bool = True) -> None:
         self.loader = loader_class(text)
         self.source = source
-        self.record = record  # record each value's line in the source map (else the data alone)
+        self.record = record  # record each value's line in the source map (else on the tape, see _lines_of)
+        self.tape = array("i")  # without record: the line (from 0) of each value, in the order of the events
         self.resolvers = yaml.SafeLoader.yaml_implicit_resolvers
         self.wildcard = self.resolvers.get(None, [])  # type: ignore[call-overload]
         self.constructor = yaml.SafeLoader("")
@@ -204,6 +238,7 @@ class _EventBuilder:
         get = self.loader.get_event
         record = self.record
         lines = self.source.lines if record else {}
+        tape = self.tape.append
         scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         try:
@@ -234,7 +269,10 @@ class _EventBuilder:
                 if nodes > MAX_NODES:
                     raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
                                                "(an alias bomb?)", line=event.start_mark.line + 1))
-                line = event.start_mark.line + 1 if record else 0
+                if record:
+                    line = event.start_mark.line + 1
+                else:
+                    tape(event.start_mark.line)
                 if len(containers) > MAX_DEPTH:
                     raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels",
                                                line=event.start_mark.line + 1))
@@ -261,7 +299,8 @@ class _EventBuilder:
                 # Attach the value to its parent and find its path.
                 if not containers:
                     path: Path_ = ()
-                    lines.setdefault(path, line)
+                    if record:
+                        lines.setdefault(path, line)
                     root = value
                 else:
                     parent = containers[-1]
