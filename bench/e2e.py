@@ -3,6 +3,7 @@
     .venv/bin/python bench/e2e.py                       # 100k and 10k plans, CLI rows, start-up, 1M kernel
     .venv/bin/python bench/e2e.py --sizes 10000 --quick # a quick run
     .venv/bin/python bench/e2e.py --old-src ../main/src # also the code before this work, in the same run
+    .venv/bin/python bench/e2e.py --sizes 100000 --breakdown --no-commands --kernel 0  # where the load goes
 
 Each size runs in a fresh process (so its peak memory is its own), one step after
 the other as a user's session would: load + validate the plan file (``pmfit.load``),
@@ -93,6 +94,41 @@ def child_pmfit(path: str, iterations: int, risk_impact: bool) -> dict[str, Any]
             out["simulate_risks"] = _since(start)
             out["risks"] = len(plan.risks)
     out["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def child_breakdown(path: str) -> dict[str, Any]:
+    """Where ``pmfit.load`` spends its time, step by step (this code's internals; collector paused as in a load)."""
+    import gc
+
+    import numpy  # noqa: F401  (imported by any load; not part of a step)
+
+    from pmfit.engine.checks import schedule_checks
+    from pmfit.engine.cpm import critical_path_method  # noqa: F401  (numba's cached kernel loaded up front)
+    from pmfit.io.yamlplan import parse_yaml, read_text_file
+    from pmfit.model.plan import Plan
+    from pmfit.model.validate import validate_plan
+
+    gc.disable()
+    out: dict[str, Any] = {}
+    start = _clock()
+    text = read_text_file(path)
+    out["read"] = _since(start)
+    start = _clock()
+    data, source = parse_yaml(text, path)
+    out["yaml"] = _since(start)
+    start = _clock()
+    plan = Plan.model_validate(data)
+    out["schema"] = _since(start)
+    start = _clock()
+    validate_plan(plan)
+    out["model checks"] = _since(start)
+    start = _clock()
+    schedule_checks(plan)
+    out["scheduler checks"] = _since(start)
+    start = _clock()
+    source.line(("tasks", 0))
+    out["lines (only when a diagnostic needs one)"] = _since(start)
     return out
 
 
@@ -198,10 +234,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="no previous-code, kernel or start-up rows")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up rows")
     parser.add_argument("--commands-only", action="store_true", help="only the command, start-up and kernel rows")
+    parser.add_argument("--breakdown", action="store_true", help="also where load + validate spends its time, "
+                        "step by step (this code only)")
+    parser.add_argument("--no-commands", action="store_true", help="no command or start-up rows (the plan rows, "
+                        "with the previous code if given)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, path, iterations, risks = args.child
+        if kind == "breakdown":
+            print(json.dumps(child_breakdown(path)))
+            return
         fn = child_pmfit if kind == "pmfit" else None
         result = (fn(path, int(iterations), risks == "1") if fn else child_alternative(path))
         print(json.dumps(result))
@@ -217,6 +260,7 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} at the start; cells are wall / CPU seconds")
     print()
     rows = []
+    breakdowns: list[tuple[int, dict[str, Any]]] = []
     for n in sizes:
         path = tmp / f"plan-{n}.yaml"
         path.write_text(plan_text(n, args.links_per_task), encoding="utf-8")
@@ -227,7 +271,10 @@ def main() -> None:
             # the previous risk cost model searched the task list once per task: hours at 100k, so not run there
             old = run_child("pmfit", path, args.old_src, args.iterations if n <= 10_000 else 0,
                             risk_impact=n <= 10_000)
+        steps = run_child("breakdown", path, src) if args.breakdown else None
         rows.append((n, path, new, alt, old))
+        if steps:
+            breakdowns.append((n, steps))
         print(f"  measured {n:,} tasks", file=sys.stderr, flush=True)
 
     if rows:
@@ -259,11 +306,21 @@ def main() -> None:
               f"{'<= 2,048 MB' if big else ''} | {('yes' if new['rss_mb'] <= 2048 else 'no') if big else ''} |")
     print()
 
+    for n, steps in breakdowns:
+        print(f"Load + validate of {n:,} tasks, step by step (wall / CPU s, collector paused):")
+        print()
+        print("| step | wall / CPU s |")
+        print("|---|---|")
+        for name, took in steps.items():
+            print(f"| {name} | {took['wall']:.2f} / {took['cpu']:.2f} |" if isinstance(took, dict)
+                  else f"| {name} | {took} |")
+        print()
+
     small = next((p for n, p, *_ in rows if n == 10_000), None)
     if args.commands_only:
         small = tmp / "plan-10000.yaml"
         small.write_text(plan_text(10_000, args.links_per_task), encoding="utf-8")
-    if small is not None and not args.quick:
+    if small is not None and not args.quick and not args.no_commands:
         chain = tmp / "chain-10000.yaml"
         chain.write_text(plan_text(10_000, chain=True), encoding="utf-8")
         print("Commands on 10,000 tasks, start-up included (median of "
@@ -285,7 +342,7 @@ def main() -> None:
             print(f"| `pmfit {shown}` ({name}) | {now['wall']:.2f} / {now['cpu']:.2f} | {old_cell} | {ratio} |")
         print()
 
-    if not args.quick:
+    if not args.quick and not args.no_commands:
         example = ROOT / "examples" / "it-infrastructure-rollout.yaml"
         print(f"Start-up: `pmfit schedule {example.name}` (68 tasks), median of {args.repeat}, "
               "target <= 0.5 s:")

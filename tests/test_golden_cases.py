@@ -28,8 +28,9 @@ from typing import Any
 import pytest
 import yaml
 
+from pmfit.api import plan_warnings
 from pmfit.engine.schedule import schedule
-from pmfit.io.yamlplan import plan_warnings, read_plan_text
+from pmfit.importing import read_plan_text  # the load step: the engine's checks (cycles, calendars) included
 from pmfit.model.diagnostics import CODES, PlanError
 from pmfit.model.duration import Duration
 

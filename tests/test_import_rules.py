@@ -59,11 +59,6 @@ THIRD_PARTY: dict[str, set[str]] = {
 
 #: imports that still cross a rule: (importing module, imported module) -> why, and the way out
 KNOWN_DEBT: dict[tuple[str, str], str] = {
-    ("pmfit.model.validate", "pmfit.engine.cpm"): "cycle and dates-fit checks at load time need the CPM; "
-    "they should move to the load step above io (the line numbers come from the YAML source map)",
-    ("pmfit.model.validate", "pmfit.engine.network"): "as above",
-    ("pmfit.model.validate", "pmfit.engine.schedule"): "as above",
-    ("pmfit.model.validate", "pmfit.engine.workcal"): "as above (calendar reach)",
     ("pmfit.io.current", "pmfit.engine.schedule"): "the TaskJuggler reader turns `complete` without actual "
     "dates into actual dates from the plan's CPM schedule (io.current.planned_dates_for_reader); that step "
     "should move to the load step above the readers (writers no longer compute dates)",

@@ -78,7 +78,7 @@ def plan_warnings(plan: Plan) -> list[Diagnostic]:
 
 def loads(text: str, filename: str | None = None) -> Plan:
     """Parse YAML plan text."""
-    from pmfit.io.yamlplan import read_plan_text
+    from pmfit.importing import read_plan_text
 
     return read_plan_text(text, filename)
 
@@ -137,10 +137,14 @@ def why(plan: Plan | Project, task_id: str, as_planned: bool = False,
 
 
 def validate(plan: Plan) -> list:  # type: ignore[type-arg]
-    """Every diagnostic for a plan (empty when it is clean)."""
+    """Every diagnostic for a plan (empty when it is clean), the scheduler's checks included."""
+    from pmfit.engine.checks import schedule_checks
     from pmfit.model.validate import validate_plan
 
-    return validate_plan(plan)
+    found = validate_plan(plan)
+    if any(d.severity == "error" for d in found):
+        return found
+    return [*found, *schedule_checks(plan)]
 
 
 def status_schedule(plan: Plan | Project, as_of: _dt.date | _dt.datetime | None = None) -> StatusSchedule:
@@ -400,8 +404,9 @@ def _yaml_value(value: object) -> str:
 
 def _yaml_plan_file(path: str | os.PathLike[str], what: str) -> tuple[str, Plan]:
     """The text and plan of a YAML plan file that ``what`` may write into (else ``not_a_yaml_plan``)."""
+    from pmfit.importing import read_plan_text
     from pmfit.io.baselines import is_yaml_plan
-    from pmfit.io.yamlplan import read_plan_text, read_text_file
+    from pmfit.io.yamlplan import read_text_file
     from pmfit.model.diagnostics import Diagnostic, PlanError
 
     text = read_text_file(path)

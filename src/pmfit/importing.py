@@ -1,10 +1,17 @@
-"""Importing a file: read it (io), then check the imported schedule against the file's dates.
+"""The load step: read a file (io), then the checks that need the engine.
 
-The readers in :mod:`pmfit.io` build a plan and an import report and run no
-engine; :func:`check_schedule` sits here, above them, and reschedules the
-imported plan with pmfit's CPM, listing every task whose dates differ from the
-dates stored in the file, with the difference and the probable cause (actuals,
-calendar, constraint, link type, manual scheduling, a moved predecessor).
+The readers in :mod:`pmfit.io` build a plan (and an import report) and run no
+engine. Everything that loads a plan for a user goes through here:
+
+- :func:`checked` runs :func:`pmfit.engine.checks.schedule_checks` (dependency
+  cycles, dates a calendar cannot hold, resource calendars without working time)
+  and locates each problem (file, line) with the YAML source map the reader
+  kept on the plan; :func:`read_plan_text`, :func:`load_file` and
+  :func:`import_file` are the readers' entry points with it;
+- :func:`check_schedule` reschedules an imported plan with pmfit's CPM, listing
+  every task whose dates differ from the dates stored in the file, with the
+  difference and the probable cause (actuals, calendar, constraint, link type,
+  manual scheduling, a moved predecessor).
 """
 
 from __future__ import annotations
@@ -21,6 +28,49 @@ if TYPE_CHECKING:
     from pmfit.model.plan import Plan
 
 
+def checked(plan: Plan, filename: str | None = None) -> Plan:
+    """``plan`` once the checks that need the engine pass; else :class:`PlanError`, located.
+
+    The diagnostics are located with the source map the reader kept on the plan (then
+    dropped), or named by ``filename``. As when the reader checked everything, the error
+    lists the plan's warnings first. The network compiled for the checks is the one the
+    plan keeps while it lives, so scheduling it next compiles nothing.
+    """
+    from pmfit.engine.checks import schedule_checks
+    from pmfit.io.yamlplan import plan_warnings, take_source_map
+
+    source = take_source_map(plan)
+    if not plan.tasks:  # a calendar-only import: nothing to schedule (formats.load refuses it)
+        return plan
+    problems = schedule_checks(plan)
+    if not problems:
+        return plan
+    file = source.filename if source is not None and source.filename is not None else filename
+    located = [d.located(file, source.line(d.path) if source is not None else None) for d in problems]
+    if any(d.severity == "error" for d in located):
+        raise PlanError([*(d.located(file) for d in plan_warnings(plan)), *located])
+    object.__setattr__(plan, "__pmfit_warnings__", [*plan_warnings(plan), *located])
+    return plan
+
+
+def read_plan_text(text: str, filename: str | None = None) -> Plan:
+    """Parse and validate YAML plan text, the engine's checks included."""
+    from pmfit.io.importcheck import no_gc
+    from pmfit.io.yamlplan import read_plan_text as read
+
+    with no_gc():  # as the readers build a plan: millions of objects, no cycles to collect
+        return checked(read(text, filename), filename)
+
+
+def load_file(path: str | os.PathLike[str]) -> Plan:
+    """Read any supported plan file (format detected by content) into a validated plan."""
+    from pmfit.io.formats import load
+    from pmfit.io.importcheck import no_gc
+
+    with no_gc():  # the checks compile the plan: the collector would re-scan its millions of objects
+        return checked(load(path), os.fspath(path))
+
+
 def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
     """Read any supported file into a plan with its import report; with ``check``, the schedule check."""
     from pmfit.io.formats import import_file as read_file
@@ -28,6 +78,7 @@ def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan,
 
     with no_gc():
         plan, report = read_file(path)
+        plan = checked(plan, os.fspath(path))
         if check and report.file_dates:
             check_schedule(plan, report)
     return plan, report
@@ -163,4 +214,4 @@ def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mp
     return bool(abs(working_diff(moment, ours)) * mpd >= 1)
 
 
-__all__ = ["check_schedule", "import_file"]
+__all__ = ["check_schedule", "checked", "import_file", "load_file", "read_plan_text"]

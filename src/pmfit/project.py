@@ -85,10 +85,10 @@ def p_label(percent: int, iterations: int, seed: int) -> str:
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
     """Read a plan file of any format with its baselines: the file's own, then its sidecar's."""
+    from pmfit.importing import load_file
     from pmfit.io.baselines import load_with_baselines
-    from pmfit.io.formats import load
 
-    return load_with_baselines(path, load(path))
+    return load_with_baselines(path, load_file(path))
 
 
 class Project:

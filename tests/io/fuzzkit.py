@@ -303,13 +303,14 @@ def run_one(reader: str, data: bytes, suffix: str, folder: str | os.PathLike[str
     """Read ``data`` with ``reader`` and schedule what it gives: ``None``, or the crash as text."""
     import traceback
 
-    from pmfit.importing import check_schedule
+    from pmfit.importing import check_schedule, checked
 
     path = Path(folder) / f"input{suffix}"
     path.write_bytes(data)
     read = reader_function(reader)
     try:
         plan, report = read(str(path))  # type: ignore[misc]
+        plan = checked(plan, str(path))  # the load step above the reader: cycles, calendars
         if report.file_dates:
             check_schedule(plan, report)
         if plan.tasks:

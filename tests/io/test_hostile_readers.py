@@ -32,9 +32,10 @@ MEGABYTES_100 = 100 * 1024 * 1024
 def _outcome(path: Path) -> tuple[str | None, object]:
     """The diagnostic id reading and scheduling ``path`` ends with (None: a plan), and the plan or error."""
     from pmfit.engine.schedule import schedule
+    from pmfit.importing import import_file as load_step  # the reader, then the scheduler's checks
 
     try:
-        plan, _ = import_file(path)
+        plan, _ = load_step(path, check=False)
         schedule(plan)
     except PlanError as exc:
         return exc.diagnostics[0].code, exc

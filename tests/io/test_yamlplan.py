@@ -16,7 +16,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmfit.io.yamlplan import plan_from_data, read_plan, read_plan_text, write_plan, write_plan_text
+from pmfit.importing import (
+    read_plan_text,  # the load step: the scheduler's checks (cycles, calendars) included
+)
+from pmfit.io.yamlplan import plan_from_data, read_plan, write_plan, write_plan_text
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration, DurationError
 from pmfit.model.plan import Link, LinkType, Plan
@@ -456,3 +459,20 @@ def test_the_same_plan_as_json(tmp_path: Path) -> None:
     deep.write_text('{"project": 1, "tasks": ' + "[" * 100000 + "]" * 100000 + "}", encoding="utf-8")
     with pytest.raises(PlanError):
         load(deep)
+
+
+def test_lines_found_after_a_fast_read_match_lines_recorded_while_reading() -> None:
+    """The fast read keeps a tape of lines; the map made from it later is the one recording would make,
+    and data changed in shape since the read falls back to reading the file again with lines."""
+    import yaml
+
+    from pmfit.io.yamlplan import SourceMap, _EventBuilder, parse_yaml
+
+    text = (Path(__file__).resolve().parents[2] / "examples" / "software-release.yaml").read_text(encoding="utf-8")
+    recorded = SourceMap(None)
+    _EventBuilder(text, recorded, yaml.CSafeLoader).build()
+    data, lazy = parse_yaml(text)
+    assert lazy.lines == recorded.lines and len(recorded.lines) > 100
+    data, changed = parse_yaml(text)
+    data["tasks"].pop(0)  # one task fewer: the tape no longer fits the data
+    assert changed.lines == recorded.lines

@@ -655,7 +655,7 @@ def _progress(p: Parser, data: dict[str, Any], ids: set[str]) -> dict[str, Any]:
     now = p.project.get("now")
     try:  # the plan's schedule without progress (io runs no engine itself: io.current is the one door)
         sched = planned_dates_for_reader(plan_from_data(data))
-    except PlanError:
+    except (PlanError, ValueError, OverflowError):  # a cycle or a calendar the load step reports
         sched = None
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     tasks: dict[str, Any] = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +30,30 @@ Path_ = tuple[str | int, ...]
 
 
 class SourceMap:
-    """Where each part of the data came from: a path like ``("tasks", 3, "after")`` -> line."""
+    """Where each part of the data came from: a path like ``("tasks", 3, "after")`` -> line.
 
-    def __init__(self, filename: str | None) -> None:
+    With ``later``, the lines are found on first use: a clean plan (the common case) never
+    needs them, and recording a line per value was a quarter of reading a large file (and
+    a million map entries at 100,000 tasks).
+    """
+
+    def __init__(self, filename: str | None, later: Callable[[], dict[Path_, int]] | None = None) -> None:
         self.filename = filename
-        self.lines: dict[Path_, int] = {}
+        self._lines: dict[Path_, int] | None = None if later is not None else {}
+        self._later = later
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if self._lines is None:
+            assert self._later is not None
+            self._lines, self._later = self._later(), None
+        return self._lines
 
     def line(self, path: Path_) -> int | None:
         """The line of the longest prefix of ``path`` that was recorded."""
+        lines = self.lines
         for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
+            line = lines.get(tuple(path[:end]))
             if line is not None:
                 return line
         return None
@@ -117,9 +133,11 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     """
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
-        source = SourceMap(filename)
+        builder = _EventBuilder(text, SourceMap(filename), fast, record=False)
         try:
-            return _EventBuilder(text, source, fast).build(), source
+            data = builder.build()
+            tape = builder.tape
+            return data, SourceMap(filename, later=lambda: _lines_of(data, tape, text, fast))
         except PlanError as exc:
             raise PlanError([d.located(filename) for d in exc.diagnostics]) from None
         except (_NeedsNodeTree, yaml.YAMLError):
@@ -127,6 +145,43 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
         except Exception:  # e.g. lone surrogates libyaml cannot encode
             pass
     return _parse_yaml_nodes(text, filename)
+
+
+def _lines_of(data: Any, tape: array[int], text: str, loader_class: type) -> dict[Path_, int]:
+    """The source map of a plain file, asked for after a fast read: the data in the order libyaml gave it
+    (dicts keep their order) against the line of each value on the tape, recorded as the event builder
+    records them. Should the data have changed shape since, the file is read again with lines."""
+    lines: dict[Path_, int] = {}
+    position = 0
+
+    def walk(value: Any, path: Path_) -> None:
+        nonlocal position
+        if value.__class__ is dict:
+            for key, item in value.items():
+                child = (*path, key if isinstance(key, (str, int)) else str(key))
+                lines[child] = tape[position] + 1
+                position += 2  # the key, then its value (a value's line is its key's)
+                if item.__class__ is dict or item.__class__ is list:
+                    walk(item, child)
+        elif value.__class__ is list:
+            for index, item in enumerate(value):
+                lines.setdefault((*path, index), tape[position] + 1)
+                position += 1
+                if item.__class__ is dict or item.__class__ is list:
+                    walk(item, (*path, index))
+
+    if tape:
+        lines[()] = tape[0] + 1
+        position = 1
+        try:
+            walk(data, ())
+        except IndexError:
+            position = -1
+    if position != len(tape):
+        source = SourceMap(None)
+        _EventBuilder(text, source, loader_class).build()
+        return source.lines
+    return lines
 
 
 class _NeedsNodeTree(Exception):
@@ -140,9 +195,11 @@ _NO_KEY = object()
 class _EventBuilder:
     """Plain data from libyaml events in one pass, lines recorded as :class:`_Builder` records them."""
 
-    def __init__(self, text: str, source: SourceMap, loader_class: type) -> None:
+    def __init__(self, text: str, source: SourceMap, loader_class: type, record: bool = True) -> None:
         self.loader = loader_class(text)
         self.source = source
+        self.record = record  # record each value's line in the source map (else on the tape, see _lines_of)
+        self.tape = array("i")  # without record: the line (from 0) of each value, in the order of the events
         self.resolvers = yaml.SafeLoader.yaml_implicit_resolvers
         self.wildcard = self.resolvers.get(None, [])  # type: ignore[call-overload]
         self.constructor = yaml.SafeLoader("")
@@ -179,7 +236,9 @@ class _EventBuilder:
 
     def build(self) -> Any:
         get = self.loader.get_event
-        lines = self.source.lines
+        record = self.record
+        lines = self.source.lines if record else {}
+        tape = self.tape.append
         scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         try:
@@ -194,6 +253,7 @@ class _EventBuilder:
             child_paths: list[Path_] = []
             root: Any = None
             nodes = 0
+            plain: dict[str, Any] = {}
             while True:
                 event = get()
                 cls = event.__class__
@@ -209,13 +269,25 @@ class _EventBuilder:
                 if nodes > MAX_NODES:
                     raise PlanError(Diagnostic("file_too_large", "the YAML expands to too many values "
                                                "(an alias bomb?)", line=event.start_mark.line + 1))
-                line = event.start_mark.line + 1
+                if record:
+                    line = event.start_mark.line + 1
+                else:
+                    tape(event.start_mark.line)
                 if len(containers) > MAX_DEPTH:
-                    raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels", line=line))
+                    raise PlanError(Diagnostic("bad_yaml", f"nesting deeper than {MAX_DEPTH} levels",
+                                               line=event.start_mark.line + 1))
                 if cls is scalar_event:
                     if event.anchor is not None:
                         raise _NeedsNodeTree
-                    value = self._scalar(event)
+                    if event.tag is None and event.implicit[0]:
+                        # A plain scalar's value depends on its text alone, and keys and short values
+                        # repeat ("id", "1d", "FS"): resolve each text once (the values are immutable).
+                        written = event.value
+                        value = plain.get(written, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = plain[written] = self._scalar(event)
+                    else:
+                        value = self._scalar(event)
                     opened = False
                 elif cls is mapping_start or cls is sequence_start:
                     if event.anchor is not None or (event.tag is not None and event.tag != "!"):
@@ -227,24 +299,28 @@ class _EventBuilder:
                 # Attach the value to its parent and find its path.
                 if not containers:
                     path: Path_ = ()
-                    lines.setdefault(path, line)
+                    if record:
+                        lines.setdefault(path, line)
                     root = value
                 else:
                     parent = containers[-1]
                     if parent.__class__ is list:
-                        path = (*paths[-1], len(parent))
-                        lines.setdefault(path, line)
+                        if record:
+                            path = (*paths[-1], len(parent))
+                            lines.setdefault(path, line)
                         parent.append(value)
                     elif keys[-1] is _NO_KEY:  # this value is a key
                         if opened:
                             raise PlanError(Diagnostic("bad_yaml", "a mapping key must be a plain value",
-                                                       line=line))
+                                                       line=event.start_mark.line + 1))
                         if value in parent:
-                            raise PlanError(Diagnostic("bad_yaml", f"duplicate key {value!r}", line=line))
+                            raise PlanError(Diagnostic("bad_yaml", f"duplicate key {value!r}",
+                                                       line=event.start_mark.line + 1))
                         keys[-1] = value
-                        child = (*paths[-1], value if isinstance(value, (str, int)) else str(value))
-                        lines[child] = line
-                        child_paths[-1] = child
+                        if record:
+                            child = (*paths[-1], value if isinstance(value, (str, int)) else str(value))
+                            lines[child] = line
+                            child_paths[-1] = child
                         continue
                     else:
                         path = child_paths[-1]
@@ -480,7 +556,11 @@ def _field_hint(error: dict[str, Any]) -> str:
 
 
 def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
-    """Validate plain data as a plan (fields, then meaning); raises :class:`PlanError`."""
+    """Validate plain data as a plan (fields, then meaning); raises :class:`PlanError`.
+
+    The meaning that needs scheduling (cycles, dates that fit a calendar) is checked above io,
+    by :func:`pmfit.importing.checked`, which every loader for users runs.
+    """
     source = source or SourceMap(None)
     if not isinstance(data, dict):
         raise PlanError(Diagnostic("bad_field", "a plan file is a mapping with project: and tasks:",
@@ -504,7 +584,16 @@ def plan_from_data(data: Any, source: SourceMap | None = None) -> Plan:
     if any(d.severity == "error" for d in problems):
         raise PlanError(problems)
     object.__setattr__(plan, "__pmfit_warnings__", problems)
+    # The checks that need the scheduler run in the load step above io (pmfit.importing); it
+    # locates their diagnostics with this map and then lets it go.
+    object.__setattr__(plan, "__pmfit_source__", source)
     return plan
+
+
+def take_source_map(plan: Plan) -> SourceMap | None:
+    """The source map the plan was read with, handed over once (the load step's; then it is dropped)."""
+    source: SourceMap | None = plan.__dict__.pop("__pmfit_source__", None)
+    return source
 
 
 def plan_warnings(plan: Plan) -> list[Diagnostic]:

@@ -1,7 +1,10 @@
-"""Checks a plan's meaning once its fields are well-formed.
+"""Checks a plan's meaning once its fields are well-formed, without scheduling it.
 
 Each problem becomes a :class:`Diagnostic` with a stable code and a ``path``
 into the plan (``("tasks", 3, "after", 0)``) that a reader turns into a line.
+What only scheduling finds (dependency cycles, dates a calendar cannot hold,
+resource calendars without working time) is checked by :mod:`pmfit.engine.checks`
+in the load step above the readers (:mod:`pmfit.importing`).
 """
 
 from __future__ import annotations
@@ -9,13 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pmfit.model.diagnostics import Diagnostic, PlanError, did_you_mean
+from pmfit.model.diagnostics import Diagnostic, did_you_mean
 from pmfit.model.duration import Duration
 from pmfit.model.plan import Plan
 
 
 def validate_plan(plan: Plan) -> list[Diagnostic]:
-    """Every error and warning in ``plan``; an empty list means it can be scheduled."""
+    """Every error and warning in ``plan`` that needs no scheduling (see :mod:`pmfit.engine.checks`)."""
     out: list[Diagnostic] = []
     task_ids = [t.id for t in plan.tasks]
     known = set(task_ids)
@@ -117,8 +120,9 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                 f"summary task '{task.id}' has its own duration or needs; its dates come from its "
                 "subtasks, so these are ignored", severity="warning", task=task.id, path=where))
 
-    out.extend(_parent_cycles(plan))
-    out.extend(_summary_links(plan))
+    wbs = _Wbs(plan)  # one walk of the outline answers both checks below
+    out.extend(_parent_cycles(plan, wbs))
+    out.extend(_summary_links(plan, wbs))
 
     for index, risk in enumerate(plan.risks):
         for tid in risk.delays:
@@ -149,25 +153,6 @@ def validate_plan(plan: Plan) -> list[Diagnostic]:
                     f"{did_you_mean(tid, known)}",
                     path=("stakeholders", index, "approves")))
 
-    if not any(d.severity == "error" for d in out):
-        out.extend(_cycles(plan))
-        out.extend(_resource_calendars(plan))
-    return out
-
-
-def _resource_calendars(plan: Plan) -> list[Diagnostic]:
-    """A resource calendar without working time would stop leveling and reports later."""
-    from pmfit.engine.workcal import WorkingTime
-
-    out: list[Diagnostic] = []
-    for index, resource in enumerate(plan.resources):
-        if resource.calendar is None:
-            continue
-        try:
-            WorkingTime(resource.calendar, plan.project.start)
-        except ValueError as exc:  # CalendarError
-            out.append(Diagnostic("bad_calendar", f"resource '{resource.id}': {exc}",
-                                  path=("resources", index, "calendar")))
     return out
 
 
@@ -256,12 +241,25 @@ def _link_notation(text: str, plan: Plan) -> str | None:
     return f"'{text}' needs a space between the task id and the link type: write '{predecessor.id} {kind}{written}'"
 
 
-def _parent_cycles(plan: Plan) -> list[Diagnostic]:
-    parent = {t.id: t.parent for t in plan.tasks}
-    index = {t.id: i for i, t in enumerate(plan.tasks)}
+class _Wbs:
+    """The outline of a plan: each task's parent, and its preorder numbers (see :func:`_wbs_intervals`)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.parent = {t.id: t.parent for t in plan.tasks}
+        self.enter, self.last = _wbs_intervals(self.parent)
+        self.summaries = set(self.parent.values())
+        self.summaries.discard(None)  # type: ignore[arg-type]
+
+
+def _parent_cycles(plan: Plan, wbs: _Wbs | None = None) -> list[Diagnostic]:
+    wbs = wbs or _Wbs(plan)
+    parent = wbs.parent
     out: list[Diagnostic] = []
     reported: set[str] = set()
-    for start in parent:
+    index: dict[str, int] | None = None
+    # A task with a preorder number hangs below a root, so its chain of parents ends: only the
+    # tasks on a cycle or below one (none, in a sound plan) need the walk up.
+    for start in (task_id for task_id in parent if task_id not in wbs.enter):
         chain = [start]
         node = parent.get(start)
         while node is not None and node in parent and node not in chain:
@@ -272,19 +270,23 @@ def _parent_cycles(plan: Plan) -> list[Diagnostic]:
             key = min(cycle)
             if key not in reported:
                 reported.add(key)
+                if index is None:
+                    index = {t.id: i for i, t in enumerate(plan.tasks)}
                 out.append(Diagnostic("parent_cycle", "summary tasks contain each other: "
                                       + " -> ".join(cycle), task=start,
                                       path=("tasks", index[start], "parent")))
     return out
 
 
-def _summary_links(plan: Plan) -> list[Diagnostic]:
+def _summary_links(plan: Plan, wbs: _Wbs | None = None) -> list[Diagnostic]:
     """A task linked to its own summary (or a summary to its own subtask) is a cycle in disguise."""
-    parent = {t.id: t.parent for t in plan.tasks}
-    enter, last = _wbs_intervals(parent)
+    wbs = wbs or _Wbs(plan)
+    parent, enter, last, summaries = wbs.parent, wbs.enter, wbs.last, wbs.summaries
 
     def is_above(summary: str, task: str) -> bool:
         """``summary`` contains ``task``: by preorder numbers in O(1), by a walk up where a cycle hides the tree."""
+        if summary not in summaries:  # contains nothing (most tasks: one set lookup per link)
+            return False
         if summary in enter and task in enter:
             return enter[summary] < enter[task] <= last[summary]
         return summary in _ancestors_of(task, parent)
@@ -357,54 +359,3 @@ def _ancestors_of(task_id: str, parent: dict[str, str | None],
         memo[first] = result
     return result
 
-
-def _cycles(plan: Plan) -> list[Diagnostic]:
-    from pmfit.engine.cpm import critical_path_method
-    from pmfit.engine.network import compile_plan
-    from pmfit.engine.schedule import _check_dates_fit
-
-    try:
-        network = compile_plan(plan)
-        if network.calendar is not None:  # a duration or lag of centuries: say so now, not at schedule time
-            _check_dates_fit(network, critical_path_method(network), network.calendar)
-    except PlanError as exc:
-        index = {t.id: i for i, t in enumerate(plan.tasks)}
-        return [
-            Diagnostic(d.code, d.message, d.severity, task=d.task,
-                       path=("tasks", index[d.task], "after") if d.task in index else ())
-            for d in exc.diagnostics
-        ]
-    except ValueError as exc:  # a calendar without working time, or a date centuries away
-        far = _farthest_date(plan)
-        if far is not None and ("too little working time" in str(exc) or "outside the years" in str(exc)):
-            path, when, tid = far
-            return [Diagnostic("bad_calendar", f"{'task ' + repr(tid) if tid else 'the project'} has the date "
-                               f"{when}, too far from the project start ({plan.project.start}) for a calendar "
-                               f"(over 400 years, or outside the years 1-9999)", task=tid, path=path)]
-        return [Diagnostic("bad_calendar", str(exc), path=("project", "calendar"))]
-    return []
-
-
-def _farthest_date(plan: Plan) -> tuple[tuple[str | int, ...], object, str | None] | None:
-    """The constraint date or deadline farthest from the project start (where a calendar gives up)."""
-    import datetime as dt
-
-    def day(value: dt.date) -> dt.date:
-        return value.date() if isinstance(value, dt.datetime) else value
-
-    start = day(plan.project.start)
-    found: list[tuple[int, tuple[str | int, ...], object, str | None]] = []
-    if plan.project.deadline is not None:
-        found.append((abs((day(plan.project.deadline) - start).days), ("project", "deadline"),
-                      plan.project.deadline, None))
-    for index, task in enumerate(plan.tasks):
-        if task.constraint is not None and task.constraint.date is not None:
-            found.append((abs((day(task.constraint.date) - start).days), ("tasks", index, "constraint"),
-                          task.constraint.date, task.id))
-        if task.deadline is not None:
-            found.append((abs((day(task.deadline) - start).days), ("tasks", index, "deadline"),
-                          task.deadline, task.id))
-    if not found:
-        return None
-    days, path, when, tid = max(found, key=lambda f: f[0])
-    return (path, when, tid) if days > 366 * 100 else None

@@ -20,7 +20,9 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 
 def plan_from_data(data: Any) -> Plan:
-    """Validate plain data as a whole plan; raises :class:`pmfit.PlanError` with every diagnostic."""
+    """Validate plain data as a whole plan; raises :class:`pmfit.PlanError` with every diagnostic
+    (the scheduler's checks included: a change that closes a dependency cycle is refused here)."""
+    from pmfit.importing import checked
     from pmfit.io.yamlplan import plan_from_data as validate
 
-    return validate(data)
+    return checked(validate(data))

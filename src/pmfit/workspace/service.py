@@ -171,7 +171,7 @@ class Workspace:
 
     def _import(self, path: Path, shown: str, project_id: str | None, author: str, message: str | None,
                 update: bool, sidecar: bool) -> Saved:
-        from pmfit.io.formats import import_file
+        from pmfit.importing import import_file
         from pmfit.io.yamlplan import read_text_file, write_plan_text
 
         plan, report = import_file(path, check=False)
@@ -248,7 +248,7 @@ class Workspace:
         with _PLANS_LOCK:  # one workspace may serve many threads (web workers)
             plan = self._plans.get(version.content_hash)
         if plan is None:
-            from pmfit.io.yamlplan import read_plan_text
+            from pmfit.importing import read_plan_text
 
             plan = read_plan_text(text if text is not None else self.text(version), version.label)
             with _PLANS_LOCK:
@@ -291,10 +291,10 @@ class Workspace:
     def _save_plan(self, project_id: str, base: str, plan: Plan, *, author: str, message: str,
                    kind: str) -> Saved:
         """A plan object is valid field by field already: check its meaning, no YAML round trip."""
+        from pmfit.api import validate
         from pmfit.io.yamlplan import plan_to_data, write_plan_text
-        from pmfit.model.validate import validate_plan
 
-        errors = [d for d in validate_plan(plan) if d.severity == "error"]
+        errors = [d for d in validate(plan) if d.severity == "error"]
         if errors:
             raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
         return self._save(project_id, base, write_plan_text(plan), author=author, message=message, kind=kind,
@@ -302,7 +302,8 @@ class Workspace:
 
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
               source: str | None = None, validated: bool = False, data: dict[str, Any] | None = None) -> Saved:
-        from pmfit.io.yamlplan import plan_to_data, read_plan_text
+        from pmfit.importing import read_plan_text
+        from pmfit.io.yamlplan import plan_to_data
 
         parsed: list[dict[str, Any]] = [] if data is None else [data]
 
