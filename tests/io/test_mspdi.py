@@ -211,7 +211,7 @@ def test_bad_files_raise_plan_errors_with_the_file(tmp_path: Path, text: str, co
     assert info.value.diagnostics[0].file == path
 
 
-def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) -> None:
+def test_links_to_missing_tasks_are_reported_and_elapsed_lags_kept(tmp_path: Path) -> None:
     text = """<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2027-01-04T08:00:00</StartDate>
     <Tasks>
      <Task><UID>1</UID><Name>A</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration></Task>
@@ -224,9 +224,9 @@ def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) ->
        <LagFormat>19</LagFormat></PredecessorLink></Task>
     </Tasks></Project>"""
     plan, report = import_file(_write(tmp_path, text))
-    # 14400 tenths = 1440 elapsed minutes = one calendar day -> 480 working minutes
-    assert [str(link) for link in plan.task("2").after] == ["1 FS+1d"]
-    assert any("elapsed lag" in line and "working-time" in line for line in report.approximated)
+    # 14400 tenths = 1440 elapsed minutes = one calendar day (LagFormat 8 = ed), kept as calendar time
+    assert [str(link) for link in plan.task("2").after] == ["1 FS+1ed"]
+    assert not any("elapsed lag" in line for line in report.approximated)
     assert any("link to a missing task" in line for line in report.dropped)
     # a 50 % lag on a 2-day predecessor is one day today; the report says it was fixed to working time
     assert [str(link) for link in plan.task("3").after] == ["1 SS+1d"]

@@ -83,6 +83,24 @@ def link_offsets(network: Network, duration: IntArray | None = None) -> IntArray
     return offset
 
 
+def in_working_time(network: Network) -> Network:
+    """The network with each elapsed lag replaced by the working lag it is at the early dates.
+
+    For the engines that move tasks with constant link offsets (leveling, the risk simulation):
+    exact where the plain schedule puts the tasks, an approximation of the calendar time where
+    they move a predecessor across a weekend or holiday. The plan a leveling keeps (as leveling
+    delays) is scheduled again by :func:`critical_path_method`, with the elapsed lags exact.
+    """
+    if not network.has_elapsed:
+        return network
+    from dataclasses import replace
+
+    d = network.duration
+    resolved = link_offsets(network, d) - _working_offsets(network, d)
+    return replace(network, link_lag=(network.link_lag + resolved).astype(np.int64),
+                   link_elapsed=np.zeros(0, dtype=np.int64))
+
+
 def _anchor_parts(network: Network, d: IntArray, links: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
     """For links: the predecessor's part (its duration from a finish), the successor's, whether from a start."""
     t = network.link_type[links]
@@ -262,7 +280,7 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     )
 
 
-__all__ = ["CpmResult", "critical_path_method", "link_offsets", "FS", "SS", "FF", "SF",
+__all__ = ["CpmResult", "critical_path_method", "in_working_time", "link_offsets", "FS", "SS", "FF", "SF",
            "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"]
 
 

@@ -437,10 +437,9 @@ class Schedule:
 
 def elapsed_text(minutes: int) -> str:
     """Calendar minutes in the largest elapsed unit that holds them exactly: ``4320`` is ``3ed``."""
-    for unit, size in (("ew", 10080), ("ed", 1440), ("eh", 60)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}em"
+    from pmfit.model.duration import Lag
+
+    return str(Lag.elapsed_minutes(minutes))
 
 
 def critical_chains(chains: list[list[str]]) -> tuple[list[list[str]], list[str]]:

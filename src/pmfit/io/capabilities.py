@@ -41,7 +41,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("milestones", "milestones", lambda p: sum(t.milestone for t in p.tasks)),
     Feature("links", "dependencies", lambda p: _links(p, lambda x: True)),
     Feature("link_types", "SS, FF and SF dependencies", lambda p: _links(p, lambda x: x.type.value != "FS")),
-    Feature("lags", "lags and leads", lambda p: _links(p, lambda x: x.lag.amount != 0)),
+    Feature("lags", "lags and leads in working time", lambda p: _links(p, lambda x: x.lag.amount != 0
+                                                                          and not x.lag.elapsed)),
+    Feature("elapsed_lags", "elapsed lags (calendar time: 3ed)", lambda p: _links(p, lambda x: x.lag.amount != 0
+                                                                                 and x.lag.elapsed)),
     Feature("summary_links", "dependencies on summary tasks",
             lambda p: sum(1 for t in p.tasks for x in t.after
                           if t.id in p.summary_ids() or x.task in p.summary_ids())),
@@ -100,9 +103,11 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         estimates=(A, "the most likely duration is written"), deadlines=(D, "P6 has no deadline field"),
         costs=(D, "not written (P6 keeps costs on expenses)"), tags=(D, "activity codes are not written"),
         per_use=(D, "P6 has no per-use fee for labour"),
+        elapsed_lags=(A, "as the working hours they span on average (P6 measures every lag on one calendar)"),
         baselines=(D, "P6 keeps a baseline as a separate project; not written"), **_NOT_PLANS),
     "ganttproject": _table(
-        K, link_types=K, lags=(A, "in whole days"), calendar=(A, "the work week is kept, hours per day are not "
+        K, link_types=K, lags=(A, "in whole days"),
+        elapsed_lags=(A, "as the working days they span on average, in whole days"), calendar=(A, "the work week is kept, hours per day are not "
                                                               "(GanttProject counts days)"),
         constraints=(A, "start-no-earlier-than is kept (GanttProject's earliest start); others are not"),
         deadlines=(D, "GanttProject has no deadlines"), estimates=(A, "the most likely duration, in whole days"),
@@ -113,6 +118,7 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(A, "as GanttProject baselines (start and whole days)"), **_NOT_PLANS),
     "planner": _table(
         K, constraints=(A, "start-no-earlier-than and must-start-on are kept (Planner has only those)"),
+        lags=(A, "as the calendar time they span on average (Planner's lags are calendar time)"),
         deadlines=(D, "Planner has no deadlines"), estimates=(A, "the most likely duration is written"),
         costs=(D, "Planner has no fixed costs"), priorities=(D, "not read back by pmfit"), tags=(D, "not written"),
         per_use=(D, "Planner rates are per hour"), resource_calendars=(D, "not written"),
@@ -127,7 +133,8 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(A, "the first baseline is written"), **_NOT_PLANS),
     "taskjuggler": _table(
         K, link_types=(A, "finish-to-finish and start-to-finish become finish-to-start and start-to-start"),
-        lags=(A, "gaps are kept; leads (negative lags) are not"),
+        lags=(A, "gaps are kept (gaplength); leads (negative lags) are not"),
+        elapsed_lags=(A, "gaps are kept (gapduration); leads (negative lags) are not"),
         constraints=(A, "start-no-earlier-than and must-start-on become start, finish-no-later-than and "
                         "must-finish-on become end; others are not written"),
         deadlines=(D, "not written"), estimates=(A, "the most likely duration is written"),
@@ -138,7 +145,8 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(D, "not written (TaskJuggler keeps scenarios, not baselines)"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
-        link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
+        link_types=K, lags=K, elapsed_lags=(A, "written as GAP; pmfit reads a GAP back as working time"),
+        summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
         estimates=(A, "the most likely duration is written"),
         calendar=(A, "events carry scheduled dates; the work week is not written")),
     "csv": _table(

@@ -511,6 +511,13 @@ class _Reader:
                 if lag is not None and lag[1] == "%":
                     self.tally.drop("percentage lag", "not kept (the predecessor's length is not known here)",
                                     ident)
+                elif lag is not None and lag[2]:  # elapsed (3ed): calendar time, kept as it is
+                    from pmfit.model.duration import ELAPSED_MINUTES, Lag
+
+                    calendar_minutes = lag[0] * ELAPSED_MINUTES["e" + lag[1]]
+                    if calendar_minutes:
+                        text = str(Lag.elapsed_minutes(calendar_minutes, "e" + lag[1]))
+                        link = f"{pred} {kind}{'+' if sign > 0 else '-'}{text}"
                 elif lag is not None:
                     total = minutes(lag, "lag", ident)
                     if total:

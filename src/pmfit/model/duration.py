@@ -144,6 +144,25 @@ class Duration:
             return MAX_MINUTES if minutes > 0 else -MAX_MINUTES
         return round(minutes)
 
+    def average_working_minutes(self, minutes_per_day: int = 480, days_per_week: int = 5) -> float:
+        """Working minutes, an elapsed amount as the working time it spans on average.
+
+        For a format that holds only working-time lags: a calendar week holds
+        ``days_per_week`` working days, so ``7ed`` is ``5d`` on a 5-day week and ``3ed``
+        about ``2.14d``. Exact for whole elapsed weeks on a calendar without holidays.
+        """
+        if self.unit in ELAPSED_MINUTES:
+            return self.minutes() * minutes_per_day * days_per_week / 10080
+        return self.minutes(minutes_per_day, days_per_week)
+
+    def average_elapsed_minutes(self, minutes_per_day: int = 480, days_per_week: int = 5) -> float:
+        """Calendar minutes, a working amount as the calendar time it spans on average
+        (the inverse of :meth:`average_working_minutes`: ``5d`` is ``7ed`` on a 5-day week)."""
+        if self.unit in ELAPSED_MINUTES:
+            return self.minutes()
+        per_week = minutes_per_day * days_per_week
+        return self.minutes(minutes_per_day, days_per_week) * 10080 / per_week if per_week else 0.0
+
     @property
     def is_negative(self) -> bool:
         return self.amount < 0
@@ -225,3 +244,19 @@ class Lag(Duration):
 
     __slots__ = ()
     units = (*WORKING_UNITS, *ELAPSED_MINUTES)
+
+    @classmethod
+    def elapsed_minutes(cls, minutes: float, unit: str | None = None) -> Lag:
+        """An elapsed lag of ``minutes`` calendar minutes: in ``unit`` when that is exact (to a
+        thousandth), else in the largest elapsed unit that holds it whole (``4320`` is ``3ed``)."""
+        if unit in ELAPSED_MINUTES:
+            amount = minutes / ELAPSED_MINUTES[unit]
+            if amount == round(amount, 3):
+                return cls(amount, unit)  # type: ignore[arg-type]
+        for name in ("ew", "ed", "eh"):
+            if minutes % ELAPSED_MINUTES[name] == 0:
+                return cls(minutes / ELAPSED_MINUTES[name], name)  # type: ignore[arg-type]
+        hours = minutes / 60
+        if hours == round(hours, 3):
+            return cls(hours, "eh")  # 16.8eh rather than 1008em
+        return cls(minutes, "em") if minutes == round(minutes) else cls(round(hours, 6), "eh")

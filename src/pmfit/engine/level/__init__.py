@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from pmfit.engine.cpm import critical_path_method
+from pmfit.engine.cpm import critical_path_method, in_working_time
 from pmfit.engine.jit import JIT_THRESHOLD
 from pmfit.engine.kernels import NO_UPPER
 from pmfit.engine.level.cpsat import REDUNDANT, clique_bound, cp_available, solve_cp
@@ -88,6 +88,7 @@ def level_network(
     ``blocked``: ``(resource index, from, to)`` working-minute windows when a resource is not
     working (see :func:`resource_time_off`).
     """
+    network = in_working_time(network)  # elapsed lags as the working time they span unleveled
     if method not in METHODS:
         raise PlanError(Diagnostic("bad_field", f"unknown leveling method {method!r} "
                                    f"(choose {', '.join(METHODS)})"))
