@@ -134,7 +134,7 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
     "taskjuggler": _table(
         K, link_types=(A, "finish-to-finish and start-to-finish become finish-to-start and start-to-start"),
         lags=(A, "gaps are kept (gaplength); leads (negative lags) are not"),
-        elapsed_lags=(A, "gaps are kept (gapduration); leads (negative lags) are not"),
+        elapsed_lags=(K, "as gapduration (a lead is reported with the lags)"),
         constraints=(A, "start-no-earlier-than and must-start-on become start, finish-no-later-than and "
                         "must-finish-on become end; others are not written"),
         deadlines=(D, "not written"), estimates=(A, "the most likely duration is written"),
