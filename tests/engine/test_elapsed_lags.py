@@ -289,3 +289,21 @@ def test_a_cycle_with_elapsed_lags_is_still_a_cycle() -> None:
         schedule(_plan([{"id": "a", "duration": "1d", "after": ["b FS+1ed"]},
                         {"id": "b", "duration": "1d", "after": ["a"]}]))
     assert "dependency_cycle" in info.value.codes
+
+
+def test_the_current_schedule_places_an_elapsed_lag_after_the_actual_finish() -> None:
+    from pmfit.engine.status import status_schedule
+
+    plan = Plan.model_validate({
+        "project": {"name": "P", "start": "2027-01-04"},
+        "tasks": [{"id": "a", "duration": "3d"}, {"id": "b", "duration": "1d", "after": ["a FS+3ed"]}],
+        "progress": {"status_date": "2027-01-08",
+                     "tasks": {"a": {"actual_start": "2027-01-04", "actual_finish": "2027-01-07"}}}})
+    tasks = status_schedule(plan).schedule.tasks
+    # a took 4 days and finished Thu 7 17:00; + 72 h = Sun 10 17:00; b starts Mon 11 08:00
+    # (planned: a finishes Wed 6 17:00, + 72 h = Sat 17:00, b also on Mon 11 08:00)
+    assert f"{tasks['b'].start:%a %d %H:%M}" == "Mon 11 08:00"
+    late = Plan.model_validate({**plan.model_dump(mode="json"), "progress": {
+        "status_date": "2027-01-11", "tasks": {"a": {"actual_start": "2027-01-04", "actual_finish": "2027-01-08"}}}})
+    # finished Fri 8 17:00: + 72 h = Mon 11 17:00, so b starts Tue 12 08:00
+    assert f"{status_schedule(late).schedule.tasks['b'].start:%a %d %H:%M}" == "Tue 12 08:00"
