@@ -307,3 +307,16 @@ def test_the_current_schedule_places_an_elapsed_lag_after_the_actual_finish() ->
         "status_date": "2027-01-11", "tasks": {"a": {"actual_start": "2027-01-04", "actual_finish": "2027-01-08"}}}})
     # finished Fri 8 17:00: + 72 h = Mon 11 17:00, so b starts Tue 12 08:00
     assert f"{status_schedule(late).schedule.tasks['b'].start:%a %d %H:%M}" == "Tue 12 08:00"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2029, 1, 1)), min_size=1,
+                max_size=20), st.booleans())
+def test_vectorised_offsets_equal_one_at_a_time(moments: list[dt.datetime], holidays: bool) -> None:
+    from pmfit.engine.workcal import WorkingTime
+
+    spec = _plan(BASE, holidays=["2027-01-11", "2028-12-25"] if holidays else None).project.calendar
+    cal = WorkingTime(spec, dt.date(2027, 1, 4))
+    moments = [m.replace(second=0, microsecond=0) for m in moments]
+    expected = [cal.offset(m) for m in moments]
+    assert cal.offsets(np.array(moments, dtype="datetime64[m]")).tolist() == expected

@@ -26,7 +26,6 @@ plan without elapsed links runs the plain pass once.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,7 +47,7 @@ def _moments(calendar: WorkingTime, anchor: IntArray, from_start: BoolArray) -> 
 
 def _worked_by(calendar: WorkingTime, moments: npt.NDArray[np.datetime64]) -> IntArray:
     """Working minutes worked between the origin and each moment."""
-    return np.array([calendar.offset(m) for m in moments.astype(dt.datetime).tolist()], dtype=np.int64)
+    return calendar.offsets(moments)
 
 
 def shift(calendar: WorkingTime, anchor: IntArray, from_start: BoolArray, elapsed: IntArray) -> IntArray:
