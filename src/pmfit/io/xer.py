@@ -270,7 +270,7 @@ def _chosen_projects(projects: list[dict[str, str]], wanted: Sequence[str] | Non
         if p not in chosen:
             report.dropped.append(f"project '{p.get('proj_short_name') or p.get('proj_id')}' "
                                   + ("not asked for" if wanted else "(not marked for export in the file)")
-                                  + ": not imported; read_xer(path, projects=[...]) picks it")
+                                  + ": not imported; `pmfit import --project NAME` picks it")
     return chosen
 
 
