@@ -118,7 +118,7 @@ _REPEATED = frozenset({"PredecessorLink", "ExtendedAttribute", "Baseline", "Week
 _LOCAL: dict[str, str] = {}
 #: The fields the reader reads as text: one holding elements (``<Duration>PT8H<b/></Duration>``) is refused.
 _TEXT_FIELDS = frozenset(
-    ["ActualCost", "ActualFinish", "ActualStart", "Alias", "ConstraintDate", "Cost", "CostPerUse", "CrossProject", "CurrencyCode", "DayWorking", "Deadline", "Duration", "DurationFormat", "FieldName", "Finish", "FixedCost", "FromDate", "Group", "IsBaseCalendar", "IsCostResource", "IsNull", "LagFormat", "LevelingDelay", "LinkLag", "Manual", "ManualDuration", "MaxUnits", "Milestone", "MinutesPerDay", "Name", "Notes", "Number", "OutlineLevel", "PercentComplete", "Priority", "Recurring", "RemainingDuration", "StandardRate", "Start", "StartDate", "StatusDate", "Title", "ToDate", "Units", "Value", "Work", "UID", "ID", "Type", "PredecessorUID", "FieldID", "DayType", "TaskUID", "ResourceUID", "BaseCalendarUID", "CalendarUID", "ConstraintType", "OutlineNumber", "WBS", "Summary"])
+    ["ActualCost", "ActualFinish", "ActualStart", "Alias", "ConstraintDate", "Cost", "CostPerUse", "CrossProject", "CurrencyCode", "DayWorking", "Deadline", "Duration", "DurationFormat", "FieldName", "Finish", "FixedCost", "FromDate", "Group", "IsBaseCalendar", "IsCostResource", "IsNull", "LagFormat", "LevelingDelay", "LevelingDelayFormat", "LinkLag", "Manual", "ManualDuration", "MaxUnits", "Milestone", "MinutesPerDay", "Name", "Notes", "Number", "OutlineLevel", "PercentComplete", "Priority", "Recurring", "RemainingDuration", "StandardRate", "Start", "StartDate", "StatusDate", "Title", "ToDate", "Units", "Value", "Work", "UID", "ID", "Type", "PredecessorUID", "FieldID", "DayType", "TaskUID", "ResourceUID", "BaseCalendarUID", "CalendarUID", "ConstraintType", "OutlineNumber", "WBS", "Summary"])
 
 
 def _not_text(element: Element, tag: str, child: Element) -> PlanError:
@@ -504,9 +504,22 @@ class _Reader:
                 cname = calendars.name(cal)
                 tally.approx(f"task on calendar '{cname}'", "scheduled on the project calendar", ident,
                              f"task calendar '{cname}' (pmfit uses the project calendar)")
-            if _int(f.get("LevelingDelay")) != 0:
-                tally.drop("leveling delay", "pmfit levels by its own rules (pmfit level)", ident)
-                self.tally.causes[ident].append("leveling delay in the file")
+            delay_tenths = _float(f.get("LevelingDelay"))
+            if delay_tenths < 0:
+                tally.drop("negative leveling delay", "not kept (a leveling delay waits, it does not pull)", ident)
+                self.tally.causes[ident].append("negative leveling delay in the file")
+            elif delay_tenths >= 5 and not is_summary:  # half a minute or more: MS Project's Leveling Delay
+                delay_format = _int(f.get("LevelingDelayFormat"), 8)  # MS Project shows it in elapsed days
+                delay_format -= 32 if delay_format > 32 else 0
+                delay_minutes = delay_tenths / 10
+                unit = ELAPSED_UNIT_OF_FORMAT.get(delay_format)
+                if unit is not None:  # pmfit's leveling delay is working time: the average working time it spans
+                    delay_minutes = Lag.elapsed_minutes(delay_minutes, unit).average_working_minutes(
+                        mpd, spec_model.days_per_week)
+                    tally.approx("elapsed leveling delay", "kept as the working time it spans on average", ident,
+                                 "elapsed leveling delay kept as working time")
+                task["leveling_delay"] = (_in_format(delay_minutes, mpd, spec_model.days_per_week, delay_format)
+                                          or _duration_value(delay_minutes, mpd))
             links = []
             for pl in f.get("PredecessorLink", []):
                 p = _fields(pl)
@@ -942,6 +955,11 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
             parts.append(f"<ConstraintDate>{_iso(_as_dt(c.date, clock))}</ConstraintDate>")
         if task.deadline is not None:
             parts.append(f"<Deadline>{_iso(_as_dt(task.deadline, day_end))}</Deadline>")
+        if task.leveling_delay is not None and task.id not in summaries:
+            delay = task.leveling_delay.minutes(mpd, dpw)
+            delay_format = {"m": 3, "h": 5, "d": 7, "w": 9, "mo": 11}[task.leveling_delay.unit]
+            parts.append(f"<LevelingDelay>{delay * 10}</LevelingDelay><LevelingDelayFormat>{delay_format}"
+                         "</LevelingDelayFormat>")
         if task.notes:
             parts.append(f"<Notes>{_x(task.notes)}</Notes>")
         for link in task.after:
