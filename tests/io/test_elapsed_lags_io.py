@@ -103,3 +103,30 @@ def test_csv_and_mpx_text_read_elapsed_units(tmp_path: Path) -> None:
     csv.write_text("id,name,duration,after\na,design,5d,\nb,build,1d,a FS+3ed\n", encoding="utf-8")
     plan, _ = import_file(csv, check=False)
     assert [str(x) for x in plan.task("b").after] == ["a FS+3ed"]
+
+
+def test_a_planner_40_hour_lag_is_calendar_time_and_matches_planners_dates(tmp_path: Path) -> None:
+    """Planner adds a lag to the predecessor's end as it is: a task ending Fri 17:00 with a 40 h lag
+    (144000 s) lets the successor start at the next working time after Sun 09:00, Mon 08:00, the dates
+    Planner stores. Read as working time (5 days), the successor would move a week."""
+    from pmfit.importing import import_file as import_checked
+
+    path = tmp_path / "lag.planner"
+    path.write_text("""<?xml version="1.0"?>
+<project name="lag" project-start="20270104T000000Z" mrproject-version="2" calendar="1">
+<calendars><day-types><day-type id="0" name="Working" description=""/><day-type id="1" name="Nonworking"
+description=""/><day-type id="2" name="Use base" description=""/></day-types>
+<calendar id="1" name="Default"><default-week mon="0" tue="0" wed="0" thu="0" fri="0" sat="1" sun="1"/>
+<overridden-day-types><overridden-day-type id="0"><interval start="0800" end="1200"/>
+<interval start="1300" end="1700"/></overridden-day-type></overridden-day-types><days/></calendar></calendars>
+<tasks>
+<task id="1" name="pour" work="144000" start="20270104T000000Z" work-start="20270104T080000Z"
+ end="20270108T170000Z" type="normal" scheduling="fixed-duration"/>
+<task id="2" name="build" work="28800" start="20270111T080000Z" work-start="20270111T080000Z"
+ end="20270111T170000Z" type="normal" scheduling="fixed-duration">
+ <predecessors><predecessor id="1" predecessor-id="1" type="FS" lag="144000"/></predecessors></task>
+</tasks></project>""", encoding="utf-8")
+    plan, report = import_checked(path)
+    assert [str(x) for x in plan.task("2").after] == ["1 FS+40eh"]
+    assert report.schedule_checked == 2 and report.schedule_differences == []
+    assert not any("elapsed" in line for line in report.approximated)
