@@ -61,3 +61,14 @@ def test_mpxj_reads_planner_lags_as_the_calendar_time_pmfit_wrote(tmp_path: Path
     minutes = {str(t.getName()): round(float(r.getLag().convertUnits(TimeUnit.MINUTES, props).getDuration()))
                for t in project.getTasks() for r in t.getPredecessors()}
     assert minutes == {"build": 3 * 1440, "test": 40 * 60}
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("mspdi", ".xml"), ("mpx", ".mpx"), ("planner", ".planner"),
+                                             ("xer", ".xer"), ("p6xml", ".pmxml"), ("ganttproject", ".gan")])
+def test_mpxj_and_pmfit_read_each_export_with_elapsed_lags_alike(fmt: str, suffix: str, tmp_path: Path) -> None:
+    from pmfit.io.mpxjcheck import crosscheck
+
+    out = tmp_path / f"plan{suffix}"
+    export_plan(read_plan_text(PLAN + '  - {id: d, name: ship, duration: 1d, after: ["b FS+1ew", "c FF-1ed"]}\n'),
+                out)
+    assert crosscheck(str(out), fmt) == []
