@@ -320,3 +320,15 @@ def test_vectorised_offsets_equal_one_at_a_time(moments: list[dt.datetime], holi
     moments = [m.replace(second=0, microsecond=0) for m in moments]
     expected = [cal.offset(m) for m in moments]
     assert cal.offsets(np.array(moments, dtype="datetime64[m]")).tolist() == expected
+
+
+def test_an_alap_task_keeps_its_elapsed_lag_where_it_is_placed() -> None:
+    # x: Mon 4 - Wed 13 (8d), so b starts Thu 14 08:00. a (5d, ALAP) must finish 48 h of the clock before
+    # that: by Tue 12 08:00, i.e. Mon 11 17:00, so it runs Tue 5 - Mon 11. (Measured where a's early finish
+    # falls, Fri 17:00 + 48 h = Mon 08:00, the lag is no working time at all: a would run Thu 7 - Wed 13 and
+    # b could not start before Mon 18.)
+    plan = _plan([{"id": "x", "duration": "8d"}, {"id": "a", "duration": "5d", "constraint": "ALAP"},
+                  {"id": "b", "duration": "1d", "after": ["x", "a FS+2ed"]}])
+    dates = _dates(plan)
+    assert dates["b"] == ("Thu 14 08:00", "Thu 14 17:00")
+    assert dates["a"] == ("Tue 05 08:00", "Mon 11 17:00")

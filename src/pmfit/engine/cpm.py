@@ -25,6 +25,7 @@ starts before the project start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,28 +144,29 @@ def _forward(network: Network, d: IntArray, offset: IntArray, lower: IntArray, l
     return offset, early_start, driver
 
 
-def _backward_offsets(network: Network, d: IntArray, offset: IntArray, upper: IntArray, must: IntArray,
-                      late_start: IntArray) -> None:
-    """Late starts (in place) with each elapsed link resolved at its successor's late date."""
+def _backward_pass(network: Network, d: IntArray, offset: IntArray, dates: IntArray,
+                   run: Callable[[IntArray], None]) -> IntArray:
+    """Repeat a backward pass ``run(offset)`` (which fills ``dates``) with each elapsed link resolved at
+    its successor's date there, until the resolved offsets settle; returns the offsets last used."""
     from pmfit.engine.elapsed import latest_anchor
 
     assert network.calendar is not None, "elapsed lags need the network's calendar"
-    backward = kernel(kernels.backward_pass_by_pred, network.n + network.m)
     links = np.flatnonzero(network.link_elapsed)
     working = _working_offsets(network, d)[links]  # working lag + pre - post
     pre, post, from_start = _anchor_parts(network, d, links)
     lag = working - pre + post
     offset = offset.copy()
     for _ in range(len(links) + 1):
-        late_dst = late_start[network.link_dst[links]]
-        # ES[dst] >= shift(ES[src] + pre) - post + lag  <=>  ES[src] <= latest_anchor(LS[dst] + post - lag) - pre
-        allowed = latest_anchor(network.calendar, late_dst + post - lag, from_start,
+        at_dst = dates[network.link_dst[links]]
+        # ES[dst] >= shift(ES[src] + pre) - post + lag  <=>  ES[src] <= latest_anchor(ES[dst] + post - lag) - pre
+        allowed = latest_anchor(network.calendar, at_dst + post - lag, from_start,
                                 network.link_elapsed[links]) - pre
-        resolved = late_dst - allowed
+        resolved = at_dst - allowed
         if np.array_equal(resolved, offset[links]):
             break
         offset[links] = resolved
-        backward(network.order, network.pred_ptr, network.link_src, offset, upper, must, late_start)
+        run(offset)
+    return offset
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,8 +242,9 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     if network.project_deadline < NO_UPPER:
         upper = np.minimum(upper, network.project_deadline - d)
     backward(network.order, network.pred_ptr, network.link_src, offset, upper, must, late_start)
-    if network.has_elapsed:
-        _backward_offsets(network, d, offset, upper, must, late_start)
+    if network.has_elapsed:  # each elapsed link resolved where its successor is late
+        _backward_pass(network, d, offset, late_start, lambda off: backward(
+            network.order, network.pred_ptr, network.link_src, off, upper, must, late_start))
     late_finish = late_start + d
     total_float = late_start - early_start
 
@@ -262,8 +265,11 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
         # (MS Project and Primavera: it uses its free float; successors keep their dates).
         limit = np.minimum(upper, NO_UPPER).astype(np.int64)
         start = np.zeros(n, dtype=np.int64)
-        kernel(kernels.alap_pass, size)(network.order, network.pred_ptr, network.link_src, offset,
-                                        alap, early_start, limit, start)
+        alap_pass = kernel(kernels.alap_pass, size)
+        alap_pass(network.order, network.pred_ptr, network.link_src, offset, alap, early_start, limit.copy(), start)
+        if network.has_elapsed:  # an ALAP predecessor's elapsed lag resolved where its successor is placed
+            _backward_pass(network, d, offset, start, lambda off: alap_pass(
+                network.order, network.pred_ptr, network.link_src, off, alap, early_start, limit.copy(), start))
     return CpmResult(
         network=network,
         early_start=early_start,
