@@ -332,3 +332,24 @@ def test_an_alap_task_keeps_its_elapsed_lag_where_it_is_placed() -> None:
     dates = _dates(plan)
     assert dates["b"] == ("Thu 14 08:00", "Thu 14 17:00")
     assert dates["a"] == ("Tue 05 08:00", "Mon 11 17:00")
+
+
+def test_leveling_says_when_it_shortens_an_elapsed_lag_and_the_kept_plan_is_exact() -> None:
+    from pmfit.engine.level import level
+    from pmfit.engine.level.apply import leveling_delays, with_leveling_delays
+
+    # unleveled, a (5d) ends Fri 8 17:00: + 48 h is Sun, no working time, so the lag counts 0 working
+    # minutes there. Leveling runs x (priority) first, Mon-Tue, and a Wed 6 - Tue 12: now + 48 h is
+    # Thu 14 17:00, and b may not start before Fri 15 08:00.
+    plan = Plan.model_validate({
+        "project": {"name": "P", "start": "2027-01-04"},
+        "resources": [{"id": "dev", "units": 1}],
+        "tasks": [{"id": "a", "duration": "5d", "needs": {"dev": 1}, "priority": 100},
+                  {"id": "x", "duration": "2d", "needs": {"dev": 1}, "priority": 900},
+                  {"id": "b", "duration": "1d", "after": ["a FS+2ed"]}]})
+    leveled = level(plan, method="heuristic")
+    assert "elapsed_lag_short" in {d.code for d in leveled.diagnostics}
+    kept = with_leveling_delays(plan, leveling_delays(plan, leveled, schedule))
+    tasks = schedule(kept).tasks
+    assert f"{tasks['a'].finish:%a %d %H:%M}" == "Tue 12 17:00"
+    assert f"{tasks['b'].start:%a %d %H:%M}" == "Fri 15 08:00"

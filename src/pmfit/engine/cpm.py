@@ -102,6 +102,24 @@ def in_working_time(network: Network) -> Network:
                    link_elapsed=np.zeros(0, dtype=np.int64))
 
 
+def elapsed_links_short(network: Network, start: IntArray, duration: IntArray | None = None) -> IntArray:
+    """Links whose elapsed lag ``start`` (a schedule's starts) does not leave: for checking engines
+    that move tasks with the lags in working time (:func:`in_working_time`)."""
+    if not network.has_elapsed:
+        return np.zeros(0, dtype=np.int64)
+    from pmfit.engine.elapsed import shift
+
+    assert network.calendar is not None, "elapsed lags need the network's calendar"
+    d = network.duration if duration is None else np.asarray(duration, dtype=np.int64)
+    links = np.flatnonzero(network.link_elapsed)
+    pre, post, from_start = _anchor_parts(network, d, links)
+    lag = _working_offsets(network, d)[links] - pre + post
+    anchor = start[network.link_src[links]] + pre
+    needed = shift(network.calendar, anchor, from_start, network.link_elapsed[links]) - post + lag
+    short: IntArray = links[start[network.link_dst[links]] < needed]
+    return short
+
+
 def _anchor_parts(network: Network, d: IntArray, links: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
     """For links: the predecessor's part (its duration from a finish), the successor's, whether from a start."""
     t = network.link_type[links]
