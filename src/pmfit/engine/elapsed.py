@@ -18,7 +18,8 @@ With the anchor ``a`` in working minutes, that is ``shift(a) = worked_by(moment(
 monotone in ``a``; an elapsed lag of 0 is ``shift(a) = a``, a working lag of 0.
 
 The forward pass resolves each elapsed link at its predecessor's early date, the backward pass
-at its successor's late date (the latest anchor whose shift still meets it). Both repeat a
+at its successor's late date (the latest anchor whose shift still meets it), the ALAP placement
+at its successor's scheduled date. Both repeat a
 plain pass until no resolved offset changes: each round settles every task one more elapsed
 link deep, so a plan with ``k`` elapsed links on a path needs at most ``k + 1`` rounds, and a
 plan without elapsed links runs the plain pass once.
