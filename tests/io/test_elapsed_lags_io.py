@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pmfit.api import export_plan
 from pmfit.engine.schedule import schedule
-from pmfit.io.formats import export_plan, import_file
+from pmfit.io.formats import import_file
 from pmfit.io.yamlplan import read_plan_text
 
 PLAN = """\

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pmfit.io.formats import export_plan
+from pmfit.api import export_plan
 from pmfit.io.yamlplan import read_plan_text
 
 pytestmark = pytest.mark.java

@@ -161,7 +161,8 @@ def test_writer_round_trips_tasks_links_progress_and_dates(name: str, tmp_path) 
 
 def test_pmfit_ids_come_back_from_text1(tmp_path: Path) -> None:
     """The MPX writer numbers rows 1, 2, ... and keeps pmfit's ids in Text1; reading takes them back."""
-    from pmfit.io.formats import export_plan, import_file
+    from pmfit.api import export_plan
+    from pmfit.io.formats import import_file
     from pmfit.io.yamlplan import read_plan_text
 
     plan = read_plan_text("""\

@@ -250,8 +250,8 @@ def test_utf16_and_declared_encodings_read_the_same(tmp_path: Path) -> None:
 
 def test_leveling_delays_are_read_and_written(tmp_path: Path) -> None:
     """MS Project's Leveling Delay (tenths of a minute, in LevelingDelayFormat) is pmfit's leveling delay."""
+    from pmfit.api import export_plan
     from pmfit.engine.schedule import schedule
-    from pmfit.io.formats import export_plan
 
     text = """<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2027-01-04T08:00:00</StartDate>
     <Tasks>
