@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as _dt
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import numpy as np
 
@@ -417,15 +417,18 @@ def _yaml_plan_file(path: str | os.PathLike[str], what: str) -> tuple[str, Plan]
     return text, read_plan_text(text, os.fspath(path))
 
 
-def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
+def import_file(path: str | os.PathLike[str], check: bool = True,
+                projects: Sequence[str] | None = None) -> tuple[Plan, ImportReport]:
     """Read any supported file (MS Project, Primavera, ...) with the import report.
 
     The report says what was read, mapped approximately and dropped; with ``check``
     it also lists every task whose dates pmfit's CPM places differently from the file.
+    ``projects`` picks the projects of a multi-project Primavera XER file (short names or
+    ids; default: those the file marks for export).
     """
     from pmfit.importing import import_file as _import_file
 
-    return _import_file(path, check=check)
+    return _import_file(path, check=check, projects=projects)
 
 
 def export_file(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,

@@ -24,6 +24,8 @@ from pmfit.io.importcheck import MAX_LISTED_DIFFERENCES, _as_datetime
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pmfit.io.formats import ImportReport
     from pmfit.model.plan import Plan
 
@@ -71,13 +73,17 @@ def load_file(path: str | os.PathLike[str]) -> Plan:
         return checked(load(path), os.fspath(path))
 
 
-def import_file(path: str | os.PathLike[str], check: bool = True) -> tuple[Plan, ImportReport]:
-    """Read any supported file into a plan with its import report; with ``check``, the schedule check."""
+def import_file(path: str | os.PathLike[str], check: bool = True,
+                projects: Sequence[str] | None = None) -> tuple[Plan, ImportReport]:
+    """Read any supported file into a plan with its import report; with ``check``, the schedule check.
+
+    ``projects`` picks the projects of a multi-project Primavera XER file (short names or ids).
+    """
     from pmfit.io.formats import import_file as read_file
     from pmfit.io.importcheck import no_gc
 
     with no_gc():
-        plan, report = read_file(path)
+        plan, report = read_file(path, projects=projects)
         plan = checked(plan, os.fspath(path))
         if check and report.file_dates:
             check_schedule(plan, report)

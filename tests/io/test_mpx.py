@@ -157,3 +157,34 @@ def test_writer_round_trips_tasks_links_progress_and_dates(name: str, tmp_path) 
     assert [(before[t.id].start, before[t.id].finish) for t in plan.tasks] == \
         [(after[t.id].start, after[t.id].finish) for t in back.tasks]
     assert result.report.format == "mpx"
+
+
+def test_pmfit_ids_come_back_from_text1(tmp_path: Path) -> None:
+    """The MPX writer numbers rows 1, 2, ... and keeps pmfit's ids in Text1; reading takes them back."""
+    from pmfit.api import export_plan
+    from pmfit.io.formats import import_file
+    from pmfit.io.yamlplan import read_plan_text
+
+    plan = read_plan_text("""\
+project: {name: P, start: 2027-01-04}
+tasks:
+  - {id: design, duration: 5d}
+  - {id: BA-P1-10, duration: 1d, after: ["design FS+3ed"]}
+  - {id: g}
+  - {id: x, parent: g, duration: 2d, after: [BA-P1-10 SS+1d]}
+""")
+    out = tmp_path / "plan.mpx"
+    export_plan(plan, out)
+    back, report = import_file(out, check=False)
+    assert [(t.id, t.parent, [str(x) for x in t.after]) for t in back.tasks] == \
+        [(t.id, t.parent, [str(x) for x in t.after]) for t in plan.tasks]
+    assert any("Text1" in line for line in report.read)
+    # a Text1 that is not an id on every row (here: one row repeats another's) leaves the file's numbers
+    lines = out.read_bytes().decode("cp1252").split("\r\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("70,") and ",BA-P1-10," in line)
+    head, _, tail = lines[row].rpartition(",BA-P1-10,")  # the last one is Text1 (the first is the name)
+    lines[row] = f"{head},design,{tail}"
+    out.write_bytes("\r\n".join(lines).encode("cp1252"))
+    again, report = import_file(out, check=False)
+    assert [t.id for t in again.tasks] == ["1", "2", "3", "4"]
+    assert not any("Text1" in line for line in report.read)

@@ -212,7 +212,7 @@ def test_bad_files_raise_plan_errors_with_the_file(tmp_path: Path, text: str, co
     assert info.value.diagnostics[0].file == path
 
 
-def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) -> None:
+def test_links_to_missing_tasks_are_reported_and_elapsed_lags_kept(tmp_path: Path) -> None:
     text = """<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2027-01-04T08:00:00</StartDate>
     <Tasks>
      <Task><UID>1</UID><Name>A</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration></Task>
@@ -225,9 +225,9 @@ def test_links_to_missing_tasks_and_elapsed_lags_are_reported(tmp_path: Path) ->
        <LagFormat>19</LagFormat></PredecessorLink></Task>
     </Tasks></Project>"""
     plan, report = import_file(_write(tmp_path, text))
-    # 14400 tenths = 1440 elapsed minutes = one calendar day -> 480 working minutes
-    assert [str(link) for link in plan.task("2").after] == ["1 FS+1d"]
-    assert any("elapsed lag" in line and "working-time" in line for line in report.approximated)
+    # 14400 tenths = 1440 elapsed minutes = one calendar day (LagFormat 8 = ed), kept as calendar time
+    assert [str(link) for link in plan.task("2").after] == ["1 FS+1ed"]
+    assert not any("elapsed lag" in line for line in report.approximated)
     assert any("link to a missing task" in line for line in report.dropped)
     # a 50 % lag on a 2-day predecessor is one day today; the report says it was fixed to working time
     assert [str(link) for link in plan.task("3").after] == ["1 SS+1d"]
@@ -246,3 +246,34 @@ def test_utf16_and_declared_encodings_read_the_same(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         import_file(wrong)
     assert info.value.codes == ["bad_xml"]
+
+
+def test_leveling_delays_are_read_and_written(tmp_path: Path) -> None:
+    """MS Project's Leveling Delay (tenths of a minute, in LevelingDelayFormat) is pmfit's leveling delay."""
+    from pmfit.api import export_plan
+    from pmfit.engine.schedule import schedule
+
+    text = """<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2027-01-04T08:00:00</StartDate>
+    <Tasks>
+     <Task><UID>1</UID><Name>A</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration>
+       <LevelingDelay>9600</LevelingDelay><LevelingDelayFormat>7</LevelingDelayFormat></Task>
+     <Task><UID>2</UID><Name>B</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+       <LevelingDelay>100800</LevelingDelay><LevelingDelayFormat>8</LevelingDelayFormat></Task>
+     <Task><UID>3</UID><Name>C</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+       <LevelingDelay>-4800</LevelingDelay><LevelingDelayFormat>7</LevelingDelayFormat></Task>
+    </Tasks></Project>"""
+    plan, report = import_file(_write(tmp_path, text))
+    # 9600 tenths = 960 working minutes = 2 days (format 7, d)
+    assert str(plan.task("1").leveling_delay) == "2d"
+    # 100800 tenths = 10080 minutes = 7 elapsed days (format 8, ed): 5 working days on a 5-day week
+    assert str(plan.task("2").leveling_delay) == "5d"
+    assert any("elapsed leveling delay" in line for line in report.approximated)
+    assert plan.task("3").leveling_delay is None and any("negative leveling delay" in line for line in report.dropped)
+    rows = schedule(plan).tasks
+    assert (rows["1"].start, rows["2"].start) == (dt.datetime(2027, 1, 6, 8), dt.datetime(2027, 1, 11, 8))
+    out = tmp_path / "again.xml"
+    export_plan(plan, out)
+    assert "<LevelingDelay>9600</LevelingDelay><LevelingDelayFormat>7</LevelingDelayFormat>" in \
+        out.read_text(encoding="utf-8")
+    back, _ = import_file(out)
+    assert {t.id: str(t.leveling_delay) for t in back.tasks} == {"1": "2d", "2": "5d", "3": "None"}

@@ -11,6 +11,11 @@ Every link becomes one inequality on start times,
 so one longest-path pass in topological order gives the early dates and one
 shortest-path pass in reverse gives the late dates, for all four types.
 
+An elapsed lag (``3ed``: calendar time) has no constant offset in working
+minutes: it is resolved through the calendar at the predecessor's early date
+(forward) and the successor's late date (backward), see :mod:`pmfit.engine.elapsed`.
+``CpmResult.link_offset`` holds the offsets as resolved at the early dates.
+
 Constraints follow MS Project: SNET/FNET raise the early dates; SNLT/FNLT
 and deadlines lower the late dates (a task that cannot meet them shows
 negative float); MSO/MFO pin the task; ALAP tasks are placed as late as they
@@ -20,6 +25,7 @@ starts before the project start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +57,8 @@ from pmfit.engine.network import (
 IntArray = npt.NDArray[np.int64]
 
 
-def link_offsets(network: Network, duration: IntArray | None = None) -> IntArray:
-    """Per-link offset so that ``ES[dst] >= ES[src] + offset`` (see the module doc)."""
-    d = network.duration if duration is None else duration
+def _working_offsets(network: Network, d: IntArray) -> IntArray:
+    """Offsets from the working lags alone (an elapsed lag counts 0 here)."""
     t = network.link_type
     from_finish = (t == FS) | (t == FF)
     to_finish = (t == FF) | (t == SF)
@@ -62,6 +67,124 @@ def link_offsets(network: Network, duration: IntArray | None = None) -> IntArray
         + np.where(from_finish, d[network.link_src], 0)
         - np.where(to_finish, d[network.link_dst], 0)
     ).astype(np.int64)
+
+
+def link_offsets(network: Network, duration: IntArray | None = None) -> IntArray:
+    """Per-link offset so that ``ES[dst] >= ES[src] + offset`` (see the module doc).
+
+    Elapsed lags are resolved where the early dates (for these durations) put them: exact for
+    that schedule; an engine that moves tasks (leveling, simulation) measures the elapsed lag
+    in working time there.
+    """
+    d = network.duration if duration is None else np.asarray(duration, dtype=np.int64)
+    offset = _working_offsets(network, d)
+    if network.has_elapsed:
+        lower, lower_driver, _, must = _bounds(network, d)
+        offset, _, _ = _forward(network, d, offset, lower, lower_driver, must)
+    return offset
+
+
+def in_working_time(network: Network) -> Network:
+    """The network with each elapsed lag replaced by the working lag it is at the early dates.
+
+    For the engines that move tasks with constant link offsets (leveling, the risk simulation):
+    exact where the plain schedule puts the tasks, an approximation of the calendar time where
+    they move a predecessor across a weekend or holiday. The plan a leveling keeps (as leveling
+    delays) is scheduled again by :func:`critical_path_method`, with the elapsed lags exact.
+    """
+    if not network.has_elapsed:
+        return network
+    from dataclasses import replace
+
+    d = network.duration
+    resolved = link_offsets(network, d) - _working_offsets(network, d)
+    return replace(network, link_lag=(network.link_lag + resolved).astype(np.int64),
+                   link_elapsed=np.zeros(0, dtype=np.int64))
+
+
+def elapsed_links_short(network: Network, start: IntArray, duration: IntArray | None = None) -> IntArray:
+    """Links whose elapsed lag ``start`` (a schedule's starts) does not leave: for checking engines
+    that move tasks with the lags in working time (:func:`in_working_time`)."""
+    if not network.has_elapsed:
+        return np.zeros(0, dtype=np.int64)
+    from pmfit.engine.elapsed import shift
+
+    assert network.calendar is not None, "elapsed lags need the network's calendar"
+    d = network.duration if duration is None else np.asarray(duration, dtype=np.int64)
+    links = np.flatnonzero(network.link_elapsed)
+    pre, post, from_start = _anchor_parts(network, d, links)
+    lag = _working_offsets(network, d)[links] - pre + post
+    anchor = start[network.link_src[links]] + pre
+    needed = shift(network.calendar, anchor, from_start, network.link_elapsed[links]) - post + lag
+    short: IntArray = links[start[network.link_dst[links]] < needed]
+    return short
+
+
+def _anchor_parts(network: Network, d: IntArray, links: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """For links: the predecessor's part (its duration from a finish), the successor's, whether from a start."""
+    t = network.link_type[links]
+    from_start = (t == SS) | (t == SF)
+    to_finish = (t == FF) | (t == SF)
+    pre = np.where(from_start, 0, d[network.link_src[links]]).astype(np.int64)
+    post = np.where(to_finish, d[network.link_dst[links]], 0).astype(np.int64)
+    return pre, post, from_start
+
+
+def _forward(network: Network, d: IntArray, offset: IntArray, lower: IntArray, lower_driver: IntArray,
+             must: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The forward pass; with elapsed lags, repeated until their resolved offsets settle.
+
+    Returns ``(offset, early_start, driver)`` with the elapsed links' offsets resolved.
+    """
+    n = network.n
+    forward = kernel(kernels.forward_pass, n + network.m)
+    early_start = np.zeros(n, dtype=np.int64)
+    driver = np.zeros(n, dtype=np.int64)
+    forward(network.order, network.pred_ptr, network.link_src, offset,
+            lower, lower_driver, must, early_start, driver)
+    if not network.has_elapsed:
+        return offset, early_start, driver
+    from pmfit.engine.elapsed import shift
+
+    assert network.calendar is not None, "elapsed lags need the network's calendar"
+    links = np.flatnonzero(network.link_elapsed)
+    base = offset[links]
+    pre, _, from_start = _anchor_parts(network, d, links)
+    offset = offset.copy()
+    for _ in range(len(links) + 1):
+        anchor = early_start[network.link_src[links]] + pre
+        resolved = base + shift(network.calendar, anchor, from_start, network.link_elapsed[links]) - anchor
+        if np.array_equal(resolved, offset[links]):
+            break
+        offset[links] = resolved
+        forward(network.order, network.pred_ptr, network.link_src, offset,
+                lower, lower_driver, must, early_start, driver)
+    return offset, early_start, driver
+
+
+def _backward_pass(network: Network, d: IntArray, offset: IntArray, dates: IntArray,
+                   run: Callable[[IntArray], None]) -> IntArray:
+    """Repeat a backward pass ``run(offset)`` (which fills ``dates``) with each elapsed link resolved at
+    its successor's date there, until the resolved offsets settle; returns the offsets last used."""
+    from pmfit.engine.elapsed import latest_anchor
+
+    assert network.calendar is not None, "elapsed lags need the network's calendar"
+    links = np.flatnonzero(network.link_elapsed)
+    working = _working_offsets(network, d)[links]  # working lag + pre - post
+    pre, post, from_start = _anchor_parts(network, d, links)
+    lag = working - pre + post
+    offset = offset.copy()
+    for _ in range(len(links) + 1):
+        at_dst = dates[network.link_dst[links]]
+        # ES[dst] >= shift(ES[src] + pre) - post + lag  <=>  ES[src] <= latest_anchor(ES[dst] + post - lag) - pre
+        allowed = latest_anchor(network.calendar, at_dst + post - lag, from_start,
+                                network.link_elapsed[links]) - pre
+        resolved = at_dst - allowed
+        if np.array_equal(resolved, offset[links]):
+            break
+        offset[links] = resolved
+        run(offset)
+    return offset
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,16 +248,10 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     """Run the forward and backward passes; pure, returns a :class:`CpmResult`."""
     d = network.duration if duration is None else np.asarray(duration, dtype=np.int64)
     n = network.n
-    offset = link_offsets(network, d)
     lower, lower_driver, upper, must = _bounds(network, d)
     size = n + network.m
-    forward = kernel(kernels.forward_pass, size)
     backward = kernel(kernels.backward_pass_by_pred, size)
-
-    early_start = np.zeros(n, dtype=np.int64)
-    driver = np.zeros(n, dtype=np.int64)
-    forward(network.order, network.pred_ptr, network.link_src, offset,
-            lower, lower_driver, must, early_start, driver)
+    offset, early_start, driver = _forward(network, d, _working_offsets(network, d), lower, lower_driver, must)
     early_finish = early_start + d
     project_finish = int(early_finish.max()) if n else 0
 
@@ -143,6 +260,9 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     if network.project_deadline < NO_UPPER:
         upper = np.minimum(upper, network.project_deadline - d)
     backward(network.order, network.pred_ptr, network.link_src, offset, upper, must, late_start)
+    if network.has_elapsed:  # each elapsed link resolved where its successor is late
+        _backward_pass(network, d, offset, late_start, lambda off: backward(
+            network.order, network.pred_ptr, network.link_src, off, upper, must, late_start))
     late_finish = late_start + d
     total_float = late_start - early_start
 
@@ -163,8 +283,11 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
         # (MS Project and Primavera: it uses its free float; successors keep their dates).
         limit = np.minimum(upper, NO_UPPER).astype(np.int64)
         start = np.zeros(n, dtype=np.int64)
-        kernel(kernels.alap_pass, size)(network.order, network.pred_ptr, network.link_src, offset,
-                                        alap, early_start, limit, start)
+        alap_pass = kernel(kernels.alap_pass, size)
+        alap_pass(network.order, network.pred_ptr, network.link_src, offset, alap, early_start, limit.copy(), start)
+        if network.has_elapsed:  # an ALAP predecessor's elapsed lag resolved where its successor is placed
+            _backward_pass(network, d, offset, start, lambda off: alap_pass(
+                network.order, network.pred_ptr, network.link_src, off, alap, early_start, limit.copy(), start))
     return CpmResult(
         network=network,
         early_start=early_start,
@@ -181,7 +304,7 @@ def critical_path_method(network: Network, duration: IntArray | None = None) -> 
     )
 
 
-__all__ = ["CpmResult", "critical_path_method", "link_offsets", "FS", "SS", "FF", "SF",
+__all__ = ["CpmResult", "critical_path_method", "in_working_time", "link_offsets", "FS", "SS", "FF", "SF",
            "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"]
 
 

@@ -96,6 +96,10 @@ class Network:
     summary_leaf: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # the plan's own link each network link came from: (successor id, predecessor id as written)
     link_origin: list[tuple[str, str]] = field(default_factory=list)
+    # elapsed lags in calendar minutes per link (``3ed`` = 4320), on top of ``link_lag``'s working
+    # minutes; empty when the plan has none (the common case pays nothing). The CPM resolves them
+    # through ``calendar`` (see :mod:`pmfit.engine.elapsed`).
+    link_elapsed: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     calendar: WorkingTime | None = None
     project_deadline: int = NO_UPPER
 
@@ -106,6 +110,11 @@ class Network:
     @property
     def m(self) -> int:
         return len(self.link_src)
+
+    @property
+    def has_elapsed(self) -> bool:
+        """Some link has an elapsed lag (calendar time) to resolve through the calendar."""
+        return len(self.link_elapsed) > 0
 
     def index(self, task_id: str) -> int:
         """The array index of a task id (built on first use)."""
@@ -144,9 +153,13 @@ class Network:
         deadline: object = None,
         milestone: object = None,
         check_cycles: bool = True,
+        link_elapsed: object = None,
         **extra: object,
     ) -> Network:
         """Build a network from plain arrays (links as parallel src/dst/type/lag arrays).
+
+        ``link_elapsed`` (optional, calendar minutes per link) adds elapsed lags; it needs
+        ``calendar`` among the extra fields to be resolved.
 
         This is the compile step proper: it groups links both ways (CSR) and
         finds a topological order; a cycle raises :class:`PlanError` with the
@@ -159,7 +172,10 @@ class Network:
         m = len(src)
         types = _int(link_type, m, FS)
         lags = _int(link_lag, m, 0)
-        if len(dst) != m or len(types) != m or len(lags) != m:
+        elapsed = _int(link_elapsed, 0) if link_elapsed is not None else np.zeros(0, dtype=np.int64)
+        if len(elapsed) and not elapsed.any():
+            elapsed = elapsed[:0]
+        if len(dst) != m or len(types) != m or len(lags) != m or (len(elapsed) and len(elapsed) != m):
             raise ValueError("link arrays differ in length")
         if m and (src.min() < 0 or dst.min() < 0 or src.max() >= n or dst.max() >= n):
             raise ValueError("a link names a task index outside the network")
@@ -168,6 +184,8 @@ class Network:
             group = _group_by_key_numpy
         pred_ptr, by_dst = group(dst, n)
         src, dst, types, lags = src[by_dst], dst[by_dst], types[by_dst], lags[by_dst]
+        if len(elapsed):
+            elapsed = elapsed[by_dst]
         indegree = np.diff(pred_ptr)
         succ_ptr, succ_link = group(src, n)
         topo = kernel(kernels.topological_order, n + m)
@@ -185,6 +203,7 @@ class Network:
             link_dst=dst,
             link_type=types,
             link_lag=lags,
+            link_elapsed=elapsed,
             succ_ptr=succ_ptr,
             succ_link=succ_link,
             order=order,
@@ -373,6 +392,7 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     dst: list[int] = []
     types: list[int] = []
     lags: list[int] = []
+    elapsed: list[int] = []  # calendar minutes of an elapsed lag (3ed), 0 for a working one
     origin: list[tuple[str, str]] = []
     type_code = {name: code for code, name in enumerate(LINK_TYPES)}
     minutes_of: dict[object, int] = {}
@@ -390,7 +410,8 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
         # Duplicates (the same link reached twice through summaries) are dropped after the loop.
         for link in links:
             t = type_code[link.type._value_]
-            lag = minutes(link.lag)
+            calendar_minutes = link.lag.minutes() if link.lag.elapsed else 0
+            lag = 0 if calendar_minutes else minutes(link.lag)
             leaf = leaf_index.get(link.task)
             for a in (leaf,) if leaf is not None else leaves_of(link.task):
                 if a != target:
@@ -398,6 +419,7 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
                     dst.append(target)
                     types.append(t)
                     lags.append(lag)
+                    elapsed.append(calendar_minutes)
                     origin.append((task_id, link.task))
 
     for i, task in enumerate(leaves):
@@ -485,13 +507,15 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     if plan.project.deadline is not None:
         project_deadline = cal.day_end(plan.project.deadline)
 
-    link_src, link_dst, link_type, link_lag, origin = _first_of_each_link(src, dst, types, lags, origin)
+    link_src, link_dst, link_type, link_lag, link_elapsed, origin = _first_of_each_link(
+        src, dst, types, lags, elapsed, origin)
     network = Network.from_arrays(
         duration,
         link_src,
         link_dst,
         link_type,
         link_lag,
+        link_elapsed=link_elapsed if link_elapsed.any() else None,
         ids=[t.id for t in leaves],
         names=[t.name for t in leaves],
         constraint_type=ctype,
@@ -527,25 +551,28 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
 
 
 def _first_of_each_link(
-    src: list[int], dst: list[int], types: list[int], lags: list[int], origin: list[tuple[str, str]]
-) -> tuple[IntArray, IntArray, IntArray, IntArray, list[tuple[str, str]]]:
-    """The links in the order given, each (pred, succ, type, lag) kept once, at its first occurrence."""
+    src: list[int], dst: list[int], types: list[int], lags: list[int], elapsed: list[int],
+    origin: list[tuple[str, str]],
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, list[tuple[str, str]]]:
+    """The links in the order given, each (pred, succ, type, lag, elapsed lag) kept once, at its first occurrence."""
     a = np.array(src, dtype=np.int64)
     b = np.array(dst, dtype=np.int64)
     t = np.array(types, dtype=np.int64)
     lag = np.array(lags, dtype=np.int64)
+    cal = np.array(elapsed, dtype=np.int64)
     if len(a) < 2:
-        return a, b, t, lag, origin
-    order = np.lexsort((np.arange(len(a)), lag, t, a, b))  # equal links together, first occurrence first
+        return a, b, t, lag, cal, origin
+    order = np.lexsort((np.arange(len(a)), cal, lag, t, a, b))  # equal links together, first occurrence first
     same = np.zeros(len(a), dtype=bool)
     same[1:] = ((a[order][1:] == a[order][:-1]) & (b[order][1:] == b[order][:-1])
-                & (t[order][1:] == t[order][:-1]) & (lag[order][1:] == lag[order][:-1]))
+                & (t[order][1:] == t[order][:-1]) & (lag[order][1:] == lag[order][:-1])
+                & (cal[order][1:] == cal[order][:-1]))
     if not same.any():
-        return a, b, t, lag, origin
+        return a, b, t, lag, cal, origin
     keep = np.ones(len(a), dtype=bool)
     keep[order[same]] = False
     kept = np.flatnonzero(keep)
-    return a[kept], b[kept], t[kept], lag[kept], [origin[k] for k in kept.tolist()]
+    return a[kept], b[kept], t[kept], lag[kept], cal[kept], [origin[k] for k in kept.tolist()]
 
 
 def as_date(value: dt.date | dt.datetime) -> dt.date:

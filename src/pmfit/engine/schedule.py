@@ -349,6 +349,10 @@ class Schedule:
                 if lag:
                     days = lag / cal.minutes_per_day
                     lag_text = f" {'+' if lag > 0 else '-'}{abs(days):g}d {'lag' if lag > 0 else 'lead'}"
+                elapsed = int(net.link_elapsed[code]) if net.has_elapsed else 0
+                if elapsed:
+                    lag_text += (f" {'+' if elapsed > 0 else '-'}{elapsed_text(abs(elapsed))} elapsed "
+                                 f"{'lag' if elapsed > 0 else 'lead'}")
                 pred_id = net.ids[pred]
                 written = net.link_origin[code][1] if net.link_origin else pred_id
                 via = f" (via summary '{written}')" if written != pred_id else ""
@@ -356,6 +360,9 @@ class Schedule:
                 anchor_date = dates["finish"][pred] if anchor == "finish" else dates["start"][pred]
                 reason = (f"its {kind}{lag_text} link from '{pred_id}'{via}, whose {anchor} is "
                           f"{anchor_date:%a %Y-%m-%d %H:%M}")
+                if elapsed:
+                    anchor_date = anchor_date + dt.timedelta(minutes=elapsed)
+                    reason += f", plus calendar time to {anchor_date:%a %Y-%m-%d %H:%M}"
                 if waits is not None:
                     reason += f", and its leveling delay of {waits.leveling_delay}"
                 note = self._calendar_note(anchor_date, start)
@@ -426,6 +433,13 @@ class Schedule:
             "critical_path": self.critical_path,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
+
+
+def elapsed_text(minutes: int) -> str:
+    """Calendar minutes in the largest elapsed unit that holds them exactly: ``4320`` is ``3ed``."""
+    from pmfit.model.duration import Lag
+
+    return str(Lag.elapsed_minutes(minutes))
 
 
 def critical_chains(chains: list[list[str]]) -> tuple[list[list[str]], list[str]]:

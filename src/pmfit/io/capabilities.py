@@ -41,13 +41,18 @@ FEATURES: tuple[Feature, ...] = (
     Feature("milestones", "milestones", lambda p: sum(t.milestone for t in p.tasks)),
     Feature("links", "dependencies", lambda p: _links(p, lambda x: True)),
     Feature("link_types", "SS, FF and SF dependencies", lambda p: _links(p, lambda x: x.type.value != "FS")),
-    Feature("lags", "lags and leads", lambda p: _links(p, lambda x: x.lag.amount != 0)),
+    Feature("lags", "lags and leads in working time", lambda p: _links(p, lambda x: x.lag.amount != 0
+                                                                          and not x.lag.elapsed)),
+    Feature("elapsed_lags", "elapsed lags (calendar time: 3ed)", lambda p: _links(p, lambda x: x.lag.amount != 0
+                                                                                 and x.lag.elapsed)),
     Feature("summary_links", "dependencies on summary tasks",
             lambda p: sum(1 for t in p.tasks for x in t.after
                           if t.id in p.summary_ids() or x.task in p.summary_ids())),
     Feature("constraints", "date constraints", lambda p: sum(t.constraint is not None for t in p.tasks)),
     Feature("deadlines", "deadlines", lambda p: sum(t.deadline is not None for t in p.tasks)),
     Feature("estimates", "three-point estimates", lambda p: sum(t.estimate is not None for t in p.tasks)),
+    Feature("leveling_delays", "leveling delays (a kept leveling)",
+            lambda p: sum(t.leveling_delay is not None for t in p.tasks)),
     Feature("work", "work (effort)", lambda p: sum(t.work is not None for t in p.tasks)),
     Feature("costs", "fixed costs", lambda p: sum(bool(t.cost) for t in p.tasks)),
     Feature("priorities", "priorities", lambda p: sum(t.priority != 500 for t in p.tasks)),
@@ -97,12 +102,16 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(A, "the first eleven are written as Baseline 0-10"), **_NOT_PLANS),
     "xer": _table(
         K, summary_links=(A, "through a start/finish milestone of each summary (P6 links activities only)"),
+        leveling_delays=(D, "not written; the dates written include them"),
         estimates=(A, "the most likely duration is written"), deadlines=(D, "P6 has no deadline field"),
         costs=(D, "not written (P6 keeps costs on expenses)"), tags=(D, "activity codes are not written"),
         per_use=(D, "P6 has no per-use fee for labour"),
+        elapsed_lags=(A, "as the working hours they span on average (P6 measures every lag on one calendar)"),
         baselines=(D, "P6 keeps a baseline as a separate project; not written"), **_NOT_PLANS),
     "ganttproject": _table(
-        K, link_types=K, lags=(A, "in whole days"), calendar=(A, "the work week is kept, hours per day are not "
+        K, link_types=K, lags=(A, "in whole days"),
+        leveling_delays=(D, "not written; the dates written include them"),
+        elapsed_lags=(A, "as the working days they span on average, in whole days"), calendar=(A, "the work week is kept, hours per day are not "
                                                               "(GanttProject counts days)"),
         constraints=(A, "start-no-earlier-than is kept (GanttProject's earliest start); others are not"),
         deadlines=(D, "GanttProject has no deadlines"), estimates=(A, "the most likely duration, in whole days"),
@@ -113,6 +122,8 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(A, "as GanttProject baselines (start and whole days)"), **_NOT_PLANS),
     "planner": _table(
         K, constraints=(A, "start-no-earlier-than and must-start-on are kept (Planner has only those)"),
+        leveling_delays=(D, "not written; the dates written include them"),
+        lags=(A, "as the calendar time they span on average (Planner's lags are calendar time)"),
         deadlines=(D, "Planner has no deadlines"), estimates=(A, "the most likely duration is written"),
         costs=(D, "Planner has no fixed costs"), priorities=(D, "not read back by pmfit"), tags=(D, "not written"),
         per_use=(D, "Planner rates are per hour"), resource_calendars=(D, "not written"),
@@ -121,13 +132,16 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(D, "Planner has no baselines"), **_NOT_PLANS),
     "mpx": _table(
         K, estimates=(A, "the most likely duration is written"), deadlines=(D, "MPX has no deadline field"),
+        leveling_delays=(D, "not written; the dates written include them"),
         work=(D, "not written"), tags=(D, "not written"), resource_calendars=(D, "not written"),
         holidays=(K, "as base calendar exceptions"),
         progress=(A, "% complete and actual dates are kept; remaining durations are not"),
         baselines=(A, "the first baseline is written"), **_NOT_PLANS),
     "taskjuggler": _table(
         K, link_types=(A, "finish-to-finish and start-to-finish become finish-to-start and start-to-start"),
-        lags=(A, "gaps are kept; leads (negative lags) are not"),
+        leveling_delays=(D, "not written; the dates written include them"),
+        lags=(A, "gaps are kept (gaplength); leads (negative lags) are not"),
+        elapsed_lags=(K, "as gapduration (a lead is reported with the lags)"),
         constraints=(A, "start-no-earlier-than and must-start-on become start, finish-no-later-than and "
                         "must-finish-on become end; others are not written"),
         deadlines=(D, "not written"), estimates=(A, "the most likely duration is written"),
@@ -138,11 +152,13 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(D, "not written (TaskJuggler keeps scenarios, not baselines)"), **_NOT_PLANS),
     "icalendar": _table(
         D, tasks=K, outline=(K, "RELATED-TO parent"), milestones=K, links=(K, "RELATED-TO with the gap"),
-        link_types=K, lags=K, summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
+        link_types=K, lags=K, elapsed_lags=(A, "written as GAP; pmfit reads a GAP back as working time"),
+        summary_links=K, notes=(K, "DESCRIPTION"), tags=(K, "CATEGORIES"),
         estimates=(A, "the most likely duration is written"),
         calendar=(A, "events carry scheduled dates; the work week is not written")),
     "csv": _table(
         K, resources=(A, "only their ids, in the resources column (the Excel export keeps them whole)"),
+        leveling_delays=(D, "not written; the dates written include them"),
         rates=(D, "the CSV holds tasks only (the Excel export keeps resources)"),
         per_use=(D, "the CSV holds tasks only"), resource_calendars=(D, "the CSV holds tasks only"),
         calendar=(A, "start and finish columns carry the dates; the work week is not written"),
@@ -150,6 +166,7 @@ WRITES: dict[str, dict[str, tuple[Status, str]]] = {
         baselines=(D, "not written"), **_NOT_PLANS),
     "xlsx": _table(
         K, resource_calendars=(D, "not written"), progress=(D, "not written"),
+        leveling_delays=(D, "not written; the dates written include them"),
         status_date=(D, "not written"), baselines=(D, "not written"), risks=(D, "not written"),
         stakeholders=(D, "not written"), goals=(A, "description and budget are written, objectives are not")),
 }

@@ -317,6 +317,17 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _elapsed_lag(text: str) -> str | None:
+    """An elapsed lag in pmfit's (and MS Project's) notation, ``+3ed`` or ``-40eh``, kept as it is."""
+    from pmfit.model.duration import DurationError, Lag
+
+    try:
+        lag = Lag.parse(text)
+    except DurationError:
+        return None
+    return str(lag) if lag.elapsed else None
+
+
 def _link_parts(token: str, ids: IdMap) -> tuple[str, str | None, str | None] | None:
     """(predecessor, type, lag) of one predecessor: a quoted id, else the longest known id, else by pattern."""
     quoted = _QUOTED_LINK.match(token)
@@ -486,7 +497,7 @@ def _plan_from_records(records: list[Row], report: ImportReport, path: str, dayf
                     if "%" in lag:
                         lag_percent += 1
                     else:
-                        parsed = span(lag, "lag", line)
+                        parsed = _elapsed_lag(lag) or span(lag, "lag", line)
                         if parsed is not None and not re.fullmatch(r"[+-]?0+(\.0+)?[a-z]*", parsed):
                             link["lag"] = parsed
             links.append({"task": pred, **link})

@@ -139,20 +139,31 @@ def _safe_sniff(fmt: Format, head: bytes) -> bool:
         return False
 
 
-def import_file(path: str | os.PathLike[str], check: bool = False) -> tuple[Plan, ImportReport]:
+def import_file(path: str | os.PathLike[str], check: bool = False,
+                projects: Sequence[str] | None = None) -> tuple[Plan, ImportReport]:
     """Read any supported file into a plan, with the report of what was kept and lost.
 
     Readers run no engine: the schedule check (every task whose dates differ from the
-    file's own dates) is :func:`pmfit.import_file`'s, above this layer.
+    file's own dates) is :func:`pmfit.import_file`'s, above this layer. ``projects`` picks
+    the projects of a multi-project file (short names or ids) for the readers that take it
+    (Primavera XER); another format refuses it.
     """
+    import inspect
+
     from pmfit.io.importcheck import no_gc
 
     if check:
         raise TypeError("the import report's schedule check runs above the readers: "
                         "use pmfit.import_file(path, check=True)")
     fmt = detect_format(path)
+    options: dict[str, Any] = {}
+    if projects:
+        if "projects" not in inspect.signature(fmt.read).parameters:
+            raise PlanError(Diagnostic("bad_option", f"choosing projects applies to multi-project files "
+                                       f"(Primavera XER); {path} is {fmt.description}", file=str(path)))
+        options["projects"] = list(projects)
     with no_gc():
-        plan, report = fmt.read(str(path))
+        plan, report = fmt.read(str(path), **options)
     return plan, report
 
 

@@ -108,7 +108,7 @@ def gan_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
         if task.notes:
             out.append(f"<notes><![CDATA[{task.notes.replace(']]>', ']]]]><![CDATA[>')}]]></notes>")
         for succ, link in successors.get(task.id, []):
-            lag = days(link.lag.minutes(mpd, dpw))
+            lag = days(round(link.lag.average_working_minutes(mpd, dpw)))  # an elapsed lag: its average span
             out.append(f'<depend id="{number[succ]}" type="{_TYPES[link.type.value]}" difference="{lag}" '
                        'hardness="Strong"/>')
         for child in children.get(task.id, []):

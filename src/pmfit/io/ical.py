@@ -418,6 +418,12 @@ def _iso_duration(duration: Duration) -> str:
     sign = "-" if duration.amount < 0 else ""
     amount = abs(duration.amount)
     text = f"{amount:g}"
+    if duration.elapsed:  # calendar time: ISO 8601 durations are that already (emo = 30 days)
+        unit = duration.unit[1:]
+        if unit == "mo":
+            return f"{sign}P{amount * 30:g}D"
+        return f"{sign}P{text}{'D' if unit == 'd' else 'W'}" if unit in ("d", "w") else \
+            f"{sign}PT{text}{'H' if unit == 'h' else 'M'}"
     if duration.unit == "d":
         return f"{sign}P{text}D"
     if duration.unit == "w":

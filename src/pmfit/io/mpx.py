@@ -87,6 +87,22 @@ T_NAME, T_WBS, T_LEVEL, T_DURATION, T_BASE_DURATION, T_REMAINING, T_PCT = 1, 2, 
 T_START, T_FINISH, T_BASE_START, T_BASE_FINISH, T_ACT_START, T_ACT_FINISH = 50, 51, 56, 57, 58, 59
 T_CDATE, T_PREDS, T_UID_PREDS, T_FIXED_COST, T_ACT_COST, T_WORK = 68, 70, 74, 35, 32, 20
 T_MILESTONE, T_ID, T_CTYPE, T_PRIORITY, T_UID, T_SUMMARY = 81, 90, 91, 95, 98, 120
+T_TEXT1 = 4
+_PLAIN_ID = re.compile(r"^[^\s,]+(?: [^\s,]+)*$")
+
+
+def _ids_in_text1(rows: list[dict[int, str]], loc: Any) -> bool:
+    """Whether every task row's Text1 is a distinct plan id, as pmfit's MPX export writes them."""
+    seen: set[str] = set()
+    for values in rows:
+        level = loc.number(values.get(T_LEVEL, "1") or "1")
+        if level is not None and int(level) <= 0:
+            continue
+        text = (values.get(T_TEXT1) or "").strip()
+        if not text or len(text) > 200 or text in seen or not _PLAIN_ID.match(text):
+            return False
+        seen.add(text)
+    return bool(seen)
 # resource column numbers (record 41)
 R_NAME, R_GROUP, R_ID, R_MAX_UNITS, R_RATE, R_COST_PER_USE, R_UID = 1, 3, 40, 41, 42, 44, 49
 DAY_KEYS = {"1": "sun", "2": "mon", "3": "tue", "4": "wed", "5": "thu", "6": "fri", "7": "sat"}
@@ -315,12 +331,16 @@ class _Reader:
         id_to_task: dict[str, str] = {}
         stack: list[tuple[int, str]] = []
         entries: list[tuple[dict[int, str], str, str | None, int]] = []
+        own_ids = _ids_in_text1(raw_tasks, loc)
+        if own_ids:
+            report.read.append("task ids from Text1 (where pmfit's MPX export keeps them)")
         for index, values in enumerate(raw_tasks):
             level_value = loc.number(values.get(T_LEVEL, "1") or "1")
             level = int(level_value) if level_value is not None else 1
             if level <= 0:
                 continue  # the project summary row
-            uid = (values.get(T_UID) or values.get(T_ID) or str(index)).strip()
+            uid = (values.get(T_TEXT1) if own_ids else None) or (values.get(T_UID) or values.get(T_ID) or str(index))
+            uid = uid.strip()
             ident = clean_id(uid, used)
             tid = (values.get(T_ID) or "").strip()
             if tid:
@@ -511,6 +531,13 @@ class _Reader:
                 if lag is not None and lag[1] == "%":
                     self.tally.drop("percentage lag", "not kept (the predecessor's length is not known here)",
                                     ident)
+                elif lag is not None and lag[2]:  # elapsed (3ed): calendar time, kept as it is
+                    from pmfit.model.duration import ELAPSED_MINUTES, Lag
+
+                    calendar_minutes = lag[0] * ELAPSED_MINUTES["e" + lag[1]]
+                    if calendar_minutes:
+                        text = str(Lag.elapsed_minutes(calendar_minutes, "e" + lag[1]))
+                        link = f"{pred} {kind}{'+' if sign > 0 else '-'}{text}"
                 elif lag is not None:
                     total = minutes(lag, "lag", ident)
                     if total:

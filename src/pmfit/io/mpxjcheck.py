@@ -136,6 +136,10 @@ def mpxj_view(project: Any, fmt: str, plan: Plan) -> View:
         _py(t.getBaselineStart()) == _py(t.getStart()) for t in tasks if not t.getSummary())
     summary = {int(t.getUniqueID()) for t in tasks if t.getSummary() and t.hasChildTasks()}
     ids = {int(t.getUniqueID()): _task_id(t, fmt) for t in tasks}
+    if fmt == "mpx":  # pmfit's MPX export keeps its ids in Text1, and pmfit reads them back from there
+        texts = {int(t.getUniqueID()): str(t.getText(1) or "") for t in tasks}
+        if texts and set(texts.values()) <= {task.id for task in plan.tasks}:
+            ids = texts
     for t in tasks:
         if int(t.getUniqueID()) in summary:
             view.summaries[str(t.getName() or "")] += 1

@@ -112,7 +112,9 @@ def mpx_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
                 continue
             lag = link.lag.minutes(mpd, dpw)
             text = f"{number[link.task]}{link.type.value}"
-            if lag:
+            if lag and link.lag.elapsed:  # MPX writes elapsed units as MS Project does: 3ed, 40eh
+                text += ("+" if lag > 0 else "-") + f"{abs(link.lag.amount):g}{link.lag.unit}"
+            elif lag:
                 text += ("+" if lag > 0 else "-") + _span(abs(lag), link.lag.unit)
             preds.append(text)
         c = task.constraint

@@ -5,7 +5,7 @@ types with lag, constraints and deadlines, the project calendar (work week,
 working times, exceptions, dated work weeks), resource calendars, resources,
 assignments (units), baselines 0..10, actuals and percent complete. What the plan
 model cannot carry is listed in the import report: elapsed and percentage lags
-(converted to working time), task calendars, manually scheduled tasks, custom
+(percentage lags converted to working time; elapsed lags are kept), task calendars, manually scheduled tasks, custom
 fields, cost-per-use, per-weekday hours that differ.
 
 Writing produces a file MS Project 2010+ and MPXJ-based tools read: elements in
@@ -40,7 +40,7 @@ from pmfit.io.importcheck import (
 )
 from pmfit.io.safexml import local, read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.model.duration import MAX_MINUTES
+from pmfit.model.duration import MAX_MINUTES, Lag
 
 if TYPE_CHECKING:
     from pmfit.model.calendar import CalendarSpec
@@ -55,6 +55,9 @@ CODE_BY_CONSTRAINT = {v: k for k, v in CONSTRAINT_BY_CODE.items()}
 WEEKDAY_BY_DAYTYPE = {"1": "sun", "2": "mon", "3": "tue", "4": "wed", "5": "thu", "6": "fri", "7": "sat"}
 DAYTYPE_BY_WEEKDAY = {v: k for k, v in WEEKDAY_BY_DAYTYPE.items()}
 ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
+#: LagFormat of each elapsed unit (LinkLag is then tenths of a calendar minute)
+LAG_FORMAT_ELAPSED = {"em": 4, "eh": 6, "ed": 8, "ew": 10, "emo": 12}
+ELAPSED_UNIT_OF_FORMAT = {code: unit for unit, code in LAG_FORMAT_ELAPSED.items()}
 PERCENT_FORMATS = {19, 20}
 PMFIT_ID_ALIAS = "pmfit id"
 TASK_TEXT1 = "188743731"
@@ -115,7 +118,7 @@ _REPEATED = frozenset({"PredecessorLink", "ExtendedAttribute", "Baseline", "Week
 _LOCAL: dict[str, str] = {}
 #: The fields the reader reads as text: one holding elements (``<Duration>PT8H<b/></Duration>``) is refused.
 _TEXT_FIELDS = frozenset(
-    ["ActualCost", "ActualFinish", "ActualStart", "Alias", "ConstraintDate", "Cost", "CostPerUse", "CrossProject", "CurrencyCode", "DayWorking", "Deadline", "Duration", "DurationFormat", "FieldName", "Finish", "FixedCost", "FromDate", "Group", "IsBaseCalendar", "IsCostResource", "IsNull", "LagFormat", "LevelingDelay", "LinkLag", "Manual", "ManualDuration", "MaxUnits", "Milestone", "MinutesPerDay", "Name", "Notes", "Number", "OutlineLevel", "PercentComplete", "Priority", "Recurring", "RemainingDuration", "StandardRate", "Start", "StartDate", "StatusDate", "Title", "ToDate", "Units", "Value", "Work", "UID", "ID", "Type", "PredecessorUID", "FieldID", "DayType", "TaskUID", "ResourceUID", "BaseCalendarUID", "CalendarUID", "ConstraintType", "OutlineNumber", "WBS", "Summary"])
+    ["ActualCost", "ActualFinish", "ActualStart", "Alias", "ConstraintDate", "Cost", "CostPerUse", "CrossProject", "CurrencyCode", "DayWorking", "Deadline", "Duration", "DurationFormat", "FieldName", "Finish", "FixedCost", "FromDate", "Group", "IsBaseCalendar", "IsCostResource", "IsNull", "LagFormat", "LevelingDelay", "LevelingDelayFormat", "LinkLag", "Manual", "ManualDuration", "MaxUnits", "Milestone", "MinutesPerDay", "Name", "Notes", "Number", "OutlineLevel", "PercentComplete", "Priority", "Recurring", "RemainingDuration", "StandardRate", "Start", "StartDate", "StatusDate", "Title", "ToDate", "Units", "Value", "Work", "UID", "ID", "Type", "PredecessorUID", "FieldID", "DayType", "TaskUID", "ResourceUID", "BaseCalendarUID", "CalendarUID", "ConstraintType", "OutlineNumber", "WBS", "Summary"])
 
 
 def _not_text(element: Element, tag: str, child: Element) -> PlanError:
@@ -501,9 +504,22 @@ class _Reader:
                 cname = calendars.name(cal)
                 tally.approx(f"task on calendar '{cname}'", "scheduled on the project calendar", ident,
                              f"task calendar '{cname}' (pmfit uses the project calendar)")
-            if _int(f.get("LevelingDelay")) != 0:
-                tally.drop("leveling delay", "pmfit levels by its own rules (pmfit level)", ident)
-                self.tally.causes[ident].append("leveling delay in the file")
+            delay_tenths = _float(f.get("LevelingDelay"))
+            if delay_tenths < 0:
+                tally.drop("negative leveling delay", "not kept (a leveling delay waits, it does not pull)", ident)
+                self.tally.causes[ident].append("negative leveling delay in the file")
+            elif delay_tenths >= 5 and not is_summary:  # half a minute or more: MS Project's Leveling Delay
+                delay_format = _int(f.get("LevelingDelayFormat"), 8)  # MS Project shows it in elapsed days
+                delay_format -= 32 if delay_format > 32 else 0
+                delay_minutes = delay_tenths / 10
+                unit = ELAPSED_UNIT_OF_FORMAT.get(delay_format)
+                if unit is not None:  # pmfit's leveling delay is working time: the average working time it spans
+                    delay_minutes = Lag.elapsed_minutes(delay_minutes, unit).average_working_minutes(
+                        mpd, spec_model.days_per_week)
+                    tally.approx("elapsed leveling delay", "kept as the working time it spans on average", ident,
+                                 "elapsed leveling delay kept as working time")
+                task["leveling_delay"] = (_in_format(delay_minutes, mpd, spec_model.days_per_week, delay_format)
+                                          or _duration_value(delay_minutes, mpd))
             links = []
             for pl in f.get("PredecessorLink", []):
                 p = _fields(pl)
@@ -524,18 +540,18 @@ class _Reader:
                 lag_format = _int(p.get("LagFormat"), 7)
                 base_format = lag_format - 32 if lag_format > 32 else lag_format
                 lag_minutes = lag_tenths / 10
+                elapsed_unit = ELAPSED_UNIT_OF_FORMAT.get(base_format)
                 if base_format in PERCENT_FORMATS:
                     pred_row = next((r for r in task_rows if r["id"] == pred), None)
                     pred_minutes = parse_duration(pred_row["f"].get("Duration")) if pred_row else 0
                     lag_minutes = (pred_minutes or 0) * lag_tenths / 100  # LinkLag is the percentage here
                     tally.approx("percentage lag", "kept as the working time it is today", ident,
                                  "percentage lag fixed to working time")
-                elif base_format in ELAPSED_FORMATS:
-                    tally.approx("elapsed lag", "kept as working-time lag", ident,
-                                 "elapsed lag kept as working time")
-                    lag_minutes = lag_minutes * mpd / 1440
                 text = pred if kind == "FS" else f"{pred} {kind}"
-                if abs(lag_minutes) >= 0.5:
+                if elapsed_unit is not None and abs(lag_minutes) >= 0.5:  # calendar time, kept as it is
+                    lag_text = str(Lag.elapsed_minutes(abs(lag_minutes), elapsed_unit))
+                    text = f"{pred} {kind}{'+' if lag_minutes > 0 else '-'}{lag_text}"
+                elif abs(lag_minutes) >= 0.5:
                     lag_text = (_in_format(abs(lag_minutes), mpd, spec_model.days_per_week, base_format)
                                 if base_format not in ELAPSED_FORMATS else None) \
                         or _duration_value(abs(lag_minutes), mpd)
@@ -939,13 +955,18 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
             parts.append(f"<ConstraintDate>{_iso(_as_dt(c.date, clock))}</ConstraintDate>")
         if task.deadline is not None:
             parts.append(f"<Deadline>{_iso(_as_dt(task.deadline, day_end))}</Deadline>")
+        if task.leveling_delay is not None and task.id not in summaries:
+            delay = task.leveling_delay.minutes(mpd, dpw)
+            delay_format = {"m": 3, "h": 5, "d": 7, "w": 9, "mo": 11}[task.leveling_delay.unit]
+            parts.append(f"<LevelingDelay>{delay * 10}</LevelingDelay><LevelingDelayFormat>{delay_format}"
+                         "</LevelingDelayFormat>")
         if task.notes:
             parts.append(f"<Notes>{_x(task.notes)}</Notes>")
         for link in task.after:
             if link.task not in uid:
                 continue
-            lag = link.lag.minutes(mpd, dpw)
-            lag_format = {"m": 3, "h": 5, "d": 7, "w": 9, "mo": 11}[link.lag.unit]
+            lag = link.lag.minutes(mpd, dpw)  # calendar minutes for an elapsed lag, as LinkLag wants them
+            lag_format = ({"m": 3, "h": 5, "d": 7, "w": 9, "mo": 11} | LAG_FORMAT_ELAPSED)[link.lag.unit]
             parts.append(f"<PredecessorLink><PredecessorUID>{uid[link.task]}</PredecessorUID>"
                          f"<Type>{CODE_BY_LINK[link.type.value]}</Type><CrossProject>0</CrossProject>"
                          f"<LinkLag>{lag * 10}</LinkLag><LagFormat>{lag_format}</LagFormat></PredecessorLink>")

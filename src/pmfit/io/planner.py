@@ -8,7 +8,8 @@ How the file maps:
 - A task's duration is the working time between its work start and its end on the
   project calendar (as MPXJ computes it); ``work`` is kept as the task's effort.
 - ``<predecessor predecessor-id type lag>``: FS/SS/FF/SF, lag in seconds of elapsed
-  time (kept as working time, noted in the report).
+  (calendar) time: Planner adds it to the predecessor's date as it is, so it is read as
+  an elapsed lag (``2eh``, ``3ed``).
 - ``<constraint type="must-start-on|start-no-earlier-than" time>`` -> MSO / SNET.
 - Calendars: ``default-week`` gives each weekday a day type (0 working, 1 non-working,
   2 use the parent calendar); the working day type's ``<interval>`` s are the shifts;
@@ -40,7 +41,7 @@ from pmfit.io.tabular import (
     strip_summary_work,
 )
 from pmfit.model.diagnostics import Diagnostic
-from pmfit.model.duration import Duration
+from pmfit.model.duration import Duration, Lag
 from pmfit.model.plan import Plan
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -199,12 +200,11 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     dates: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     raw_links: list[tuple[str, str, dict[str, Any]]] = []
     progress: dict[str, dict[str, Any]] = {}
-    lags = 0
     constraints_dropped = 0
     tasks_el = next((c for c in root if local(c.tag) == "tasks"), None)
 
     def walk(node: Element, parent: str | None, depth: int) -> None:
-        nonlocal lags, constraints_dropped
+        nonlocal constraints_dropped
         for el in node:
             if local(el.tag) != "task":
                 continue
@@ -238,14 +238,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
                         if link["type"] not in ("FS", "SS", "FF", "SF"):
                             link["type"] = "FS"
                         lag = _int(pred.get("lag"), 0)
-                        if lag and abs(lag) <= 10**9:
-                            link["lag"] = str(seconds_to_duration(lag)) if lag > 0 else \
-                                str(-seconds_to_duration(-lag))
-                            lags += 1
-                            # the per-task cause a schedule difference gets: not "a calendar rule"
-                            report.task_causes.setdefault(tid, []).append(
-                                f"an elapsed lag of {lag / 3600:g} h (calendar time in Planner) on its "
-                                "predecessor, kept as working time")
+                        if lag and abs(lag) <= 10**9:  # calendar time: an elapsed lag, exactly
+                            link["lag"] = ("-" if lag < 0 else "") + str(Lag.elapsed_minutes(abs(lag) / 60))
                         raw_links.append((pred.get("predecessor-id") or "", tid, link))
                 elif tag == "constraint":
                     when = _stamp(child.get("time"))
@@ -278,8 +272,6 @@ def read(path: str) -> tuple[Plan, ImportReport]:
         by_id[succ].setdefault("after", []).append({"task": pred, **link})
     if unknown:
         report.dropped.append(f"{plural(unknown, 'predecessor')} name a task id that is not in the file")
-    if lags:
-        report.approximated.append(f"{plural(lags, 'lag')} are elapsed time in Planner: kept as working time")
     if constraints_dropped:
         report.dropped.append(f"{plural(constraints_dropped, 'constraint')} of a kind pmfit does not know")
 

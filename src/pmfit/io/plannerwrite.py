@@ -2,7 +2,9 @@
 
 Tasks nest; each carries its current schedule (``work-start``, ``end`` as local wall-clock stamps
 ``20270301T080000Z``), its effort in seconds and ``fixed-duration`` scheduling so that Planner keeps
-the duration. Links carry type and lag (seconds); start-no-earlier-than and must-start-on are
+the duration. Links carry type and lag (seconds of calendar time: an elapsed lag exactly, a working lag
+as the calendar time it spans on average, see :meth:`pmfit.model.duration.Duration.average_elapsed_minutes`);
+start-no-earlier-than and must-start-on are
 Planner's two constraints. One calendar: the work week, the day's shifts and the holidays.
 Resources carry an hourly ``std-rate``; allocations a percentage. Ids are Planner's integers:
 numeric pmfit ids are kept, others numbered from 1.
@@ -69,9 +71,10 @@ def planner_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]
             out.append(f'<day date="{day:%Y%m%d}" type="day-type" id="1"/>')
     out += ["</days>", "</calendar>", "</calendars>", "<tasks>"]
     dropped_constraints = 0
+    working_lags = 0
 
     def write_task(task: Any) -> None:
-        nonlocal dropped_constraints
+        nonlocal dropped_constraints, working_lags
         row = rows.get(task.id)
         begin = row.start if row is not None else plan.project.start
         end = row.finish if row is not None else begin
@@ -94,7 +97,8 @@ def planner_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]
         if links:
             out.append("<predecessors>")
             for i, link in enumerate(links, start=1):
-                lag = int(link.lag.minutes(mpd, dpw) * 60)
+                lag = round(link.lag.average_elapsed_minutes(mpd, dpw) * 60)
+                working_lags += bool(lag) and not link.lag.elapsed
                 out.append(f'<predecessor id="{i}" predecessor-id="{number[link.task]}" type="{link.type.value}" '
                            f'lag="{lag}"/>')
             out.append("</predecessors>")
@@ -125,6 +129,9 @@ def planner_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]
         notes["ids"] = f"{len(plan.tasks)} task ids numbered 1..{len(plan.tasks)} (Planner ids are numbers)"
     if res_renumbered and plan.resources:
         notes["resource_ids"] = f"{len(plan.resources)} resource ids numbered (Planner ids are numbers)"
+    if working_lags:
+        notes["lags"] = (f"{working_lags} working-time lags written as the calendar time they span on average "
+                         f"({spec.days_per_week:g} working days per 7 calendar days): Planner's lags are calendar time")
     if dropped_constraints:
         notes["constraints"] = (f"{dropped_constraints} date constraints other than start-no-earlier-than and "
                                 "must-start-on dropped (Planner has only those two)")

@@ -463,11 +463,10 @@ class Parser:
                             break
                         if option.text in ("onstart", "onend"):
                             kind = option.text[2:]
-                        elif option.text in ("gaplength", "gapduration"):
+                        elif option.text == "gaplength":
                             gap = self.next().text  # type: ignore[union-attr]
-                            if option.text == "gapduration":
-                                self.approx["gapduration (calendar time) kept as working time"] = \
-                                    self.approx.get("gapduration (calendar time) kept as working time", 0) + 1
+                        elif option.text == "gapduration":  # calendar time: an elapsed lag
+                            gap = _elapsed_gap(self.next().text)  # type: ignore[union-attr]
                 self.links.append((task["id"], ref.text, f"{word}:{kind}", gap, ref))
                 after = self.peek()
                 if after is None or after.text != ",":
@@ -782,7 +781,10 @@ def tjp_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
             options = []
             if kind in ("SS", "SF"):
                 options.append("onstart")
-            if lag > 0:
+            if lag > 0 and link.lag.elapsed:  # calendar time: TaskJuggler's gapduration
+                unit, times = _TJ_OF_ELAPSED[link.lag.unit]
+                options.append(f"gapduration {link.lag.amount * times:g}{unit}")
+            elif lag > 0:
                 options.append(f"gaplength {_span(lag, mpd)}")
             elif lag < 0:
                 approximated["lead"] += 1
@@ -819,6 +821,21 @@ def tjp_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
            for t in plan.tasks):
         notes["ids"] = "task ids that are not TaskJuggler identifiers were changed (letters, digits and _ only)"
     return "\n".join(lines) + "\n", notes
+
+
+_TJ_CALENDAR_MINUTES = {"min": 1, "h": 60, "d": 1440, "w": 10080, "m": 43200, "y": 525600}
+_TJ_OF_ELAPSED = {"em": ("min", 1), "eh": ("h", 1), "ed": ("d", 1), "ew": ("w", 1), "emo": ("d", 30)}
+
+
+def _elapsed_gap(text: str) -> str:
+    """A ``gapduration`` (calendar time: ``3d`` is 72 hours) as a pmfit elapsed lag (``3ed``)."""
+    from pmfit.model.duration import Lag
+
+    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(min|h|d|w|m|y)?\s*$", text)
+    if match is None:
+        return text  # not a duration: the plan's own parse names it
+    minutes = float(match[1]) * _TJ_CALENDAR_MINUTES[match[2] or "d"]
+    return str(Lag.elapsed_minutes(minutes, {"min": "em", "h": "eh", "d": "ed", "w": "ew"}.get(match[2] or "d")))
 
 
 def _span(minutes: float, mpd: int) -> str:
@@ -863,5 +880,5 @@ register(Format(
           "inherited day rates and leaves; project start, now (status date), currency, working hours and "
           "holidays; macros; include files next to the project",
     loses="reports, accounts and charges, journals, bookings, limits, flags, shifts, other scenarios "
-          "(each listed with its count); duration and gapduration (calendar time) are kept as working time; "
+          "(each listed with its count); duration (calendar time) is kept as working time; "
           "efficiency and resource limits are not modelled"))

@@ -34,6 +34,7 @@ from pmfit.io.importcheck import (
 )
 from pmfit.io.safexml import read_bytes
 from pmfit.model.diagnostics import Diagnostic, PlanError
+from pmfit.model.duration import Lag
 
 if TYPE_CHECKING:
     from pmfit.model.calendar import CalendarSpec
@@ -269,7 +270,7 @@ def _chosen_projects(projects: list[dict[str, str]], wanted: Sequence[str] | Non
         if p not in chosen:
             report.dropped.append(f"project '{p.get('proj_short_name') or p.get('proj_id')}' "
                                   + ("not asked for" if wanted else "(not marked for export in the file)")
-                                  + ": not imported; read_xer(path, projects=[...]) picks it")
+                                  + ": not imported; `pmfit import --project NAME` picks it")
     return chosen
 
 
@@ -478,6 +479,9 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
 
     # links
     n_links = 0
+    options = tables.get("SCHEDOPTIONS", [])
+    lag_cal = {o.get("sched_calendar_on_relationship_lag", "") for o in options} - {""}
+    lags_elapsed = lag_cal == {"rcal_24Hour"}  # every lag counts calendar hours: elapsed lags
     for link in tables.get("TASKPRED", []):
         succ = activity_tasks.get(link.get("task_id", ""))
         pred = task_id.get(link.get("pred_task_id", ""))
@@ -491,13 +495,13 @@ def build_plan(tables: dict[str, list[dict[str, Any]]], report: ImportReport, ta
         kind = LINK_BY_CODE.get(link.get("pred_type", "PR_FS") or "PR_FS", "FS")
         lag_hours = _num(link.get("lag_hr_cnt"))
         text = pred if kind == "FS" else f"{pred} {kind}"
-        if abs(lag_hours) * 60 >= 0.5:
+        if abs(lag_hours) * 60 >= 0.5 and lags_elapsed:  # P6's 24-hour lag calendar: calendar hours
+            text = f"{pred} {kind}{'+' if lag_hours > 0 else '-'}{Lag.elapsed_minutes(abs(lag_hours) * 60, 'eh')}"
+        elif abs(lag_hours) * 60 >= 0.5:
             text = f"{pred} {kind}{'+' if lag_hours > 0 else '-'}{duration_text(abs(lag_hours))}"
         succ.setdefault("after", []).append(text)
         n_links += 1
-    options = tables.get("SCHEDOPTIONS", [])
-    lag_cal = {o.get("sched_calendar_on_relationship_lag", "") for o in options} - {""}
-    if lag_cal - {"rcal_Successor"}:
+    if lag_cal - {"rcal_Successor", "rcal_24Hour"}:
         tally.approx("lag calendar option " + "/".join(sorted(lag_cal)),
                      "lags count working time on the project calendar")
 
@@ -878,7 +882,8 @@ def xer_export(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
             if link.task not in by_id or link.task == t.id:
                 continue
             kind = link.type.value
-            lag_hours = f"{link.lag.minutes(mpd, dpw) / 60:g}"
+            # P6 measures a lag on one calendar: an elapsed lag goes as the working hours it spans on average
+            lag_hours = f"{round(link.lag.average_working_minutes(mpd, dpw) / 60, 4):g}"
             nested = link.task in ancestors.get(t.id, set()) or t.id in ancestors.get(link.task, set())
             if nested or (t.id not in summaries and link.task not in summaries):
                 # a leaf link, or a summary linked to its own activities: activity to activity

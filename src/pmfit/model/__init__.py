@@ -2,7 +2,7 @@
 
 from pmfit.model.calendar import CalendarSpec
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.model.duration import Duration
+from pmfit.model.duration import Duration, Lag
 from pmfit.model.plan import (
     Baseline,
     Constraint,
@@ -21,7 +21,7 @@ from pmfit.model.plan import (
 )
 
 __all__ = [
-    "Baseline", "CalendarSpec", "Constraint", "ConstraintType", "Diagnostic", "Duration",
+    "Baseline", "CalendarSpec", "Constraint", "ConstraintType", "Diagnostic", "Duration", "Lag",
     "Estimate", "Link", "LinkType", "Plan", "PlanError", "Progress", "Project", "Resource",
     "Risk", "Stakeholder", "Task", "TaskProgress",
 ]

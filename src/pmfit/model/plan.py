@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from pmfit.model.calendar import CalendarSpec
-from pmfit.model.duration import Duration
+from pmfit.model.duration import Duration, Lag
 
 
 def _id_text(value: Any) -> Any:
@@ -93,7 +93,7 @@ class Link(Frozen):
 
     task: Id
     type: LinkType = LinkType.FS
-    lag: Duration = Field(default_factory=lambda: Duration(0, "d"))
+    lag: Lag = Field(default_factory=lambda: Lag(0, "d"))
 
     @model_validator(mode="before")
     @classmethod

@@ -272,6 +272,25 @@ class WorkingTime:
         clock = when.hour * 60 + when.minute
         return int(self._cum[day]) + self._worked_before(shifts, clock) - self._origin_offset
 
+    def offsets(self, moments: npt.NDArray[np.datetime64]) -> IntArray:
+        """:meth:`offset` of many moments at once (vectorised; whole minutes)."""
+        when = np.asarray(moments, dtype="datetime64[m]")
+        if when.size == 0:
+            return np.zeros(when.shape, dtype=np.int64)
+        dates = when.astype("datetime64[D]")
+        for extreme in (dates.min(), dates.max()):  # grow the table to cover both ends first
+            self._day_index(extreme.astype(dt.date))
+        day = (dates - np.datetime64(self._base, "D")).astype(np.int64)
+        clock = (when - dates).astype(np.int64)
+        patterns = self._day_pattern[day]
+        worked = np.zeros(when.shape, dtype=np.int64)
+        for index in np.flatnonzero(np.bincount(patterns)):
+            mask = patterns == index
+            for start, end in self._patterns[int(index)]:
+                worked[mask] += np.clip(clock[mask] - start, 0, end - start)
+        result: IntArray = self._cum[day] + worked - self._origin_offset
+        return result
+
     def day_start(self, day: dt.date | dt.datetime) -> int:
         """Working minutes before the day ``day`` begins (a start on that date)."""
         if isinstance(day, dt.datetime):

@@ -24,16 +24,20 @@ from pmfit.cli.options import either, old_spelling
 def export(
     plan_file: str = typer.Argument(..., metavar="PLAN", help="Plan file (any format pmfit reads)."),
     out: str | None = typer.Option(None, "--out", "-o", metavar="FILE",
-                                   help="Output file: .xml (MS Project), .xer (Primavera), .ics, .csv, .xlsx, "
-                                        ".yaml, .json (the format follows the extension). Required."),
+                                   help="Output file; the format follows the extension: .xml (MS Project), "
+                                        ".xer or .pmxml (Primavera P6), .mpx, .gan (GanttProject), .planner, "
+                                        ".tjp (TaskJuggler), .ics, .csv, .xlsx, .yaml, .json. Required."),
     format_name: str | None = typer.Option(None, "--format", "-f",
-                                           help="Format name when the extension is ambiguous."),
+                                           help="Format name when the extension is ambiguous: mspdi, xer, p6xml, "
+                                                "mpx, ganttproject, planner, taskjuggler, icalendar, csv, xlsx, "
+                                                "yaml, json."),
     force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
     as_planned: bool = AsPlannedOption,
     json_out: bool = JsonOption,
     to: str | None = old_spelling("--to", "--out"),
 ) -> None:
-    """Export a plan as MS Project XML, Primavera XER, iCalendar, CSV, Excel, YAML or JSON.
+    """Export a plan as MS Project XML or MPX, Primavera XER or P6 XML, GanttProject, Planner, TaskJuggler,
+    iCalendar, CSV, Excel, YAML or JSON.
 
     Formats that store dates get the current schedule (progress respected), as MS Project writes them.
     """
@@ -43,8 +47,8 @@ def export(
     assert to is not None
     to_stdout = to == "-"
     if to_stdout and not format_name:
-        raise fail("--out - writes to standard output and needs --format (yaml, json, mspdi, xer, csv, xlsx, "
-                   "icalendar)", 2)
+        raise fail("--out - writes to standard output and needs --format (yaml, json, mspdi, xer, p6xml, mpx, "
+                   "ganttproject, planner, taskjuggler, csv, xlsx, icalendar)", 2)
     if Path(to).is_file() and not force:  # a pipe or a device is written to, not overwritten
         raise fail(f"{to} exists; pass --force to overwrite it")
     plan = load_plan(plan_file, show_warnings=not json_out)

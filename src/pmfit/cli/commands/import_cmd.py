@@ -21,6 +21,10 @@ def import_(
     check: bool = typer.Option(True, "--check/--no-check",
                                help="Reschedule with pmfit and compare with the file's own dates."),
     force: bool = typer.Option(False, "--force", help="Overwrite the --out file if it exists."),
+    project: list[str] | None = typer.Option(None, "--project", "-p", metavar="NAME",
+                                             help="A project of a multi-project Primavera XER file to read "
+                                                  "(short name or id; repeat for several). Default: the "
+                                                  "projects the file marks for export."),
     json_out: bool = JsonOption,
     to: str | None = old_spelling("--to", "--out"),
 ) -> None:
@@ -34,10 +38,10 @@ def import_(
         raise fail("--out - (standard output) is for `pmfit export --out - --format NAME`; import prints its "
                    "report there", 2)
     if json_out:
-        plan, rep = import_file(source, check=check)
+        plan, rep = import_file(source, check=check, projects=project)
     else:
         with err_console().status(f"Reading {source} …"):
-            plan, rep = import_file(source, check=check)
+            plan, rep = import_file(source, check=check, projects=project)
     written = None
     if to is not None:
         written = export_file(plan, to).name

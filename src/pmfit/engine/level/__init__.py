@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from pmfit.engine.cpm import critical_path_method
+from pmfit.engine.cpm import critical_path_method, elapsed_links_short, in_working_time
 from pmfit.engine.jit import JIT_THRESHOLD
 from pmfit.engine.kernels import NO_UPPER
 from pmfit.engine.level.cpsat import REDUNDANT, clique_bound, cp_available, solve_cp
@@ -88,6 +88,7 @@ def level_network(
     ``blocked``: ``(resource index, from, to)`` working-minute windows when a resource is not
     working (see :func:`resource_time_off`).
     """
+    with_elapsed, network = network, in_working_time(network)  # elapsed lags as the working time they span unleveled
     if method not in METHODS:
         raise PlanError(Diagnostic("bad_field", f"unknown leveling method {method!r} "
                                    f"(choose {', '.join(METHODS)})"))
@@ -169,6 +170,14 @@ def level_network(
     start_minutes = problem.to_minutes(best_start)
     method_used = method if method != "auto" else ("auto: heuristic + CP-SAT" if cp_status else "auto: heuristic")
     diagnostics.extend(_after_checks(network, problem, best_start, start_minutes))
+    short = elapsed_links_short(with_elapsed, start_minutes)
+    if len(short):
+        pred, succ = (with_elapsed.ids[int(x[short[0]])] for x in (with_elapsed.link_src, with_elapsed.link_dst))
+        diagnostics.append(Diagnostic(
+            "elapsed_lag_short", f"{len(short)} elapsed lag(s) measured in working time where the unleveled "
+            f"schedule puts them come out shorter where leveling moved the tasks (first: '{pred}' to '{succ}'); "
+            "the plan kept with `pmfit level --apply` is scheduled with the lags exact", severity="warning",
+            task=succ))
     return LeveledSchedule(
         network=network, cpm=cpm, problem=problem,
         start_minutes=start_minutes, unleveled_minutes=cpm.start.astype(np.int64),

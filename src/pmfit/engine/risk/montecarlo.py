@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pmfit.engine.cpm import bounds as cpm_bounds
-from pmfit.engine.cpm import critical_path_method
+from pmfit.engine.cpm import critical_path_method, in_working_time
 from pmfit.engine.jit import kernel
 from pmfit.engine.kernels import NO_LOWER, NO_UPPER
 from pmfit.engine.network import DISTRIBUTIONS, FF, FNET, FNLT, FS, MFO, MSO, SF, SNLT, Network
@@ -649,6 +649,7 @@ def simulate_network(
         raise ValueError("precision must be positive")
     if len(network.order) != network.n:
         raise ValueError("the network has a dependency cycle (no topological order)")
+    network = in_working_time(network)  # elapsed lags as the working time they span in the plain schedule
     if isinstance(seed, np.random.Generator):
         seed_value = int(seed.integers(2**63))
     elif seed is None:
