@@ -242,6 +242,14 @@ def test_offset_of_any_moment_is_consistent(spec: CalendarSpec, origin: dt.datet
     assert cal.finish_at(t) <= moment <= cal.start_at(t) or (t == 0 and moment <= cal.start_at(0))
 
 
+def test_a_finish_one_minute_before_an_origin_just_after_the_days_first_minute_is_the_day_before() -> None:
+    # found by hypothesis: the table did not reach back a day, so the finish landed on 08:00 itself
+    cal = WorkingTime(CalendarSpec(), dt.datetime(2027, 1, 6, 8, 1))
+    t = cal.offset(dt.datetime(2027, 1, 6, 0, 0))
+    assert t == -1
+    assert cal.finish_at(t) == dt.datetime(2027, 1, 5, 17, 0) and cal.start_at(t) == dt.datetime(2027, 1, 6, 8, 0)
+
+
 @pytest.mark.parametrize("country", ["US", "GB", "UK", "DE", "FR", "IL", "IN", "JP", "BR", "AU", "CA", "NZ"])
 def test_country_tables_match_the_holidays_package(country: str) -> None:
     from pmfit.engine.workcal import _country_holidays

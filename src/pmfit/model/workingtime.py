@@ -206,6 +206,13 @@ class WorkingTime:
         if t.size == 0:
             return np.zeros(t.shape, dtype="datetime64[m]")
         self._ensure(int(t.min()), int(t.max()) + 1)
+        if finish and int(t.min()) + self._origin_offset <= self._cum[0]:
+            # a finish at the table's first working minute is the end of the working day before it:
+            # reach back once (a calendar with no working time before keeps the start itself)
+            try:
+                self._extend(backward=_CHUNK_DAYS)
+            except CalendarError:
+                pass
         absolute = t + self._origin_offset
         day_end = self._cum[1:]
         if finish:
