@@ -59,9 +59,6 @@ THIRD_PARTY: dict[str, set[str]] = {
 
 #: imports that still cross a rule: (importing module, imported module) -> why, and the way out
 KNOWN_DEBT: dict[tuple[str, str], str] = {
-    ("pmfit.io.current", "pmfit.engine.schedule"): "the TaskJuggler reader turns `complete` without actual "
-    "dates into actual dates from the plan's CPM schedule (io.current.planned_dates_for_reader); that step "
-    "should move to the load step above the readers (writers no longer compute dates)",
 }
 
 

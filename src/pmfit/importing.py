@@ -55,6 +55,35 @@ def checked(plan: Plan, filename: str | None = None) -> Plan:
     return plan
 
 
+def with_dated_progress(plan: Plan, report: ImportReport) -> Plan:
+    """``plan`` with the progress its file stated without actual dates (``report.undated_progress``:
+    TaskJuggler's ``complete``) dated from the plan's schedule, as TaskJuggler itself reads it: a task
+    started at its scheduled start and, when complete, finished at its scheduled finish — neither
+    after the status date. A milestone is done or not: a partial ``complete`` of one is not kept."""
+    if not report.undated_progress or not plan.tasks:
+        return plan
+    from pmfit.engine.schedule import schedule
+    from pmfit.model.plan import Progress, TaskProgress
+
+    try:
+        rows = schedule(plan).tasks
+    except (PlanError, ValueError, OverflowError):  # an unschedulable plan is still read, undated
+        return plan
+    now = plan.progress.status_date if plan.progress is not None else None
+    if now is not None and not isinstance(now, dt.datetime):
+        now = dt.datetime.combine(now, dt.time(17))
+    tasks = dict(plan.progress.tasks) if plan.progress is not None else {}
+    for task_id, percent in report.undated_progress.items():
+        row = rows.get(task_id)
+        if row is None or task_id in tasks or (row.milestone and percent < 100):
+            continue
+        start = row.start if now is None else min(row.start, now)
+        finish = max(start, row.finish if now is None else min(row.finish, now)) if percent >= 100 else None
+        tasks[task_id] = TaskProgress(percent_complete=min(percent, 100.0), actual_start=start, actual_finish=finish)
+    progress = (plan.progress or Progress()).model_copy(update={"tasks": tasks})
+    return plan.model_copy(update={"progress": progress})
+
+
 def read_plan_text(text: str, filename: str | None = None) -> Plan:
     """Parse and validate YAML plan text, the engine's checks included."""
     from pmfit.io.importcheck import no_gc
@@ -66,11 +95,14 @@ def read_plan_text(text: str, filename: str | None = None) -> Plan:
 
 def load_file(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
-    from pmfit.io.formats import load
+    from pmfit.io.formats import import_file as read_file
+    from pmfit.io.formats import require_tasks
     from pmfit.io.importcheck import no_gc
 
     with no_gc():  # the checks compile the plan: the collector would re-scan its millions of objects
-        return checked(load(path), os.fspath(path))
+        plan, report = read_file(path)
+        require_tasks(plan, path)
+        return with_dated_progress(checked(plan, os.fspath(path)), report)
 
 
 def import_file(path: str | os.PathLike[str], check: bool = True,
@@ -84,7 +116,7 @@ def import_file(path: str | os.PathLike[str], check: bool = True,
 
     with no_gc():
         plan, report = read_file(path, projects=projects)
-        plan = checked(plan, os.fspath(path))
+        plan = with_dated_progress(checked(plan, os.fspath(path)), report)
         if check and report.file_dates:
             check_schedule(plan, report)
     return plan, report
@@ -220,4 +252,4 @@ def _differs(file_value: Any, ours: dt.datetime, working_diff: Any, cal: Any, mp
     return bool(abs(working_diff(moment, ours)) * mpd >= 1)
 
 
-__all__ = ["check_schedule", "checked", "import_file", "load_file", "read_plan_text"]
+__all__ = ["check_schedule", "checked", "import_file", "load_file", "read_plan_text", "with_dated_progress"]

@@ -87,17 +87,3 @@ def current_schedule(plan: Plan, given: Any, writer: str = "export") -> CurrentS
     return CurrentSchedule.of(given)
 
 
-def planned_dates_for_reader(plan: Plan) -> CurrentSchedule | None:
-    """The plan's CPM schedule without progress, for a reader that needs it to read the file at all
-    (TaskJuggler's ``complete`` without actual dates: the scheduled dates stand in), or None when
-    the plan cannot be scheduled.
-
-    The one engine use left in io (``KNOWN_DEBT`` in tests/test_import_rules.py): it should move to
-    the load step above the readers. Writers never call it.
-    """
-    from pmfit.engine.schedule import schedule
-
-    try:
-        return CurrentSchedule.of(schedule(plan))
-    except Exception:  # an unschedulable plan is still read, without these dates
-        return None

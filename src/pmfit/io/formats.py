@@ -36,6 +36,9 @@ class ImportReport:
     task_causes: dict[str, list[str]] = field(default_factory=dict)
     #: how many tasks the schedule check compared (0: not run)
     schedule_checked: int = 0
+    #: percent complete the file states without actual dates (TaskJuggler's ``complete``), per task id;
+    #: the load step above the readers (pmfit.importing) dates them from the plan's schedule
+    undated_progress: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,10 +173,15 @@ def import_file(path: str | os.PathLike[str], check: bool = False,
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read any supported plan file (format detected by content) into a validated plan."""
     plan, _ = import_file(path)
-    if not plan.tasks:  # a calendar-only export: `pmfit import` still reads it, with a warning
+    require_tasks(plan, path)
+    return plan
+
+
+def require_tasks(plan: Plan, path: str | os.PathLike[str]) -> None:
+    """Refuse a plan with no tasks: a calendar-only export (``pmfit import`` still reads it, with a warning)."""
+    if not plan.tasks:
         raise PlanError(Diagnostic("no_tasks", "the file has no tasks (only calendars, resources or "
                                    "settings), so there is nothing to schedule", file=str(path)))
-    return plan
 
 
 @dataclass

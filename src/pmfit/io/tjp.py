@@ -613,7 +613,7 @@ def _build(p: Parser, path: str, report: ImportReport) -> tuple[Plan, ImportRepo
     project["calendar"] = {**_calendar(p), "holidays": p.holidays}
     data: dict[str, Any] = {"version": 1, "project": project, "resources": resources, "tasks": p.tasks}
     if p.progress:
-        data["progress"] = _progress(p, data, ids)
+        data["progress"] = _progress(p, ids, report)
     for (what, count) in sorted(approximated.items()):
         report.approximated.append(f"{count} × {what}")
     if p.efforts:
@@ -646,33 +646,12 @@ def _weekdays(first: dt.date, last: dt.date) -> int:
     return days
 
 
-def _progress(p: Parser, data: dict[str, Any], ids: set[str]) -> dict[str, Any]:
-    """TaskJuggler's ``complete`` without actual dates: the scheduled dates (up to ``now``) stand in."""
-    from pmfit.io.current import planned_dates_for_reader
-    from pmfit.io.yamlplan import plan_from_data
-
+def _progress(p: Parser, ids: set[str], report: ImportReport) -> dict[str, Any]:
+    """The status date (``now``); TaskJuggler's ``complete`` has no actual dates, so it goes to the
+    report's ``undated_progress`` for the load step to date from the plan's schedule."""
+    report.undated_progress = {tid: pct for tid, pct in p.progress.items() if tid in ids and pct > 0}
     now = p.project.get("now")
-    try:  # the plan's schedule without progress (io runs no engine itself: io.current is the one door)
-        sched = planned_dates_for_reader(plan_from_data(data))
-    except (PlanError, ValueError, OverflowError):  # a cycle or a calendar the load step reports
-        sched = None
-    rows: dict[str, Any] = sched.rows if sched is not None else {}
-    tasks: dict[str, Any] = {}
-    for tid, pct in p.progress.items():
-        row = rows.get(tid)
-        if tid not in ids or row is None or pct <= 0:
-            continue
-        if row.milestone and pct < 100:
-            continue  # a milestone is done or not: a partial 'complete' of a to-do item is not kept
-        start = row.start if now is None else min(row.start, now)
-        record: dict[str, Any] = {"percent_complete": min(pct, 100.0), "actual_start": start}
-        if pct >= 100:
-            record["actual_finish"] = max(start, row.finish if now is None else min(row.finish, now))
-        tasks[tid] = record
-    out: dict[str, Any] = {"tasks": tasks}
-    if now is not None:
-        out["status_date"] = now
-    return out
+    return {"tasks": {}} if now is None else {"tasks": {}, "status_date": now}
 
 
 # ---- writing --------------------------------------------------------------------
