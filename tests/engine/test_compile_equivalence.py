@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.engine.reference_compile import _compile as reference_compile
 
-from pmfit.engine.network import Network, _compile
+from pmfit.engine.network import Network, _compile, _minutes_each
 from pmfit.model.diagnostics import PlanError
+from pmfit.model.duration import Lag
 from pmfit.model.plan import Plan
 
 LAGS = ["", "", "", "+2d", "-1d", "+3ed", "+0ed", "+4h", "+1.5d", "-2eh", "+0d"]
@@ -154,3 +155,13 @@ def test_the_random_plans_reach_the_cases_that_matter() -> None:
         inherited += any(origin[0] in plan.summary_ids() for origin in result.link_origin)
         elapsed += result.has_elapsed
     assert min(fanned, dropped, inherited, cycles, elapsed) >= 10, (fanned, dropped, inherited, cycles, elapsed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.5, 1.5, 2.5, -0.5, 1e308, -1e308, 0.0])),
+                          st.sampled_from(["m", "h", "d", "w", "mo", "em", "eh", "ed", "ew", "emo"])), max_size=20),
+       st.sampled_from([(480, 5), (450, 6), (1, 7), (1440, 7)]))
+def test_minutes_in_bulk_are_each_durations_minutes(values: list[tuple[float, str]], calendar: tuple[int, int]) -> None:
+    lags = [Lag(amount, unit) for amount, unit in values]  # type: ignore[arg-type]
+    expected = [lag.minutes(*calendar) for lag in lags]
+    assert _minutes_each(lags, *calendar).tolist() == expected

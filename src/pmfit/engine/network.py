@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import weakref
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +49,8 @@ _TASK_FIELDS = operator.attrgetter("id", "parent", "after", "milestone", "durati
 _LINK_FIELDS = operator.attrgetter("task", "type", "lag")
 _VALUE = operator.attrgetter("_value_")
 _AMOUNT = operator.attrgetter("amount")
+_UNIT = operator.attrgetter("unit")
+_ESTIMATE_FIELDS = operator.attrgetter("optimistic", "likely", "pessimistic", "distribution")
 _T = TypeVar("_T")
 
 
@@ -104,7 +107,7 @@ class Network:
     summary_ptr: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     summary_leaf: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # the plan's own link each network link came from: (successor id, predecessor id as written)
-    link_origin: list[tuple[str, str]] = field(default_factory=list)
+    link_origin: Sequence[tuple[str, str]] = field(default_factory=list)
     # elapsed lags in calendar minutes per link (``3ed`` = 4320), on top of ``link_lag``'s working
     # minutes; empty when the plan has none (the common case pays nothing). The CPM resolves them
     # through ``calendar`` (see :mod:`pmfit.engine.elapsed`).
@@ -225,6 +228,56 @@ class Network:
         )
 
 
+class LinkOrigins(Sequence[tuple[str, str]]):
+    """Where each network link came from in the plan: ``(task that holds the link, predecessor as
+    written)``, a summary's id for a link inherited from it or written on it. Made on demand, not
+    as 300,000 tuples at compile time: only ``why`` and diagnostics read it."""
+
+    __slots__ = ("_holder", "_holder_ids", "_link", "_written")
+
+    def __init__(self, holder_ids: Sequence[str], holder: IntArray, written: Sequence[str], link: IntArray) -> None:
+        self._holder_ids = holder_ids  # task ids, by the holder's place in the plan
+        self._holder = holder  # the holder of each written link
+        self._written = written  # the predecessor id of each written link
+        self._link = link  # the written link behind each network link
+
+    def taking(self, kept: IntArray) -> LinkOrigins:
+        """These origins for the links at ``kept`` only."""
+        if len(kept) == len(self._link):
+            return self
+        return LinkOrigins(self._holder_ids, self._holder, self._written, self._link[kept])
+
+    def __len__(self) -> int:
+        return len(self._link)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        written = int(self._link[index])
+        return self._holder_ids[int(self._holder[written])], self._written[written]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        links = self._link.tolist()
+        holders = map(self._holder_ids.__getitem__, self._holder[self._link].tolist())
+        return zip(holders, map(self._written.__getitem__, links), strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LinkOrigins({list(self)!r})"
+
+
 def _group_by_key_numpy(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """:func:`kernels.group_by_key` with numpy (stable argsort): the same answer."""
     perm = np.argsort(keys, kind="stable").astype(np.int64)
@@ -315,6 +368,22 @@ def _add_leveling_delays(delays: list[Duration | None], minutes: Callable[[Durat
             ctime[i] += wait
 
 
+def _minutes_each(values: Sequence[Duration], minutes_per_day: int, days_per_week: int) -> IntArray:
+    """``[v.minutes(minutes_per_day, days_per_week) for v in values]`` with numpy: the same
+    IEEE products, rounded half to even as ``round`` does, held at ``MAX_MINUTES`` the same way."""
+    from pmfit.model.duration import ELAPSED_MINUTES, MAX_MINUTES
+
+    per_unit = {"m": 1, "h": 60, "d": minutes_per_day, "w": minutes_per_day * days_per_week,
+                "mo": minutes_per_day * 20, **ELAPSED_MINUTES}
+    count = len(values)
+    amounts = np.fromiter(map(_AMOUNT, values), dtype=np.float64, count=count)
+    factors = np.fromiter(map(per_unit.__getitem__, map(_UNIT, values)), dtype=np.float64, count=count)
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = amounts * factors
+        held = np.abs(product) <= MAX_MINUTES
+        return np.where(held, np.rint(np.where(held, product, 0.0)), np.sign(product) * MAX_MINUTES).astype(np.int64)
+
+
 def _concat_ranges(starts: IntArray, counts: IntArray) -> IntArray:
     """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` without the Python loop."""
     total = int(counts.sum())
@@ -339,8 +408,10 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     # The plan's tasks are read column by column, each task once (``_TASK_FIELDS``): at 100,000
     # tasks each pass over the task objects costs about 20 ms, whatever it does with them.
     from pmfit.engine.workcal import WorkingTime
+    from pmfit.model.duration import Duration
     from pmfit.model.plan import ConstraintType
 
+    no_duration = Duration(0, "d")
     cal = calendar or WorkingTime(plan.project.calendar, plan.project.start)
     mpd, dpw = cal.minutes_per_day, cal.days_per_week
     tasks = plan.tasks
@@ -352,8 +423,12 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     leaf_pos = [p for p, tid in enumerate(ids) if tid not in summaries]
     n = len(leaf_pos)
 
+    pick = operator.itemgetter(*leaf_pos) if 1 < n < len(tasks) else None
+
     def leaf_column(column: tuple[_T, ...]) -> list[_T]:
-        return [column[p] for p in leaf_pos]
+        if n == len(column):  # no summaries: every task is a leaf
+            return list(column)
+        return list(pick(column)) if pick is not None else [column[p] for p in leaf_pos]
 
     leaf_ids = leaf_column(ids)
     leaf_index = dict(zip(leaf_ids, range(n), strict=True))
@@ -436,34 +511,33 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
             value = minutes_of[key] = duration.minutes(mpd, dpw)
         return value
 
-    def planned_minutes(p: int) -> int:
-        """:meth:`Task.planned_duration` in working minutes (0 for a milestone)."""
-        if milestones[p]:
-            return 0
-        if durations[p] is not None:
-            return minutes(durations[p])
-        if estimates[p] is not None:
-            return minutes(estimates[p].likely)
-        if works[p] is not None:
-            return minutes(tasks[p].planned_duration())
-        return 0
-
+    leaf_milestones = leaf_column(milestones)
     leaf_estimates = leaf_column(estimates)
-    leaf_milestone = np.array(leaf_column(milestones), dtype=bool)
-    planned = np.fromiter(map(planned_minutes, leaf_pos), dtype=np.int64, count=n)
+    # Task.planned_duration(): the duration, else the estimate's likely value, else from the work
+    # (a milestone's is zero)
+    planned_of: list[Duration] = [
+        no_duration if is_milestone else written if written is not None else estimate.likely if estimate is not None
+        else no_duration
+        for is_milestone, written, estimate in zip(leaf_milestones, leaf_column(durations), leaf_estimates,
+                                                   strict=True)]
+    for i, work in enumerate(leaf_column(works)):
+        if work is not None and planned_of[i] is no_duration and not leaf_milestones[i]:
+            planned_of[i] = tasks[leaf_pos[i]].planned_duration()
+    planned = _minutes_each(planned_of, mpd, dpw)
     duration = np.maximum(planned, 0)
-    milestone = leaf_milestone | (planned == 0)
+    milestone = np.array(leaf_milestones, dtype=bool) | (planned == 0)
     optimistic = duration.astype(np.float64)
     likely = optimistic.copy()
     pessimistic = optimistic.copy()
     distribution = np.zeros(n, dtype=np.int64)
-    for i, estimate in enumerate(leaf_estimates):
-        if estimate is not None and not leaf_milestone[i]:
-            optimistic[i] = minutes(estimate.optimistic)
-            likely[i] = minutes(estimate.likely)
-            pessimistic[i] = minutes(estimate.pessimistic)
-            dist = estimate.distribution
-            distribution[i] = DISTRIBUTIONS.index(dist) if dist else default_dist
+    estimated = [i for i, estimate in enumerate(leaf_estimates)
+                 if estimate is not None and not leaf_milestones[i]]
+    if estimated:
+        low, mode, high, shape = zip(*map(_ESTIMATE_FIELDS, (leaf_estimates[i] for i in estimated)), strict=True)
+        optimistic[estimated] = _minutes_each(low, mpd, dpw)
+        likely[estimated] = _minutes_each(mode, mpd, dpw)
+        pessimistic[estimated] = _minutes_each(high, mpd, dpw)
+        distribution[estimated] = [DISTRIBUTIONS.index(dist) if dist else default_dist for dist in shape]
     priority = np.array(leaf_column(priorities), dtype=np.int64)
     levelable = np.array(leaf_column(levels), dtype=bool)
     group = np.full(n, -1, dtype=np.int64)
@@ -530,7 +604,7 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     for sid in reversed(summary_ids):
         leaves_of(sid)
     link_src, link_dst, link_type, link_lag, link_elapsed, origin = _links(
-        ids, afters, leaf_pos, leaf_index, leaf_inherits, summary_at, summaries, leaves_of, minutes)
+        ids, afters, leaf_pos, leaf_index, leaf_inherits, summary_at, summaries, leaves_of, mpd, dpw)
     _add_leveling_delays(leaf_column(delays), minutes, link_dst, link_lag, ctype, ctime)
     link_src, link_dst, link_type, link_lag, link_elapsed, kept = _first_of_each_link(
         link_src, link_dst, link_type, link_lag, link_elapsed)
@@ -597,16 +671,15 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
     # The links were made grouped by successor, in the order the network keeps them (its stable
     # sort by successor leaves them be), so their origins line up without sorting again.
     if len(kept):
-        object.__setattr__(network, "link_origin",
-                           origin if len(kept) == len(origin) else list(map(origin.__getitem__, kept.tolist())))
+        object.__setattr__(network, "link_origin", origin.taking(kept))
     return network
 
 
 def _links(
     ids: tuple[str, ...], afters: tuple[list[Link], ...], leaf_pos: list[int], leaf_index: dict[str, int],
     leaf_inherits: list[tuple[str, ...]], summary_at: dict[str, int], summaries: set[str],
-    leaves_of: Callable[[str], list[int]], minutes: Callable[[Duration], int],
-) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, list[tuple[str, str]]]:
+    leaves_of: Callable[[str], list[int]], mpd: int, dpw: int,
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, LinkOrigins]:
     """Every link into every leaf, as arrays: ``(src, dst, type, working lag, elapsed lag, origin)``.
 
     Leaf by leaf: its own links, then those of each summary above it that has links (nearest
@@ -617,28 +690,28 @@ def _links(
     Each written link is read once (predecessor, type, lag); the fan-out over leaves and over
     the summaries above them is done with array operations, not a Python step per link made.
     """
+    from pmfit.model.duration import ELAPSED_MINUTES
+
     written = [link for after in afters for link in after]
     empty = np.zeros(0, dtype=np.int64)
     if not written:
-        return empty, empty, empty, empty, empty, []
+        return empty, empty, empty, empty, empty, LinkOrigins((), empty, (), empty)
     pred_names, link_types, lags = zip(*map(_LINK_FIELDS, written), strict=True)
     link_count = np.fromiter(map(len, afters), dtype=np.int64, count=len(afters))
     link_start = np.cumsum(link_count) - link_count
     type_code = {name: code for code, name in enumerate(LINK_TYPES)}
     types = np.fromiter(map(type_code.__getitem__, map(_VALUE, link_types)), dtype=np.int64, count=len(written))
-    # lags: most are zero (the default); each other (amount, unit) becomes minutes once
+    # lags: working minutes, or calendar minutes for an elapsed one (3ed); most are zero
     working = np.zeros(len(written), dtype=np.int64)
     elapsed = np.zeros(len(written), dtype=np.int64)
-    amounts = np.fromiter(map(_AMOUNT, lags), dtype=np.float64, count=len(lags))
-    lag_minutes: dict[tuple[float, str], tuple[int, int]] = {}
-    for k in np.flatnonzero(amounts != 0).tolist():
-        lag = lags[k]
-        key = (lag.amount, lag.unit)
-        found = lag_minutes.get(key)
-        if found is None:
-            calendar_minutes = lag.minutes() if lag.elapsed else 0
-            found = lag_minutes[key] = (0 if calendar_minutes else minutes(lag), calendar_minutes)
-        working[k], elapsed[k] = found
+    nonzero = np.flatnonzero(np.fromiter(map(_AMOUNT, lags), dtype=np.float64, count=len(lags)))
+    if len(nonzero):
+        some = [lags[k] for k in nonzero.tolist()]
+        lag_minutes = _minutes_each(some, mpd, dpw)
+        is_elapsed = np.fromiter((unit in ELAPSED_MINUTES for unit in map(_UNIT, some)), dtype=bool,
+                                 count=len(some))
+        working[nonzero] = np.where(is_elapsed, 0, lag_minutes)
+        elapsed[nonzero] = np.where(is_elapsed, lag_minutes, 0)
     # predecessors: group k < n is leaf k alone; a summary (any parent name) is the group of its
     # leaves; a name that is neither is the empty group at the end
     n = len(leaf_index)
@@ -676,11 +749,8 @@ def _links(
     keep = src != dst
     if not keep.all():
         src, dst, link = src[keep], dst[keep], link[keep]
-    origins = list(zip([tid for tid, after in zip(ids, afters, strict=True) for _ in after], pred_names,
-                       strict=True))
-    if len(link) != len(written) or (link != np.arange(len(written))).any():
-        origins = list(map(origins.__getitem__, link.tolist()))
-    return src, dst, types[link], working[link], elapsed[link], origins
+    owner = np.repeat(np.arange(len(ids), dtype=np.int64), link_count)
+    return src, dst, types[link], working[link], elapsed[link], LinkOrigins(ids, owner, pred_names, link)
 
 
 def _first_of_each_link(
