@@ -13,6 +13,7 @@ second index grouping them by predecessor for the backward pass.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 import weakref
 from collections.abc import Iterator, Sequence
@@ -497,7 +498,12 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
             found = inherited_of_parent[parent] = tuple(a for a in chain_from(parent) if a in inheriting)
         return found
 
-    leaf_inherits: list[tuple[str, ...]] = list(map(inherited, leaf_column(parents))) if inheriting else [()] * n
+    if inheriting:
+        leaf_parents = leaf_column(parents)
+        of_parent = {parent: inherited(parent) for parent in set(leaf_parents)}
+        leaf_inherits: list[tuple[str, ...]] = list(map(of_parent.__getitem__, leaf_parents))
+    else:
+        leaf_inherits = [()] * n
 
     default_dist = DISTRIBUTIONS.index(plan.project.distribution)
     minutes_of: dict[tuple[float, str], int] = {}
@@ -720,7 +726,8 @@ def _links(
     group_of.update(leaf_index)
     group_leaves = [leaves_of(name) for name in summaries]
     group_count = np.array([1] * n + [len(found) for found in group_leaves] + [0], dtype=np.int64)
-    group_members = np.array(list(range(n)) + [i for found in group_leaves for i in found], dtype=np.int64)
+    group_members = np.concatenate([np.arange(n, dtype=np.int64),
+                                    np.fromiter(itertools.chain.from_iterable(group_leaves), dtype=np.int64)])
     group_start = np.cumsum(group_count) - group_count
     pred_group = np.fromiter(map(group_of.__getitem__, pred_names), dtype=np.int64, count=len(written))
 
