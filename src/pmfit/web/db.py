@@ -1,37 +1,34 @@
-"""The server's connection to the store: one engine per app, one transaction per request."""
+"""The server's connection to the store: the store's engine (one pool per database), one transaction per request."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pmfit.store.base import Base
+from pmfit.store.connect import begin_on_write, make_engine
+
+if TYPE_CHECKING:
+    from pmfit.store.prune import Pruned
+    from pmfit.web.settings import WebSettings
+
+_PRUNE_LOCK = threading.Lock()
+
+__all__ = ["db_session", "make_engine", "prepare_database", "project_exists", "project_state", "prune_if_due",
+           "request_sessions"]
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the store; SQLite gets foreign keys on and a busy timeout (two workers, one file)."""
-    if url.startswith("sqlite"):
-        from pmfit.store.connect import create_private, sqlite_path
-
-        path = sqlite_path(url)
-        if path is not None and path.parent.exists():
-            create_private(path)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # FULL, as the store's own engine: a saved edit survives a power cut too (issue 13)
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+def request_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests on the store's own engine and pool (:func:`pmfit.store.connect.make_engine`):
+    on SQLite their transactions begin at the first write, since most requests only read."""
+    return sessionmaker(begin_on_write(engine), expire_on_commit=False)
 
 
 def prepare_database(engine: Engine) -> None:
@@ -77,6 +74,28 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
                 raise
     finally:
         audit.flush(request)
+        prune_if_due(request.app)
+
+
+def prune_if_due(app: Any) -> Pruned | None:
+    """Delete finished accounts rows (:func:`pmfit.store.prune.prune_accounts`) if this worker has not for
+    ``settings.prune_every``: a few indexed DELETEs once a minute, after a request's own transaction.
+    A failure is logged and tried again next time; it never fails the request."""
+    from pmfit.store.prune import prune_accounts
+
+    settings: WebSettings = app.state.settings
+    now = settings.clock()
+    with _PRUNE_LOCK:
+        last: dt.datetime | None = getattr(app.state, "pruned_at", None)
+        if last is not None and now - last < settings.prune_every:
+            return None
+        app.state.pruned_at = now
+    try:
+        with app.state.sessions.begin() as db:
+            return prune_accounts(db.connection(), now, settings.retention())
+    except Exception:
+        logging.getLogger("pmfit.web").exception("cannot delete finished sessions and log rows (will retry)")
+        return None
 
 
 def _log_refusal(request: Request, exc: BaseException) -> None:

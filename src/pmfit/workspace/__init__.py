@@ -6,6 +6,7 @@ readers and writers of :mod:`pmfit.io` and the field-level merge of :mod:`pmfit.
 
 from __future__ import annotations
 
+from pmfit.store.prune import Pruned, Retention
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 from pmfit.workspace.service import (
     AttributedChange,
@@ -21,6 +22,8 @@ __all__ = [
     "EditConflict",
     "FieldChange",
     "FieldConflict",
+    "Pruned",
+    "Retention",
     "Saved",
     "Snapshot",
     "Workspace",

@@ -27,10 +27,13 @@ from pmfit.store import NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from pmfit.engine.diff import PlanDiff
     from pmfit.io.formats import ImportReport
     from pmfit.model.plan import Plan, Progress
     from pmfit.store import CheckReport
+    from pmfit.store.prune import Pruned, Retention
 
 #: how many versions saved since a change's base are read to say who changed what
 MAX_ATTRIBUTED = 25
@@ -215,6 +218,16 @@ class Workspace:
 
     def purge_deleted(self) -> list[str]:
         return self.store.purge_deleted()
+
+    def prune_accounts(self, retention: Retention | None = None, now: dt.datetime | None = None) -> Pruned:
+        """Delete the server's finished rows: ended or timed-out sessions, used or expired login links,
+        spent login-throttle counts, security-log rows past ``retention.auth_log`` (default 90 days)."""
+        import datetime as dt
+
+        from pmfit.store.prune import Retention, prune_accounts
+
+        with self.store.engine.begin() as connection:
+            return prune_accounts(connection, now or dt.datetime.now(dt.UTC), retention or Retention())
 
     # ---- versions ------------------------------------------------------------------------
     def history(self, project_id: str, limit: int | None = None, before: int | None = None) -> list[VersionInfo]:

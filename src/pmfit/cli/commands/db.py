@@ -330,6 +330,25 @@ def purge(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     _done({"purged": gone}, f"Purged {len(gone)} project(s){': ' + ', '.join(gone) if gone else ''}", json_out)
 
 
+@guarded
+def prune(
+    log_days: int = typer.Option(90, "--log-days", min=1, max=36500,
+                                 help="Keep this many days of the security log (auth_events)."),
+    json_out: bool = JsonOption,
+    db: str | None = DbOption,
+) -> None:
+    """Delete the server's finished rows: ended sessions, used or expired login links, spent login-throttle
+    counts, and security-log rows older than --log-days (`pmfit serve` does this by itself every minute)."""
+    import datetime as dt
+
+    from pmfit.workspace import Retention
+
+    with _workspace(db) as ws:
+        pruned = ws.prune_accounts(Retention(auth_log=dt.timedelta(days=log_days)))
+    counts = pruned.to_dict()
+    _done(counts, "Deleted " + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()), json_out)
+
+
 def _done(data: dict[str, Any], text: str, json_out: bool) -> None:
     if json_out:
         print_json(data)
@@ -339,7 +358,8 @@ def _done(data: dict[str, Any], text: str, json_out: bool) -> None:
 
 for _name, _fn in (("init", init), ("import", import_), ("list", list_), ("show", show), ("history", history),
                    ("diff", diff), ("export", export), ("backup", backup), ("restore", restore),
-                   ("check", check), ("delete", delete), ("undelete", undelete), ("purge", purge)):
+                   ("check", check), ("delete", delete), ("undelete", undelete), ("purge", purge),
+                   ("prune", prune)):
     db_app.command(_name)(_fn)
 
 
