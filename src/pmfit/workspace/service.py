@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.store import NotFound, ProjectInfo, Store, VersionInfo, open_store
+from pmfit.store import HeadMoved, NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 
 if TYPE_CHECKING:
@@ -394,12 +394,33 @@ class Workspace:
         return self._save_plan(project_id, snapshot.version.id, plan, author=author,
                                message=message or f"progress{status}", kind="progress")
 
-    def revert(self, project_id: str, ref: str | int, *, author: str = DEFAULT_AUTHOR) -> Saved:
-        """Make an old version's document the newest version again (history is kept)."""
+    def revert(self, project_id: str, ref: str | int, *, base: str | int | None = None,
+               author: str = DEFAULT_AUTHOR, message: str = "") -> Saved:
+        """Restore version ``ref``'s document as a new version on top of the head (history is kept:
+        nothing is removed or rewritten; the new version's kind is ``revert``).
+
+        ``base`` names the version the caller believes is the head (what it read). A revert replaces
+        the whole plan, so it is never merged into changes saved since: if the head is not ``base``
+        any more, :class:`EditConflict` says who changed what since; a ``base`` that is no version of
+        the project raises :class:`pmfit.store.HeadMoved`. Restoring the head's own document saves
+        nothing (``created`` is false).
+        """
         old = self.store.version(project_id, ref)
         head = self.store.version(project_id)
-        return self._save(project_id, head.id, self.text(old), author=author,
-                          message=f"revert to {old.label}", kind="revert")
+        if base is not None:
+            try:
+                seen = self.store.version(project_id, base)
+            except NotFound:
+                raise HeadMoved(project_id, str(base), head.id) from None
+            if seen.id != head.id:
+                raise EditConflict(project_id, seen, head, [], self._changes_since(project_id, seen, head))
+        try:
+            version, created = self.store.commit(project_id, head.id, self.store.content(old.id), author=author,
+                                                 message=message or f"revert to {old.label}", kind="revert")
+        except HeadMoved as moved:  # saved by someone else between the check and the commit
+            now = self.store.version(project_id, moved.head)
+            raise EditConflict(project_id, head, now, [], self._changes_since(project_id, head, now)) from None
+        return Saved(version, created, False)
 
     def export(self, project_id: str, ref: str | int | None, path: str | os.PathLike[str],
                format: str | None = None) -> VersionInfo:
