@@ -35,6 +35,7 @@ from web.plans import SMALL_PLAN
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc to tell workers apart")
 COOKIE = "__Host-pmfit_session"
+CROWD = 40
 P = "/api/v1/projects/p1"
 
 
@@ -154,6 +155,8 @@ def _prepare(url: str) -> None:
             user = accounts.create_user(db, hasher, name, PASSWORD, False, utc_now())
             accounts.set_member(db, "p1", user, "editor", utc_now())
         accounts.create_user(db, hasher, "root", PASSWORD, True, utc_now())
+        for n in range(CROWD):
+            accounts.create_user(db, hasher, f"crowd{n:02d}", PASSWORD, False, utc_now())
         db.commit()
     engine.dispose()
 
@@ -271,3 +274,30 @@ def test_a_one_time_login_link_works_once_across_workers(two_workers: TwoWorkers
         assert used.status == 303 and COOKIE in used.cookies
         again = two_workers.call(second, "POST", "/api/v1/auth/link", form={"token": link})
         assert again.status == 401 and COOKIE not in again.cookies
+
+
+def test_forty_logins_at_once_all_get_in(two_workers: TwoWorkers) -> None:
+    """Each worker's one connection pool serves the requests and the store: forty logins at once (each
+    holding its request while the throttler asks the pool for a connection) exhausted a 15-connection
+    pool and froze the worker until the clients gave up."""
+    import threading
+
+    answers: dict[int, int | str] = {}
+
+    def login(n: int) -> None:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", two_workers.port, timeout=60)
+            connection.request("POST", "/api/v1/auth/login", body=json.dumps({"name": f"crowd{n:02d}",
+                                                                             "password": PASSWORD}),
+                               headers={"Content-Type": "application/json"})
+            answers[n] = connection.getresponse().status
+            connection.close()
+        except OSError as exc:
+            answers[n] = type(exc).__name__
+
+    threads = [threading.Thread(target=login, args=(n,)) for n in range(CROWD)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert answers == dict.fromkeys(range(CROWD), 200)

@@ -26,6 +26,10 @@ WRITE = "pmfit_write"
 #: execution option for transactions that mostly read and may write (the server's requests): on SQLite
 #: no BEGIN until the first write, which then takes the write lock at once (BEGIN IMMEDIATE)
 BEGIN_ON_WRITE = "pmfit_begin_on_write"
+#: connections per engine: a server request may hold one for its session while the store opens another,
+#: and each worker runs up to 40 requests at once (anyio's thread pool); 2 workers stay within
+#: PostgreSQL's default 100 connections
+POOL: dict[str, Any] = {"pool_size": 5, "max_overflow": 40}
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 
@@ -85,12 +89,12 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
             if not path.parent.exists():
                 raise StoreUnavailable(f"the folder {path.parent} does not exist", "store_unavailable")
             create_private(path)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **POOL)
         _sqlite_settings(engine)
         return engine
     if backend == "postgresql":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, **POOL)
         except ModuleNotFoundError:
             raise StoreUnavailable("PostgreSQL needs psycopg: pip install 'pmfit[postgres]'",
                                    "store_unavailable") from None

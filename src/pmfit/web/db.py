@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from pmfit.store.base import Base
 from pmfit.store.connect import begin_on_write, make_engine
@@ -74,15 +75,21 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
                 raise
     finally:
         audit.flush(request)
-        prune_if_due(request.app)
+        due = _prune_due(request.app)
+        if due is not None:  # in the thread pool: on SQLite it may wait for the write lock
+            await run_in_threadpool(_prune, request.app, due)
 
 
 def prune_if_due(app: Any) -> Pruned | None:
     """Delete finished accounts rows (:func:`pmfit.store.prune.prune_accounts`) if this worker has not for
-    ``settings.prune_every``: a few indexed DELETEs once a minute, after a request's own transaction.
-    A failure is logged and tried again next time; it never fails the request."""
-    from pmfit.store.prune import prune_accounts
+    ``settings.prune_every``: a few indexed DELETEs at most once a minute. A failure is logged and tried
+    again next time; it never fails a request."""
+    now = _prune_due(app)
+    return None if now is None else _prune(app, now)
 
+
+def _prune_due(app: Any) -> dt.datetime | None:
+    """The time to prune at, if due now (and then marked done, so one thread of the worker does it)."""
     settings: WebSettings = app.state.settings
     now = settings.clock()
     with _PRUNE_LOCK:
@@ -90,9 +97,15 @@ def prune_if_due(app: Any) -> Pruned | None:
         if last is not None and now - last < settings.prune_every:
             return None
         app.state.pruned_at = now
+    return now
+
+
+def _prune(app: Any, now: dt.datetime) -> Pruned | None:
+    from pmfit.store.prune import prune_accounts
+
     try:
         with app.state.sessions.begin() as db:
-            return prune_accounts(db.connection(), now, settings.retention())
+            return prune_accounts(db.connection(), now, app.state.settings.retention())
     except Exception:
         logging.getLogger("pmfit.web").exception("cannot delete finished sessions and log rows (will retry)")
         return None
