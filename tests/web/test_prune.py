@@ -127,3 +127,23 @@ def test_pmfit_db_prune(tmp_path: Path) -> None:
     again = CliRunner().invoke(app, ["db", "--db", url, "prune"])
     assert again.exit_code == 0 and "0 auth events" in again.stdout
     assert CliRunner().invoke(app, ["db", "--db", url, "prune", "--log-days", "0"]).exit_code == 2
+
+
+def test_the_idle_clock_is_written_after_the_request_at_most_every_15_seconds(sqlite_server: Server) -> None:
+    """A read's bookkeeping (last seen) is written after its transaction, on its own: one row per 15 s."""
+    sqlite_server.add_user("amy")
+    client = sqlite_server.login("amy")
+
+    def last_seen() -> dt.datetime:
+        with sqlite_server.db() as db:
+            return db.execute(select(WebSession.last_seen_at)).scalar_one()
+
+    assert last_seen() == T0
+    sqlite_server.clock.advance(seconds=10)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    assert last_seen() == T0  # under 15 s: not written
+    sqlite_server.clock.advance(seconds=10)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    assert last_seen() == T0 + dt.timedelta(seconds=20)
+    sqlite_server.clock.advance(minutes=25)  # 25 min after the last write, 45 after login: still open
+    assert client.get("/api/v1/auth/me").status_code == 200

@@ -56,14 +56,20 @@ def prepare_database(engine: Engine) -> None:
 
 async def db_session(request: Request) -> AsyncIterator[Session]:
     """FastAPI dependency: a session committed when the route returns, rolled back when it raises;
-    then the request's security events are written (:func:`pmfit.web.security.audit.flush`).
+    then, after the request's transaction, the bookkeeping writes: the request's security events
+    (:func:`pmfit.web.security.audit.flush`), the session's last-seen time
+    (:func:`pmfit.web.security.sessions.write_touches`) and, once a minute, the clean-up.
 
     An async generator on purpose: FastAPI runs a sync one in the thread pool, two thread hops per
     request that cost more than the commit they wrap. The routes themselves stay sync (thread pool).
+    The bookkeeping takes one thread hop, and only when there is some: on SQLite a write may wait for
+    the write lock (a store commit holds it while it merges), and the event loop must not wait with it.
+    A plain read of the plan therefore never writes at all.
     """
-    from pmfit.web.security import audit
+    from pmfit.web.security.sessions import TOUCHES
 
     factory: sessionmaker[Session] = request.app.state.sessions
+    touches: dict[str, dt.datetime] = {}
     try:
         with factory() as session:
             try:
@@ -73,11 +79,23 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
                 session.rollback()
                 _log_refusal(request, exc)
                 raise
+            finally:
+                touches = session.info.pop(TOUCHES, {})
     finally:
-        audit.flush(request)
         due = _prune_due(request.app)
-        if due is not None:  # in the thread pool: on SQLite it may wait for the write lock
-            await run_in_threadpool(_prune, request.app, due)
+        if touches or due is not None or getattr(request.state, "audit_events", None):
+            await run_in_threadpool(_after_request, request, touches, due)
+
+
+def _after_request(request: Request, touches: dict[str, dt.datetime], prune_at: dt.datetime | None) -> None:
+    from pmfit.web.security import audit
+    from pmfit.web.security.sessions import write_touches
+
+    audit.flush(request)
+    if touches:
+        write_touches(request.app.state.sessions, touches)
+    if prune_at is not None:
+        _prune(request.app, prune_at)
 
 
 def prune_if_due(app: Any) -> Pruned | None:
