@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from advise_set import load_cases, read_cases
 
+from pmfit.advising import shipped_role_data
 from pmfit.engine.advise import learn
 from pmfit.engine.advise.advisor import advise_profile
 from pmfit.engine.advise.brief import profile_from_brief
 from pmfit.engine.advise.data import RoleData
-from pmfit.io.roledata import shipped_role_data
 
 CLASSES = learn.CLASSES
 KEYWORDS = {

@@ -85,9 +85,10 @@ def run_one(instance: object, method: str, budget: float, workers: int) -> dict[
     from pmfit.engine.level import level_network
     from pmfit.engine.level.problem import build_problem
     from pmfit.engine.level.sgs import single_pass, solve_heuristic
+    from pmfit.engine.rcpsp import rcpsp_network
 
     inst = instance  # PsplibInstance
-    network = inst.to_network()  # type: ignore[attr-defined]
+    network = rcpsp_network(inst)  # type: ignore[arg-type]
     t0 = time.perf_counter()
     proven = False
     schedules = 0
@@ -195,6 +196,7 @@ def generated_120(count: int, budget: float, workers: int, seed: int = 7) -> str
     from pmfit.engine.level import level_network
     from pmfit.engine.level.problem import build_problem
     from pmfit.engine.level.sgs import solve_heuristic
+    from pmfit.engine.rcpsp import rcpsp_network
     from pmfit.io.psplib import PsplibInstance
 
     rng = np.random.default_rng(seed)
@@ -232,12 +234,12 @@ def generated_120(count: int, budget: float, workers: int, seed: int = 7) -> str
             k_min = max((row[r] for row in dem), default=0)
             caps.append(max(1, k_min + round(rs * (max(profile) - k_min))))
         inst = PsplibInstance(f"gen120_{g}", dur, succ, dem, caps)
-        problem = build_problem(inst.to_network())
+        problem = build_problem(rcpsp_network(inst))
         cpm = problem.cpm_bound()
         t0 = time.perf_counter()
         h = solve_heuristic(problem, schedules=5000, jit=True)
         th = time.perf_counter() - t0
-        auto = level_network(inst.to_network(), time_limit=budget, method="auto", workers=workers, tidy=False,
+        auto = level_network(rcpsp_network(inst), time_limit=budget, method="auto", workers=workers, tidy=False,
                              jit=True)
         cp, _, _ = plain_cp(dur, succ, dem, caps, budget, workers)
         rows.append((cpm, h.makespan, th, auto.duration_after, auto.proven_optimal, cp or -1))

@@ -64,28 +64,9 @@ KNOWN_DEBT: dict[tuple[str, str], str] = {
     ("pmfit.model.validate", "pmfit.engine.network"): "as above",
     ("pmfit.model.validate", "pmfit.engine.schedule"): "as above",
     ("pmfit.model.validate", "pmfit.engine.workcal"): "as above (calendar reach)",
-    ("pmfit.io.current", "pmfit.engine.schedule"): "the writers that store computed dates fall back to "
-    "computing the current schedule when a caller passes none; pmfit.api passes Project's (the fallback "
-    "should go once every caller does)",
-    ("pmfit.io.current", "pmfit.engine.status"): "as above, for a plan in progress",
-    ("pmfit.io.ical", "pmfit.engine.schedule"): "as above, for the iCalendar writer",
-    ("pmfit.io.csvplan", "pmfit.engine.schedule"): "as above, for the CSV/Excel writer",
-    ("pmfit.io.mspdi", "pmfit.engine.workcal"): "working-time arithmetic of a reader; belongs with the "
-    "calendar in the model",
-    ("pmfit.io.gan", "pmfit.engine.workcal"): "as above",
-    ("pmfit.io.planner", "pmfit.engine.workcal"): "as above",
-    ("pmfit.io.psplib", "pmfit.engine.network"): "a PSPLIB instance is read straight into a Network for "
-    "the leveling benchmarks",
-    ("pmfit.io.roledata", "pmfit.engine.advise.data"): "the role data's types live in the advise engine; "
-    "they belong in the model",
-    ("pmfit.cli.commands.db", "pmfit.store"): "`pmfit db init/check` open the store itself (display_url, "
-    "Store, CheckReport, VersionInfo); they should ask pmfit.workspace for them",
-    ("pmfit.cli.commands.db", "pmfit.store.connect"): "as above",
-    ("pmfit.cli.commands.db", "pmfit.store.repository"): "as above",
-    ("pmfit.report.charts.style", "pmfit.io.atomic"): "a --plot chart file goes through the one atomic, locked "
-    "writer; the report layer should hand back bytes and pmfit.api.save_chart write them",
-    ("pmfit.report", "pmfit.api"): "``pmfit.report`` is also the callable pmfit.report(...): the module "
-    "forwards a call to the API function",
+    ("pmfit.io.current", "pmfit.engine.schedule"): "the TaskJuggler reader turns `complete` without actual "
+    "dates into actual dates from the plan's CPM schedule (io.current.planned_dates_for_reader); that step "
+    "should move to the load step above the readers (writers no longer compute dates)",
 }
 
 

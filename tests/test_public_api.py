@@ -41,6 +41,23 @@ def test_report_is_callable_even_after_its_package_is_imported() -> None:
     assert isinstance(text, str) and text.startswith("# P: technical status")
 
 
+@pytest.mark.parametrize("first", [
+    "import pmfit.report.facts",            # the package bound by the import system first
+    "from pmfit import report",             # the public name first
+    "import pmfit.report as r; assert r is pmfit.report",
+    "import pmfit.api",                     # the API (which uses the report package) first
+])
+def test_report_is_one_callable_package_whichever_import_comes_first(first: str) -> None:
+    code = (f"import pmfit\n{first}\nimport pmfit.report.facts, types\n"
+            "assert isinstance(pmfit.report, types.ModuleType) and pmfit.report.facts\n"
+            "from pmfit import report\nassert report is pmfit.report\n"
+            "plan = pmfit.loads('project: {name: P, start: 2027-01-04}\\ntasks: [{id: a, duration: 2d}]\\n')\n"
+            "print(report(plan, 'technical', 'md', iterations=50).splitlines()[0])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "# P: technical status"
+
+
 def test_unknown_attribute() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         pmfit.nope  # noqa: B018

@@ -38,9 +38,9 @@ def load_cases(folder: Path = SET_DIR) -> list[Case]:
 
 def read_cases(cases: list[Case]) -> list:  # list[Reading]
     """Each case's reading, as the advisor reads a brief (titles and boilerplate removed)."""
+    from pmfit.advising import shipped_role_data
     from pmfit.engine.advise.brief import reading_text
     from pmfit.engine.advise.reading import read
-    from pmfit.io.roledata import shipped_role_data
 
     data = shipped_role_data()
     assert data.cues is not None

@@ -22,7 +22,8 @@ EXTENSIONS = {"mspdi": ".xml", "xer": ".xer", "p6xml": ".pmxml", "mpx": ".mpx", 
 
 
 def main() -> int:
-    from pmfit.io.formats import FORMATS, _load_builtin_formats, export_file, import_file
+    from pmfit.api import export_file  # the writers get the current schedule from pmfit.Project
+    from pmfit.io.formats import FORMATS, _load_builtin_formats, import_file
     from pmfit.io.mpxjcheck import MPXJ_READS, crosscheck
     from pmfit.model.diagnostics import PlanError
 

@@ -10,6 +10,8 @@ Public names are imported lazily so that ``pmfit --help`` starts fast.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -25,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "schedule": "pmfit.api",
     "import_file": "pmfit.api",
     "export_file": "pmfit.api",
+    "export_dates": "pmfit.api",
     "validate": "pmfit.api",
     "simulate": "pmfit.api",
     "RiskResult": "pmfit.engine.risk.result",
@@ -73,7 +76,30 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
+class _ReportPackage(types.ModuleType):
+    """``pmfit.report`` is both the report package and the function :func:`pmfit.api.report`:
+    calling the package calls the function (resolved by name, like every public name here, so the
+    report layer itself never imports the API above it)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return import_module("pmfit.api").report(*args, **kwargs)
+
+
+class _PublicPackage(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        # the import system binds a loaded subpackage to its parent's attribute: the report package
+        # becomes callable right there, however and whenever it is first imported
+        if name == "report" and isinstance(value, types.ModuleType) and value.__name__ == "pmfit.report":
+            value.__class__ = _ReportPackage
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _PublicPackage
+
+
 def __getattr__(name: str) -> Any:
+    if name == "report":  # one object whichever way it is reached: the callable package
+        return import_module("pmfit.report")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pmfit' has no attribute {name!r}")

@@ -7,17 +7,40 @@ readers never run an engine (the import rules in ``tests/test_import_rules.py``)
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmfit.io.roledata import role_data
+from pmfit.io.roledata import salary_overrides, shipped_role_files
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
+    from pmfit.engine.advise.data import RoleData
     from pmfit.engine.network import Network
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".xml", ".xer", ".gan", ".csv", ".mpp", ".mpx", ".pmxml", ".planner",
                  ".tjp", ".xlsx")
+
+
+@lru_cache(maxsize=1)
+def shipped_role_data() -> RoleData:
+    """The advisor's shipped data, read (io) and checked into :class:`RoleData` (engine); cached."""
+    from pmfit.engine.advise.data import role_data_from_dicts
+
+    files = shipped_role_files()
+    return role_data_from_dicts(files.domains, files.onet, files.salaries, files.cues, files.model)
+
+
+def role_data(salaries: str | os.PathLike[str] | None = None, plan_file: str | os.PathLike[str] | None = None,
+              plan_salaries: str | None = None) -> RoleData:
+    """Shipped data, with ``project.pm_salaries`` (relative to the plan file) and then ``salaries`` on top."""
+    from pmfit.engine.advise.data import RoleData
+
+    data = shipped_role_data()
+    table = salary_overrides(data.salaries, salaries, plan_file, plan_salaries)
+    if table is data.salaries:
+        return data
+    return RoleData(data.vocabulary, table, data.cues, data.model)
 
 
 def _risk_spread(plan: Any, network: Network | None = None) -> tuple[float | None, str | None]:

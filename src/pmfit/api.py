@@ -84,10 +84,15 @@ def loads(text: str, filename: str | None = None) -> Plan:
 
 
 def save(plan: Plan, path: str | os.PathLike[str], format: str | None = None) -> None:
-    """Write a plan; the format follows the extension (``.yaml``, ``.json``, ...)."""
-    from pmfit.io.formats import export_file
+    """Write a plan; the format follows the extension (``.yaml``, ``.json``, ...). Formats that
+    store dates get the current schedule, as :func:`export_file` writes them."""
+    from pmfit.io.formats import export_file as write_plan
+    from pmfit.io.formats import writes_dates
 
-    export_file(plan, path, format)
+    if writes_dates(path, format):
+        export_plan(plan, path, format)
+    else:
+        write_plan(plan, path, format)
 
 
 def dumps(plan: Plan) -> str:
@@ -428,23 +433,34 @@ def export_file(plan: Plan | Project, path: str | os.PathLike[str], format: str 
     return export_plan(plan, path, format, as_planned=as_planned).format
 
 
-def export_plan(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,
-                as_planned: bool = False) -> ExportResult:
-    """Write a plan like :func:`export_file`, and return the export report too: what the target
-    format keeps, approximates and drops of this plan (``result.report``, ``result.format``)."""
-    from pmfit.io.current import CurrentSchedule
-    from pmfit.io.formats import export_plan as _export_plan
+def export_dates(plan: Plan | Project, *, as_planned: bool = False) -> Any:
+    """The dates a writer writes for ``plan``: :class:`pmfit.Project`'s current schedule (with each
+    started task's worked and remaining time, which the MS Project and P6 writers need for work
+    in progress), its plan as if nothing had happened with ``as_planned``, or
+    :class:`~pmfit.io.current.Unscheduled` (with the reason) for a plan that cannot be scheduled.
+    Pass it as ``schedule=`` to the writers in :mod:`pmfit.io`; they compute no dates themselves."""
+    from pmfit.io.current import CurrentSchedule, Unscheduled
     from pmfit.model.diagnostics import PlanError
 
     proj = project(plan)
     try:
-        # the status-date schedule goes with its per-task worked and remaining time, which the MS
-        # Project and P6 writers need for work in progress
         status = None if as_planned else proj.status
-        dates = (CurrentSchedule.of(status.schedule, status) if status is not None
-                 else CurrentSchedule.of(proj.schedule(as_planned)))
-    except (PlanError, ValueError):  # an unschedulable plan is still written, without computed dates
-        dates = None
+        return (CurrentSchedule.of(status.schedule, status) if status is not None
+                else CurrentSchedule.of(proj.schedule(as_planned)))
+    except (PlanError, ValueError) as exc:  # an unschedulable plan is still written, without computed dates
+        return Unscheduled(exc)
+
+
+def export_plan(plan: Plan | Project, path: str | os.PathLike[str], format: str | None = None, *,
+                as_planned: bool = False) -> ExportResult:
+    """Write a plan like :func:`export_file`, and return the export report too: what the target
+    format keeps, approximates and drops of this plan (``result.report``, ``result.format``)."""
+    from pmfit.io.formats import export_plan as _export_plan
+    from pmfit.io.formats import writes_dates
+
+    proj = project(plan)
+    # the schedule is computed (once, by the project) only for the formats that store dates
+    dates = export_dates(proj, as_planned=as_planned) if writes_dates(path, format) else None
     return _export_plan(proj.plan, path, format, schedule=dates)
 
 
@@ -636,21 +652,33 @@ def save_chart(result: object, path: str | os.PathLike[str], *, title: str | Non
     from pmfit.engine.level.result import LeveledSchedule
     from pmfit.engine.risk.result import RiskResult
     from pmfit.engine.track import EarnedValue
+    from pmfit.report.charts.style import chart_format, render
 
+    file_format = chart_format(path)  # an unknown extension fails before anything is drawn
     if isinstance(result, LeveledSchedule):
         from pmfit.report.charts.level import level_figure
-        from pmfit.report.charts.style import save
 
-        return str(save(level_figure(result), path))
-    if isinstance(result, RiskResult):
-        from pmfit.report.charts.risk import save_risk_chart
+        figure = level_figure(result)
+    elif isinstance(result, RiskResult):
+        from pmfit.report.charts.risk import risk_figure
 
-        return str(save_risk_chart(result, path, title=title, top=top))
-    if isinstance(result, EarnedValue):
-        from pmfit.report.charts.evm import s_curve
+        figure = risk_figure(result, title, top)
+    elif isinstance(result, EarnedValue):
+        from pmfit.report.charts.evm import s_curve_figure
 
-        return str(s_curve(result, path))
-    raise TypeError(f"no chart for {type(result).__name__}")
+        figure = s_curve_figure(result)
+    else:
+        raise TypeError(f"no chart for {type(result).__name__}")
+    # through pmfit's one writer: atomic, locked, and a pipe or device is opened, never replaced
+    from pmfit.io.atomic import write_file
+    from pmfit.model.diagnostics import PlanError
+
+    try:
+        write_file(render(figure, file_format), path)
+    except PlanError as exc:  # callers report chart write failures as OSError
+        message = exc.diagnostics[0].message.removeprefix("cannot write the file: ")
+        raise OSError(0, message, str(path)) from None
+    return str(path)
 
 
 def gantt_chart(plan: Plan | Project, format: str = "pdf", paper: str = "A4", page: int = 1) -> bytes:

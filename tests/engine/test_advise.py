@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pmfit.advising import shipped_role_data
 from pmfit.engine.advise import advise, advise_profile
 from pmfit.engine.advise.brief import QUESTIONS, AnswerError, features_from_answers, profile_from_brief
 from pmfit.engine.advise.data import CAPABILITY, SalaryRow, SalaryTable, salary_table_from_dict
@@ -19,7 +20,6 @@ from pmfit.engine.advise.portfolio import advise_portfolio, pack
 from pmfit.engine.advise.profile import profile_from_plan
 from pmfit.engine.advise.reading import profile_text
 from pmfit.engine.advise.signals import classify, measure
-from pmfit.io.roledata import shipped_role_data
 from pmfit.model.plan import Plan
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "advise"

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from pmfit.advising import shipped_role_data
 from pmfit.engine.advise import learn
 from pmfit.engine.advise.advisor import advise_profile
 from pmfit.engine.advise.brief import profile_from_brief
 from pmfit.engine.advise.judge import DECIDING_QUESTIONS, judge
 from pmfit.engine.advise.profile import profile_from_plan
 from pmfit.engine.advise.reading import profile_text, read, tokenise
-from pmfit.io.roledata import shipped_role_data
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))

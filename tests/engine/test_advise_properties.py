@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmfit.advising import shipped_role_data
 from pmfit.engine.advise import advise
 from pmfit.engine.advise.cost import cost_table
 from pmfit.engine.advise.data import RoleData, SalaryRow, SalaryTable
-from pmfit.io.roledata import shipped_role_data
 from pmfit.model.plan import Plan
 
 DATA = shipped_role_data()

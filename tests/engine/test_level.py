@@ -15,6 +15,7 @@ from pmfit.api import level, loads
 from pmfit.engine.level import level_network
 from pmfit.engine.level.cpsat import cp_available
 from pmfit.engine.network import Network, compile_plan
+from pmfit.engine.rcpsp import rcpsp_network
 from pmfit.model.diagnostics import PlanError
 
 needs_cp = pytest.mark.skipif(not cp_available(), reason="OR-Tools is not installed (pmfit[cp])")
@@ -397,7 +398,7 @@ def test_j30_heuristic_on_a_sample() -> None:
     sample = _j30_sample(16)  # 30 instances, one per 16
     devs = []
     for name, optimum, inst in sample:
-        net = inst.to_network()  # type: ignore[attr-defined]
+        net = rcpsp_network(inst)  # type: ignore[arg-type]
         result = level_network(net, method="heuristic", schedules=1000, jit=True)
         check_feasible(net, result.start_minutes)
         assert makespan(result) >= optimum, f"{name}: below the published optimum"
@@ -411,7 +412,7 @@ def test_j30_optima_reproduced_with_auto() -> None:
     sample = _j30_sample(20)  # 24 instances
     hit = 0
     for name, optimum, inst in sample:
-        net = inst.to_network()  # type: ignore[attr-defined]
+        net = rcpsp_network(inst)  # type: ignore[arg-type]
         result = level_network(net, method="auto", time_limit=1.5, jit=True, tidy=False)
         check_feasible(net, result.start_minutes)
         assert makespan(result) >= optimum, f"{name}: below the published optimum"

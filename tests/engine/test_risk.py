@@ -344,6 +344,61 @@ def test_risk_impact_ranks_the_risk_on_the_critical_path_first() -> None:
     assert harmless.delta == 0
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_risk_impact_is_what_a_rerun_without_the_risk_gives(seed: int, kernels_mode: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The impact of each risk comes from the one simulation (only the iterations where it occurred
+    are redone without its delays); the rerun method — a whole second simulation with the risk's
+    probability set to 0 on the same seed, so the same random numbers — gives the same P80 exactly.
+    Random networks with all link types, lags, date constraints and deadlines; 6 risks, one of
+    them on two tasks, one certain, one that never happens; a chunk size that splits the runs."""
+    from pmfit.engine.risk import montecarlo
+
+    network = random_network(60, seed, groups=3)
+    monkeypatch.setattr(montecarlo, "CHUNK_NUMBERS", 60 * 256)  # chunks of 256 iterations
+    assert montecarlo.chunk_width(network) == 256
+    rng = np.random.default_rng(100 + seed)
+    risks = [RiskEvent(f"r{r}", p, {int(t): int(rng.integers(1, 8)) * DAY
+                                    for t in rng.choice(60, size=2 if r == 0 else 1, replace=False)})
+             for r, p in enumerate((0.3, 0.5, 0.1, 1.0, 0.0, 0.7))]
+    result = simulate_network(network, 1500, seed, risks=risks)
+    by_id = {r.id: r for r in result.risks}
+    for r, risk in enumerate(risks):
+        off = [RiskEvent(x.id, 0.0 if i == r else x.probability, x.delays) for i, x in enumerate(risks)]
+        rerun = simulate_network(network, 1500, seed, risks=off, risk_impact=False)
+        assert by_id[risk.id].p80_with == result.p80
+        assert by_id[risk.id].p80_without == rerun.p80, risk.id
+    assert by_id["r4"].delta == 0  # never happens: nothing to take off
+
+
+def test_risk_impact_costs_a_fraction_of_a_rerun_per_risk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the iterations where a risk occurred are recomputed, and in them only the tasks the
+    risk can move: with 20 risks of probability 0.1 on tasks of a 40-task chain's second half,
+    about 2 simulations' worth of iterations over at most half the tasks, not 20 whole reruns."""
+    from pmfit.engine.risk import montecarlo
+
+    n = 40
+    network = chain([(DAY, 2 * DAY, 4 * DAY)] * n)
+    risks = [RiskEvent(f"r{r}", 0.1, {n // 2 + r: DAY}) for r in range(20)]
+    work: list[int] = []  # task-iterations recomputed
+    original = montecarlo._without_each_risk
+
+    def counting(*args: object) -> None:
+        parts, occurred = args[1], args[3]
+        work.append(sum(int(np.count_nonzero(occurred[r])) * len(part.rows)  # type: ignore[index]
+                        for r, part in enumerate(parts)))  # type: ignore[arg-type]
+        original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(montecarlo, "_without_each_risk", counting)
+    result = simulate_network(network, 2000, 5, risks=risks)
+    rerun_work = 20 * 2000 * n
+    assert sum(work) < 0.12 * 20 * 2000 * (n // 2 + 1) < 0.07 * rerun_work
+    # and each risk's P80 without it is still the rerun's
+    off = [RiskEvent(x.id, 0.0 if x.id == "r0" else x.probability, x.delays) for x in risks]
+    without = next(r for r in result.risks if r.id == "r0").p80_without
+    assert without == simulate_network(network, 2000, 5, risks=off, risk_impact=False).p80
+
+
 # ---- results, dates, deadlines, seeds, early stop ---------------------------------------
 
 

@@ -208,7 +208,7 @@ class Reader:
 
 
 def _written(plan_text: str, suffix: str) -> bytes:
-    from pmfit.io.formats import export_file
+    from pmfit.api import export_file
     from pmfit.io.yamlplan import read_plan_text
 
     plan = read_plan_text(plan_text)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES, shared_path
 
+from pmfit.api import export_dates, export_file
 from pmfit.engine.schedule import schedule
 from pmfit.importing import import_file
 from pmfit.io import csvplan
-from pmfit.io.formats import detect_format, export_file
+from pmfit.io.formats import detect_format
 from pmfit.io.yamlplan import read_plan
 from pmfit.model.diagnostics import PlanError
 from pmfit.model.duration import Duration
@@ -118,7 +119,7 @@ def test_generic_csv_goes_by_extension_and_pmfit_csv_by_content(tmp_path: Path) 
     plan = Plan.model_validate({"project": {"name": "x", "start": "2027-01-04"},
                                 "tasks": [{"id": "a", "duration": "1d"}]})
     out = tmp_path / "export.txt"
-    csvplan.write_csv(plan, str(out))
+    csvplan.write_csv(plan, str(out), export_dates(plan))
     assert detect_format(out).name == "csv"
 
 
@@ -174,9 +175,9 @@ def test_formula_text_is_never_a_formula(tmp_path: Path) -> None:
                                 "tasks": [{"id": "a", "name": '=HYPERLINK("http://evil","x")', "duration": "1d",
                                            "notes": "@SUM(A1)"}]})
     csv_path, xlsx_path = tmp_path / "p.csv", tmp_path / "p.xlsx"
-    csvplan.write_csv(plan, str(csv_path))
+    csvplan.write_csv(plan, str(csv_path), export_dates(plan))
     assert "'=HYPERLINK" in csv_path.read_text(encoding="utf-8-sig")
-    csvplan.write_xlsx(plan, str(xlsx_path))
+    csvplan.write_xlsx(plan, str(xlsx_path), export_dates(plan))
     import openpyxl
 
     cell = openpyxl.load_workbook(xlsx_path)["Tasks"]["B2"]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from pmfit.io.formats import FORMATS, export_file, import_file
+from pmfit.api import export_file
+from pmfit.io.formats import FORMATS, import_file
 
 pytestmark = pytest.mark.java
 

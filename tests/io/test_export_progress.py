@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tests.conftest import shared_path
 
-from pmfit.io.formats import export_file, import_file
+from pmfit.api import export_file
+from pmfit.io.formats import import_file
 from pmfit.io.yamlplan import read_plan_text
 
 NS = "{http://schemas.microsoft.com/project}"
@@ -99,9 +100,12 @@ baselines:
 
 def test_pmfit_export_writes_what_the_writers_do_for_a_plan_in_progress(tmp_path: Path) -> None:
     """`pmfit export` (pmfit.api) hands the writers the project's status-date schedule; it must carry the
-    worked and remaining time of work in progress as the writers' own fallback does (the XER's
-    remaining early start of a started task is the data date, not its actual start)."""
+    worked and remaining time of work in progress as the engine's own status schedule, computed here
+    without pmfit.Project, does (the XER's remaining early start of a started task is the data date,
+    not its actual start)."""
     from pmfit.api import export_plan
+    from pmfit.engine.status import status_schedule
+    from pmfit.io.current import CurrentSchedule
     from pmfit.io.formats import export_plan as writers_own
 
     plans = {"small": read_plan_text(IN_PROGRESS, "progress.yaml")}
@@ -113,5 +117,6 @@ def test_pmfit_export_writes_what_the_writers_do_for_a_plan_in_progress(tmp_path
         for ext in ("xml", "xer", "gan", "planner", "mpx", "tjp"):  # the writers that keep progress
             through_api, direct = tmp_path / f"{name}-api.{ext}", tmp_path / f"{name}-io.{ext}"
             export_plan(plan, through_api)
-            writers_own(plan, direct)
+            status = status_schedule(plan)
+            writers_own(plan, direct, schedule=CurrentSchedule.of(status.schedule, status))
             assert through_api.read_bytes() == direct.read_bytes(), f"{name}.{ext}"

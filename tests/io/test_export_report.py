@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
+from pmfit.api import export_plan
 from pmfit.io.capabilities import FEATURES, WRITES, markdown_table
-from pmfit.io.formats import FORMATS, _load_builtin_formats, export_plan, import_file
+from pmfit.io.formats import FORMATS, _load_builtin_formats, import_file
 from pmfit.io.yamlplan import read_plan_text
 
 DEPLOYMENT = ("projects", "mpp", "projectlibre-ms-project-2003-deployment.mpp")

@@ -194,11 +194,12 @@ def test_rubber_dependency_is_a_known_cause() -> None:
 
 def test_writer_round_trips_the_house_sample(tmp_path) -> None:
     """pmfit -> .gan -> pmfit keeps tasks, outline, milestones, links, resources, allocations, progress."""
+    from pmfit.api import export_dates
     from pmfit.io.ganwrite import write_gan
 
     plan, _ = _house()
     out = tmp_path / "again.gan"
-    notes = write_gan(plan, str(out))
+    notes = write_gan(plan, str(out), export_dates(plan))
     back, _ = gan.read(str(out))
     assert notes == {}  # numeric ids and whole days: nothing approximated
     assert [(t.id, t.name, t.parent, t.milestone, t.planned_duration().minutes()) for t in back.tasks] == \
@@ -214,7 +215,8 @@ def test_writer_round_trips_the_house_sample(tmp_path) -> None:
 
 
 def test_writer_numbers_other_ids_and_rounds_to_days(tmp_path) -> None:
-    from pmfit.io.formats import export_plan, import_file
+    from pmfit.api import export_plan
+    from pmfit.io.formats import import_file
     from pmfit.io.yamlplan import read_plan_text
 
     plan = read_plan_text("""\

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
+from pmfit.api import export_dates
 from pmfit.importing import import_file
 from pmfit.io.formats import detect_format
 from pmfit.io.mspdi import mspdi_text, parse_duration, read_mspdi, write_mspdi
@@ -156,7 +157,7 @@ baselines:
 def test_writer_output_follows_the_schema_order_and_reads_back(tmp_path: Path) -> None:
     plan = read_plan_text(PLAN)
     out = tmp_path / "plan.xml"
-    write_mspdi(plan, str(out))
+    write_mspdi(plan, str(out), schedule=export_dates(plan))
     root = ET.parse(out).getroot()
     assert root.tag == f"{NS}Project"
     # the order of Task children in mspdi_pj12.xsd (the elements the writer uses)
@@ -183,7 +184,7 @@ def test_writer_output_follows_the_schema_order_and_reads_back(tmp_path: Path) -
 
 def test_writer_escapes_and_keeps_ids_through_the_pmfit_id_field(tmp_path: Path) -> None:
     plan = read_plan_text(PLAN)
-    text = mspdi_text(plan)
+    text = mspdi_text(plan, export_dates(plan))
     assert "A &amp; B &lt;ok&gt;" in text
     assert "<Alias>pmfit id</Alias>" in text
     back = read_mspdi(_write(tmp_path, text))[0]

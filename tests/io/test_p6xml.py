@@ -64,7 +64,8 @@ def test_not_p6_xml(tmp_path: Path) -> None:
                                   "mpp/projectlibre-ms-project-2003-deployment.mpp"])
 def test_writer_holds_what_the_xer_writer_holds(name: str, tmp_path) -> None:
     """P6 XML and XER carry the same objects: a plan written both ways reads back the same."""
-    from pmfit.io.formats import export_file, import_file
+    from pmfit.api import export_file
+    from pmfit.io.formats import import_file
 
     plan, _ = import_file(shared_path("projects", *name.split("/")), check=False)
     export_file(plan, tmp_path / "plan.xer")

@@ -147,12 +147,13 @@ def test_empty_planner_file(tmp_path) -> None:
 
 @pytest.mark.parametrize("name", ["gnome-planner-sample-1.planner", "mpxj-planner-resource.planner"])
 def test_writer_round_trips_real_planner_files(name: str, tmp_path) -> None:
+    from pmfit.api import export_dates
     from pmfit.engine.schedule import schedule
     from pmfit.io.plannerwrite import write_planner
 
     plan, _ = planner.read(str(shared_path("projects", "planner", name)))
     out = tmp_path / "again.planner"
-    write_planner(plan, str(out))
+    write_planner(plan, str(out), export_dates(plan))
     back, _ = planner.read(str(out))
     assert [t.name for t in back.tasks] == [t.name for t in plan.tasks]  # same outline order
     for task, again in zip(plan.tasks, back.tasks, strict=True):
@@ -167,7 +168,8 @@ def test_writer_round_trips_real_planner_files(name: str, tmp_path) -> None:
 
 
 def test_writer_reports_what_planner_cannot_hold(tmp_path) -> None:
-    from pmfit.io.formats import export_plan, import_file
+    from pmfit.api import export_plan
+    from pmfit.io.formats import import_file
     from pmfit.io.yamlplan import read_plan_text
 
     plan = read_plan_text("""\

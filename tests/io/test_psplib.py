@@ -13,6 +13,7 @@ from tests.conftest import shared_path
 
 from pmfit.engine.cpm import critical_path_method
 from pmfit.engine.network import compile_plan
+from pmfit.engine.rcpsp import rcpsp_network
 from pmfit.io.psplib import parse_sm, read_optima, read_sm
 from pmfit.model.diagnostics import PlanError
 
@@ -58,12 +59,12 @@ def test_small_file_by_hand() -> None:
     assert plan.task("job4").needs == {"R2": 1} and [str(x) for x in plan.task("job4").after] == ["job2"]
     assert plan.task("job1").milestone and plan.resource("R1").units == 3
     # CPM by hand: job2 0-3, job4 3-7, job3 0-2 -> 7 periods; the plan (days) and the network agree
-    assert critical_path_method(inst.to_network()).project_finish == 7
+    assert critical_path_method(rcpsp_network(inst)).project_finish == 7
     assert critical_path_method(compile_plan(plan)).project_finish == 7 * 480
     # leveled: job2 and job3 cannot overlap (R1 2 + 2 > 3); job3 and job4 share R2 (1 unit)
     from pmfit.engine.level import level_network
 
-    result = level_network(inst.to_network(), method="heuristic", schedules=50)
+    result = level_network(rcpsp_network(inst), method="heuristic", schedules=50)
     assert result.duration_after == 9  # job3 0-2, job2 2-5, job4 5-9
 
 
@@ -87,7 +88,7 @@ def test_optimum_tables_agree_and_cpm_matches_every_instance() -> None:
     # our CPM on every instance equals the table's critical-path column (an independent number)
     for path in sorted((root / "instances").glob("*.sm")):
         inst = read_sm(path)
-        assert critical_path_method(inst.to_network()).project_finish == csv[path.name].cpm, path.name
+        assert critical_path_method(rcpsp_network(inst)).project_finish == csv[path.name].cpm, path.name
 
 
 def test_load_through_the_format_registry() -> None:
@@ -121,7 +122,7 @@ def test_cycle_in_a_psplib_file_is_a_dependency_cycle(tmp_path: Path) -> None:
     text = SMALL.replace("   4        1          1           5", "   4        1          1           2")
     inst = parse_sm(text, "cycle.sm")
     with pytest.raises(PlanError) as err:
-        inst.to_network()
+        rcpsp_network(inst)
     assert err.value.codes == ["dependency_cycle"]
 
 
@@ -129,7 +130,7 @@ def test_network_and_plan_paths_give_the_same_leveled_length() -> None:
     from pmfit.engine.level import level_network
 
     inst = read_sm(shared_path("psplib", "j30", "instances", "j3020_3.sm"))
-    a = level_network(inst.to_network(), method="heuristic", schedules=300, seed=1)
+    a = level_network(rcpsp_network(inst), method="heuristic", schedules=300, seed=1)
     b = level_network(compile_plan(inst.to_plan()), method="heuristic", schedules=300, seed=1)
     assert b.duration_after == a.duration_after * 480
     assert np.array_equal(b.start_minutes, a.start_minutes * 480)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
+from pmfit.api import export_plan
 from pmfit.io import tjp
-from pmfit.io.formats import detect_format, export_plan, import_file
+from pmfit.io.formats import detect_format, import_file
 from pmfit.io.yamlplan import read_plan_text
 from pmfit.model.diagnostics import PlanError
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
+from pmfit.api import export_dates, export_file
 from pmfit.importing import import_file
 from pmfit.io.importcheck import Tally
-from pmfit.io.xer import calendar_from_row, clndr_data, parse_clndr_data, read_xer, write_xer
+from pmfit.io.xer import calendar_from_row, clndr_data, parse_clndr_data, read_xer
 from pmfit.io.yamlplan import read_plan_text
 from pmfit.model.calendar import CalendarSpec
 from pmfit.model.diagnostics import PlanError
@@ -194,7 +195,7 @@ tasks:
   - {id: done, name: Done, milestone: true, after: [cure]}
 """)
     path = tmp_path / "plan.xer"
-    write_xer(plan, str(path))
+    export_file(plan, str(path))
     back, report = read_xer(str(path))
     assert [t.id for t in back.tasks] == [t.id for t in plan.tasks]
     for old, new in zip(plan.tasks, back.tasks, strict=True):
@@ -217,7 +218,7 @@ def test_doubled_quotes_are_one_quote_both_ways(tmp_path: Path) -> None:
     assert plan.task("REPLBI01").name == '1" G.I w/c pipe laying'
     assert plan.task("REPLBI02").name == '1/2" G.I w/c pipe laying'
     path = tmp_path / "quotes.xer"
-    write_xer(read_plan_text('project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: \'2" valve\', duration: 1d}]\n'),
+    export_file(read_plan_text('project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: \'2" valve\', duration: 1d}]\n'),
               str(path))
     assert '\t2"" valve\t' in path.read_text(encoding="cp1252")
     back, _ = read_xer(str(path))
@@ -227,7 +228,7 @@ def test_doubled_quotes_are_one_quote_both_ways(tmp_path: Path) -> None:
 def test_currency_table_has_every_field_p6_writes(tmp_path: Path) -> None:
     """MPXJ fails on a CURRTYPE without the decimal and digit-group symbols (NullPointerException)."""
     path = tmp_path / "plan.xer"
-    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01, currency: EUR}\ntasks: [{id: a, duration: 1d}]\n"),
+    export_file(read_plan_text("project: {name: Q, start: 2027-03-01, currency: EUR}\ntasks: [{id: a, duration: 1d}]\n"),
               str(path))
     lines = path.read_bytes().decode("cp1252").split("\r\n")
     at = lines.index("%T\tCURRTYPE")
@@ -238,7 +239,7 @@ def test_currency_table_has_every_field_p6_writes(tmp_path: Path) -> None:
 
 def test_text_beyond_cp1252_is_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "plan.xer"
-    write_xer(read_plan_text("project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: Ωmega ✓, duration: 1d}]\n"),
+    export_file(read_plan_text("project: {name: Q, start: 2027-03-01}\ntasks: [{id: a, name: Ωmega ✓, duration: 1d}]\n"),
               str(path))
     assert path.read_bytes().startswith(b"\xef\xbb\xbfERMHDR\t")  # MPXJ reads cp1252 without it
     back, _ = read_xer(str(path))
@@ -340,7 +341,7 @@ def test_links_on_summary_tasks_go_through_milestones_with_the_same_schedule(sou
     else:
         plan, _ = import_file(shared_path("projects", "mpp", "projectlibre-ms-project-2003-deployment.mpp"),
                               check=False)
-    text, notes = xer_export(plan)
+    text, notes = xer_export(plan, export_dates(plan))
     path = tmp_path / "plan.xer"
     path.write_bytes(text.encode("cp1252"))
     back, _ = read_xer(str(path))

@@ -108,3 +108,15 @@ def test_changes_lists_every_field_that_differs() -> None:
     new["tasks"].append({"id": "z"})
     found = {(c.entity, c.id, c.field, str(c.old), str(c.new)) for c in changes(BASE, new)}
     assert found == {("task", "a", "duration", "3d", "4d"), ("task", "z", EXISTS, "(none)", "True")}
+
+
+def test_a_conflict_reads_as_the_plan_file_writes_values_never_as_python_reprs() -> None:
+    import datetime as dt
+
+    theirs = edit(a={"constraint": {"type": "snet", "date": dt.date(2027, 3, 26)}, "milestone": True})
+    yours = edit(a={"constraint": {"type": "mso", "date": dt.datetime(2027, 3, 29, 9, 0)}, "milestone": False})
+    text = "; ".join(c.describe() for c in merge3(BASE, theirs, yours).conflicts)
+    assert "constraint (none); changed to {type: snet, date: 2027-03-26}" in text.replace(" was ", " ")
+    assert "your change sets {type: mso, date: 2027-03-29 09:00}" in text
+    assert "milestone (none); changed to true" in text.replace(" was ", " ")
+    assert "datetime" not in text and "True" not in text and "'" not in text.replace("task 'a'", "")

@@ -37,7 +37,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmfit.io.formats import Format, ImportReport, register
 from pmfit.io.tabular import (
@@ -63,9 +63,6 @@ from pmfit.io.tabular import (
 from pmfit.io.yamlplan import save_atomic
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.model.plan import Link, Plan
-
-if TYPE_CHECKING:
-    from pmfit.engine.schedule import Schedule
 
 #: Column names (compared without case, spaces or punctuation) that auto-detection maps to each field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -707,15 +704,6 @@ COLUMNS = ("id", "name", "parent", "wbs", "duration", "work", "milestone", "pred
            "pessimistic", "cost", "priority", "tags", "notes")
 
 
-def _schedule(plan: Plan) -> Schedule | None:
-    from pmfit.engine.schedule import schedule
-
-    try:
-        return schedule(plan)
-    except (PlanError, ValueError):
-        return None
-
-
 def _wbs(plan: Plan) -> dict[str, str]:
     children: dict[str | None, list[str]] = {}
     for task in plan.tasks:
@@ -736,9 +724,12 @@ def _wbs(plan: Plan) -> dict[str, str]:
 def table_rows(plan: Plan, schedule: Any = None) -> list[dict[str, Any]]:
     """One dict per task with the :data:`COLUMNS` (dates as date/datetime objects).
 
-    ``schedule``: the dates to write (the caller's current schedule); the plan's own CPM when None.
+    ``schedule``: the dates to write (the caller's current schedule; :class:`~pmfit.io.current.Unscheduled`
+    for a plan that cannot be scheduled: the start and finish columns stay empty).
     """
-    sched = schedule if schedule is not None else _schedule(plan)
+    from pmfit.io.current import current_schedule
+
+    sched = current_schedule(plan, schedule, "CSV/Excel")
     wbs = _wbs(plan)
     summaries = plan.summary_ids()
     rows = []
@@ -806,6 +797,7 @@ def write_xlsx(plan: Plan, path: str, schedule: Any = None) -> None:
                                    "pip install 'pmfit[xlsx]'", file=path)) from None
     from openpyxl.cell import WriteOnlyCell
 
+    rows = table_rows(plan, schedule)  # before the workbook: a missing schedule leaves no half-made book
     book = openpyxl.Workbook(write_only=True)  # streams rows: linear in the number of tasks
     tasks = book.create_sheet("Tasks")
 
@@ -822,7 +814,7 @@ def write_xlsx(plan: Plan, path: str, schedule: Any = None) -> None:
     for i, width in enumerate((14, 40, 12, 8, 10, 10, 9, 30, 24, 17, 17), start=1):
         tasks.column_dimensions[get_column_letter(i)].width = width
     put(tasks, list(COLUMNS))
-    for row in table_rows(plan, schedule):
+    for row in rows:
         put(tasks, [row[c] for c in COLUMNS])
     resources = book.create_sheet("Resources")
     put(resources, ["id", "name", "units", "rate", "kind", "team", "skills"])

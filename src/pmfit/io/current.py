@@ -3,14 +3,19 @@
 A plan with progress is written with its status-date schedule (finished work where it happened,
 work in progress from its actual start with the remaining duration after the status date), as
 MS Project and P6 keep the dates of a plan in progress; a plan without progress with its plain
-CPM schedule. Every writer asks this one function, so that switching the source of "the current
-schedule" (for example to :class:`pmfit.Project`'s cached one) is a change here only.
+CPM schedule. Writers compute neither (io runs no engine): the caller above passes the dates it
+has — :func:`pmfit.api.export_dates` gives :class:`pmfit.Project`'s, so exports and every other
+command show the same dates — or :class:`Unscheduled` for a plan that cannot be scheduled, which
+the writers that can write without computed dates do. A writer given nothing raises
+``no_schedule``; it never computes dates of its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
     from pmfit.model.plan import Plan
@@ -53,23 +58,46 @@ def has_progress(plan: Plan) -> bool:
     return plan.progress is not None and bool(plan.progress.tasks)
 
 
-def current_schedule(plan: Plan, given: Any = None) -> CurrentSchedule | None:
+@dataclass(frozen=True)
+class Unscheduled:
+    """What a caller passes for a plan that cannot be scheduled: writers that can write the plan
+    without computed dates do; those whose format holds nothing else raise ``error``."""
+
+    error: Exception
+
+
+def no_schedule(plan: Plan, writer: str) -> PlanError:
+    """The error of a writer called without the dates it writes."""
+    return PlanError(Diagnostic(
+        "no_schedule", f"the {writer} writer writes the plan's current schedule and was given none: pass "
+        "schedule= (pmfit.api.export_dates(plan) gives it), or write through pmfit.export_file",
+        ))
+
+
+def current_schedule(plan: Plan, given: Any, writer: str = "export") -> CurrentSchedule | None:
     """The schedule a writer writes: ``given`` (the caller's current schedule, as a schedule or a
-    :class:`CurrentSchedule`) when there is one, else the plan's own, or None when it cannot be scheduled.
+    :class:`CurrentSchedule`), or None for :class:`Unscheduled` (write without computed dates).
 
-    Computing it here is a fallback for callers that pass none; :mod:`pmfit.api` passes the one
-    :class:`pmfit.Project` computed, so exports and every other command show the same dates.
+    Raises ``no_schedule`` when ``given`` is None: io computes no dates of its own.
     """
-    if given is not None:
-        return CurrentSchedule.of(given)
+    if given is None:
+        raise no_schedule(plan, writer)
+    if isinstance(given, Unscheduled):
+        return None
+    return CurrentSchedule.of(given)
+
+
+def planned_dates_for_reader(plan: Plan) -> CurrentSchedule | None:
+    """The plan's CPM schedule without progress, for a reader that needs it to read the file at all
+    (TaskJuggler's ``complete`` without actual dates: the scheduled dates stand in), or None when
+    the plan cannot be scheduled.
+
+    The one engine use left in io (``KNOWN_DEBT`` in tests/test_import_rules.py): it should move to
+    the load step above the readers. Writers never call it.
+    """
+    from pmfit.engine.schedule import schedule
+
     try:
-        if has_progress(plan):
-            from pmfit.engine.status import status_schedule
-
-            status = status_schedule(plan)
-            return CurrentSchedule.of(status.schedule, status)
-        from pmfit.engine.schedule import schedule
-
         return CurrentSchedule.of(schedule(plan))
-    except Exception:  # an unschedulable plan is still written, without computed dates
+    except Exception:  # an unschedulable plan is still read, without these dates
         return None

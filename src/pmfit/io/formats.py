@@ -179,7 +179,8 @@ def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = N
     """Write a plan in the format named by ``format`` or by the file extension, with the export report.
 
     ``schedule``: the dates to write, for the formats that store dates (the caller's current
-    schedule); writers that store none ignore it.
+    schedule, or :class:`pmfit.io.current.Unscheduled`; those writers raise ``no_schedule``
+    without it, see :func:`writes_dates`); writers that store none ignore it.
     """
     import inspect
 
@@ -199,6 +200,15 @@ def export_plan(plan: Plan, path: str | os.PathLike[str], format: str | None = N
         if note not in report.approximated:
             report.approximated.append(note)
     return ExportResult(fmt, report)
+
+
+def writes_dates(path: str | os.PathLike[str], format: str | None = None) -> bool:
+    """Whether the writer for ``path`` (or ``format``) writes the plan's computed dates, so its caller
+    passes ``schedule`` (see :mod:`pmfit.io.current`); raises ``unknown_format`` like the writers."""
+    import inspect
+
+    fmt = _writer_for(path, format)
+    return fmt.write is not None and "schedule" in inspect.signature(fmt.write).parameters
 
 
 def export_file(plan: Plan, path: str | os.PathLike[str], format: str | None = None,

@@ -328,8 +328,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
 def _file_dates(calendar: dict[str, Any], origin: dt.date, days: dict[str, int],
                 starts: dict[str, dt.date]) -> dict[str, tuple[dt.datetime, dt.datetime]]:
     """Start and finish of each task as GanttProject shows them: start + duration working days."""
-    from pmfit.engine.workcal import CalendarError, WorkingTime
     from pmfit.model.calendar import CalendarSpec
+    from pmfit.model.workingtime import CalendarError, WorkingTime
 
     out: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     try:
@@ -406,8 +406,8 @@ def _resources(root: Element, ids: IdMap, calendar: dict[str, Any],
 
 def _baselines(root: Element, ids: IdMap, calendar: dict[str, Any], origin: dt.date,
                report: ImportReport) -> list[dict[str, Any]]:
-    from pmfit.engine.workcal import CalendarError, WorkingTime
     from pmfit.model.calendar import CalendarSpec
+    from pmfit.model.workingtime import CalendarError, WorkingTime
 
     out: list[dict[str, Any]] = []
     try:

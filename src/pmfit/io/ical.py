@@ -428,13 +428,15 @@ def _iso_duration(duration: Duration) -> str:
 
 
 def ics_text(plan: Plan, stamp: dt.datetime | None = None, schedule: Any = None) -> str:
-    """The plan's schedule as iCalendar text (see the module doc); dates from ``schedule``
-    (the caller's current schedule), else the plan's own CPM schedule."""
-    if schedule is None:
-        from pmfit.engine.schedule import schedule as cpm_schedule
+    """The plan's schedule as iCalendar text (see the module doc); dates from ``schedule`` (the
+    caller's current schedule; an iCalendar file holds nothing else, so a plan that cannot be
+    scheduled raises the reason it cannot)."""
+    from pmfit.io.current import Unscheduled, current_schedule
 
-        schedule = cpm_schedule(plan)
-    sched = schedule
+    if isinstance(schedule, Unscheduled):
+        raise schedule.error
+    sched = current_schedule(plan, schedule, "iCalendar")
+    assert sched is not None
     now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     summaries = plan.summary_ids()
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//pmfit//pmfit plan export//EN", "CALSCALE:GREGORIAN",

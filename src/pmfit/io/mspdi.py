@@ -754,11 +754,11 @@ def _calendar_xml(uid: int, spec: CalendarSpec, name: str, base_uid: int | None 
                   else list(spec.day_shifts())) if e.working else []
         exceptions.append((e.date, e.until or e.date, shifts, e.name or ""))
     if spec.country:
-        from pmfit.engine.workcal import _country_holidays
+        from pmfit.model.workingtime import country_holidays
 
         year = dt.date.today().year
         for y in range(year - 5, year + 11):
-            for day in sorted(_country_holidays(spec.country, spec.subdivision, y)):
+            for day in sorted(country_holidays(spec.country, spec.subdivision, y)):
                 exceptions.append((day, day, [], f"{spec.country} public holiday"))
     if exceptions:
         out.append("<Exceptions>")
@@ -845,7 +845,7 @@ def mspdi_text(plan: Plan, schedule: Any = None) -> str:
     day_start, day_end = shifts[0][0], shifts[-1][1]
     from pmfit.io.current import current_schedule
 
-    sched = current_schedule(plan, schedule)  # with progress: the status-date schedule, as MS Project keeps it
+    sched = current_schedule(plan, schedule, "MS Project XML")  # with progress: the status-date schedule
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     start = _as_dt(plan.project.start, day_start)
     finish = sched.finish if sched is not None else start

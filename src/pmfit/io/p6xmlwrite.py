@@ -86,15 +86,14 @@ def _days(first: Any, last: Any) -> list[Any]:
 
 def p6xml_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     """The plan as P6 XML, and the export report's notes (feature -> line); dates from ``schedule``
-    (the caller's current schedule), else the plan's own current schedule."""
-    import inspect
-
+    (the caller's current schedule; see :mod:`pmfit.io.current`)."""
+    from pmfit.io.current import no_schedule
     from pmfit.io.p6xml import CONSTRAINTS, LINKS, PCT_TYPES, PRIORITIES, STATUS, TASK_TYPES
     from pmfit.io.xer import parse_tables, xer_export
 
-    # the XER writer takes the caller's schedule where it can (pmfit.Project's current schedule)
-    passes = schedule is not None and "schedule" in inspect.signature(xer_export).parameters
-    xer, notes = xer_export(plan, **({"schedule": schedule} if passes else {}))
+    if schedule is None:
+        raise no_schedule(plan, "P6 XML")
+    xer, notes = xer_export(plan, schedule=schedule)
     _, tables = parse_tables(xer)
     task_types, status, links = _invert(TASK_TYPES), _invert(STATUS), _invert(LINKS)
     constraints, pct_types, priorities = _invert(CONSTRAINTS), _invert(PCT_TYPES), _invert(PRIORITIES)

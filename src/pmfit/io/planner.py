@@ -191,8 +191,8 @@ def read(path: str) -> tuple[Plan, ImportReport]:
     calendar = default.spec(report) if default is not None else {}
     project_start = _stamp(root.get("project-start"))
 
-    from pmfit.engine.workcal import CalendarError, WorkingTime
     from pmfit.model.calendar import CalendarSpec
+    from pmfit.model.workingtime import CalendarError, WorkingTime
 
     ids = IdMap("task")
     tasks: list[dict[str, Any]] = []
@@ -351,7 +351,7 @@ def read(path: str) -> tuple[Plan, ImportReport]:
 
 def _working_minutes(clock: Any, span: tuple[dt.datetime, dt.datetime] | None) -> int | None:
     """Working minutes between a task's start and end on the project calendar, if it can place them."""
-    from pmfit.engine.workcal import CalendarError
+    from pmfit.model.workingtime import CalendarError
 
     if clock is None or span is None:
         return None

@@ -41,7 +41,7 @@ def planner_text(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]
 
     spec = plan.project.calendar
     mpd, dpw = spec.minutes_per_day, spec.days_per_week
-    sched = current_schedule(plan, schedule)
+    sched = current_schedule(plan, schedule, "Planner")
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     number, renumbered = _numbers([t.id for t in plan.tasks])
     res_number, res_renumbered = _numbers([r.id for r in plan.resources])

@@ -7,9 +7,10 @@ standard library of resource-constrained project scheduling problems. A
 job are zero-duration dummies (project start and end).
 
 :func:`read_sm` gives a :class:`PsplibInstance`; ``.to_plan()`` turns it into
-a pmfit plan (one period = one working day, every link finish-to-start) and
-``.to_network()`` straight into a compiled network in periods. Registering the
-format means ``pmfit level j301_1.sm`` works.
+a pmfit plan (one period = one working day, every link finish-to-start); the
+instance is plain data, and :func:`pmfit.engine.rcpsp.rcpsp_network` turns it into
+a compiled network in periods (readers import no engine). Registering the format
+means ``pmfit level j301_1.sm`` works.
 
 :func:`read_optima` reads the tables that go with the sets: ``j30opt.sm`` /
 ``j60hrs.sm``-style text tables (``parameter instance makespan ...``) and the
@@ -28,7 +29,6 @@ from pmfit.io.formats import Format, ImportReport, register
 from pmfit.model.diagnostics import Diagnostic, PlanError
 
 if TYPE_CHECKING:
-    from pmfit.engine.network import Network
     from pmfit.model.plan import Plan
 
 MAX_JOBS = 100_000
@@ -81,37 +81,6 @@ class PsplibInstance:
             "resources": resources,
             "tasks": tasks,
         })
-
-    def to_network(self) -> Network:
-        """The instance as a compiled network with times in periods (no calendar)."""
-        import numpy as np
-
-        from pmfit.engine.network import Network
-
-        src = [a for a, succ in enumerate(self.successors) for _ in succ]
-        dst = [b for succ in self.successors for b in succ]
-        dptr = np.zeros(self.jobs + 1, dtype=np.int64)
-        dres: list[int] = []
-        dun: list[float] = []
-        for j, row in enumerate(self.demands):
-            for r, u in enumerate(row):
-                if u > 0:
-                    dres.append(r)
-                    dun.append(float(u))
-            dptr[j + 1] = len(dres)
-        return Network.from_arrays(
-            np.array(self.durations, dtype=np.int64), np.array(src, dtype=np.int64),
-            np.array(dst, dtype=np.int64),
-            ids=[self.task_id(j) for j in range(self.jobs)],
-            names=[f"Job {j + 1}" for j in range(self.jobs)],
-            resource_ids=[f"R{r + 1}" for r in range(len(self.capacities))],
-            resource_names=[f"Resource {r + 1}" for r in range(len(self.capacities))],
-            capacity=np.array(self.capacities, dtype=float),
-            demand_ptr=dptr, demand_resource=np.array(dres, dtype=np.int64),
-            demand_units=np.array(dun, dtype=float),
-            priority=np.full(self.jobs, 500, dtype=np.int64),
-            levelable=np.ones(self.jobs, dtype=bool),
-        )
 
 
 def _error(path: str, message: str, line: int | None = None) -> PlanError:

@@ -1,7 +1,8 @@
-"""Load the role advisor's shipped data (``pmfit/data/roles``) and a user's salary overrides.
+"""Read the role advisor's shipped data (``pmfit/data/roles``) and a user's salary overrides.
 
-The advise engine is pure and receives :class:`~pmfit.engine.advise.data.RoleData`; this
-adapter is where the files are read (with :mod:`importlib.resources`, so it works from a
+The advise engine is pure and receives :class:`~pmfit.engine.advise.data.RoleData`, which
+:mod:`pmfit.advising` builds from the parsed files this reader hands back
+(:class:`RoleFiles`; readers import no engine); this reader is where the files are read (with :mod:`importlib.resources`, so it works from a
 wheel or a zip). Salary overrides are YAML (the layout of ``salaries.yaml``) or CSV (one row
 per role with ``role, median[, low, high, p10..p90], currency, location, organisation,
 source, year``). Bad override files raise :class:`PlanError` with the id ``bad_salaries``.
@@ -13,6 +14,7 @@ import csv
 import io
 import json
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,15 +22,8 @@ from typing import Any
 
 import yaml
 
-from pmfit.engine.advise.data import (
-    RoleData,
-    RoleDataError,
-    SalaryTable,
-    role_data_from_dicts,
-    salary_rows_from_records,
-    salary_table_from_dict,
-)
 from pmfit.model.diagnostics import Diagnostic, PlanError
+from pmfit.model.salaries import RoleDataError, SalaryTable, salary_rows_from_records, salary_table_from_dict
 
 
 def _read_resource(name: str) -> str:
@@ -36,9 +31,20 @@ def _read_resource(name: str) -> str:
     return resources.files("pmfit").joinpath("data", "roles", name).read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class RoleFiles:
+    """The shipped data files, parsed and not yet checked (``model`` is None before it is trained)."""
+
+    domains: Any
+    onet: Any
+    salaries: Any
+    cues: Any
+    model: Any
+
+
 @lru_cache(maxsize=1)
-def shipped_role_data() -> RoleData:
-    """The vocabulary, O*NET statements and salary table shipped with pmfit (cached)."""
+def shipped_role_files() -> RoleFiles:
+    """The vocabulary, O*NET statements, salary table, cue lexicon and model shipped with pmfit (cached)."""
     domains = yaml.safe_load(_read_resource("domains.yaml"))
     onet = json.loads(_read_resource("onet.json"))
     salaries = yaml.safe_load(_read_resource("salaries.yaml"))
@@ -47,7 +53,7 @@ def shipped_role_data() -> RoleData:
         model = json.loads(_read_resource("model.json"))
     except FileNotFoundError:  # before tools/train_advisor.py has been run
         model = None
-    return role_data_from_dicts(domains, onet, salaries, cues, model)
+    return RoleFiles(domains, onet, salaries, cues, model)
 
 
 def attribution() -> str:
@@ -90,11 +96,11 @@ def read_salary_file(path: str | os.PathLike[str], base: SalaryTable) -> SalaryT
         raise _bad(name, f"cannot use this salary file: {exc}") from None
 
 
-def role_data(salaries: str | os.PathLike[str] | None = None, plan_file: str | os.PathLike[str] | None = None,
-              plan_salaries: str | None = None) -> RoleData:
-    """Shipped data, with ``project.pm_salaries`` (relative to the plan file) and then ``salaries`` on top."""
-    data = shipped_role_data()
-    table = data.salaries
+def salary_overrides(base: SalaryTable, salaries: str | os.PathLike[str] | None = None,
+                     plan_file: str | os.PathLike[str] | None = None,
+                     plan_salaries: str | None = None) -> SalaryTable:
+    """``base`` with ``project.pm_salaries`` (relative to the plan file) and then ``salaries`` on top."""
+    table = base
     if plan_salaries:
         where = Path(plan_salaries)
         if not where.is_absolute() and plan_file is not None:
@@ -102,6 +108,4 @@ def role_data(salaries: str | os.PathLike[str] | None = None, plan_file: str | o
         table = read_salary_file(where, table)
     if salaries is not None:
         table = read_salary_file(salaries, table)
-    if table is data.salaries:
-        return data
-    return RoleData(data.vocabulary, table, data.cues, data.model)
+    return table

@@ -649,12 +649,12 @@ def _weekdays(first: dt.date, last: dt.date) -> int:
 
 def _progress(p: Parser, data: dict[str, Any], ids: set[str]) -> dict[str, Any]:
     """TaskJuggler's ``complete`` without actual dates: the scheduled dates (up to ``now``) stand in."""
-    from pmfit.io.current import current_schedule
+    from pmfit.io.current import planned_dates_for_reader
     from pmfit.io.yamlplan import plan_from_data
 
     now = p.project.get("now")
     try:  # the plan's schedule without progress (io runs no engine itself: io.current is the one door)
-        sched = current_schedule(plan_from_data(data))
+        sched = planned_dates_for_reader(plan_from_data(data))
     except PlanError:
         sched = None
     rows: dict[str, Any] = sched.rows if sched is not None else {}
@@ -833,7 +833,7 @@ def _months(plan: Plan, schedule: Any = None) -> int:
     """The project's length in months for TaskJuggler's header (its schedule must fit in it)."""
     from pmfit.io.current import current_schedule
 
-    sched = current_schedule(plan, schedule)
+    sched = current_schedule(plan, schedule, "TaskJuggler")
     if sched is None:
         return 12
     start = plan.project.start

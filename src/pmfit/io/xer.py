@@ -711,7 +711,7 @@ def xer_export(plan: Plan, schedule: Any = None) -> tuple[str, dict[str, str]]:
     day_start, day_end = shifts[0][0], shifts[-1][1]
     from pmfit.io.current import current_schedule
 
-    sched = current_schedule(plan, schedule)  # with progress: the status-date schedule, as P6 keeps it
+    sched = current_schedule(plan, schedule, "XER")  # with progress: the status-date schedule, as P6 keeps it
     rows: dict[str, Any] = sched.rows if sched is not None else {}
     summaries = plan.summary_ids()
     by_id = {t.id: t for t in plan.tasks}

@@ -1,7 +1,7 @@
 """Working calendars as data: work week, working hours, holidays, exceptions.
 
 The arithmetic that turns dates into working minutes lives in
-:mod:`pmfit.engine.workcal`; this module only describes a calendar.
+:mod:`pmfit.model.workingtime`; this module only describes a calendar.
 """
 
 from __future__ import annotations

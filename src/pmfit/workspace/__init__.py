@@ -6,6 +6,8 @@ readers and writers of :mod:`pmfit.io` and the field-level merge of :mod:`pmfit.
 
 from __future__ import annotations
 
+from pmfit.store import CheckReport, VersionInfo
+from pmfit.store.connect import display_url
 from pmfit.store.prune import Pruned, Retention
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 from pmfit.workspace.service import (
@@ -17,8 +19,22 @@ from pmfit.workspace.service import (
     project_id_for,
 )
 
+
+def check_store(url: str | None = None) -> CheckReport:
+    """Check a store as it is (no schema upgrade, nothing written): the database's own integrity
+    check, then every version's hash and history. ``pmfit db check`` calls this."""
+    from pmfit.store import Store
+
+    store = Store(url)
+    try:
+        return store.check()
+    finally:
+        store.close()
+
+
 __all__ = [
     "AttributedChange",
+    "CheckReport",
     "EditConflict",
     "FieldChange",
     "FieldConflict",
@@ -26,8 +42,11 @@ __all__ = [
     "Retention",
     "Saved",
     "Snapshot",
+    "VersionInfo",
     "Workspace",
     "changes",
+    "check_store",
+    "display_url",
     "merge3",
     "project_id_for",
 ]

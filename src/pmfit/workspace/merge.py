@@ -192,9 +192,20 @@ def _show(value: Any) -> str:
         return "(none)"
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return repr(value) if not isinstance(value, (int, float)) else f"{value:g}"
+        return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    # as the plan file writes it (a constraint, a list of links), never Python's repr
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if value is None:
+        return "(none)"
+    return str(value)
 
 
 def _jsonable(value: Any) -> Any:

@@ -158,6 +158,8 @@ class Workspace:
             try:
                 saved = self._import(path, name, project_id, author, message, update, sidecar=False)
             except PlanError as exc:
+                if type(exc) is not PlanError:  # the store's own errors (project_exists, …) name no file
+                    raise
                 raise PlanError([_as_uploaded(d, work, name) for d in exc.diagnostics]) from None
         # the server's scratch folder is nobody's business: the report names the upload as it was sent
         if saved.report is not None:
@@ -433,7 +435,7 @@ class Workspace:
     def export(self, project_id: str, ref: str | int | None, path: str | os.PathLike[str],
                format: str | None = None) -> VersionInfo:
         """Write a version to a file: YAML byte for byte as stored, other formats through their writers."""
-        from pmfit.io.formats import export_file
+        from pmfit.api import export_file  # the writers get the current schedule from pmfit.Project
         from pmfit.io.yamlplan import save_atomic
 
         version = self.store.version(project_id, ref)

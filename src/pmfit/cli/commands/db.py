@@ -9,8 +9,7 @@ import typer
 from pmfit.cli.common import EXIT_INVALID, JsonOption, console, err_console, guarded, print_json
 
 if TYPE_CHECKING:
-    from pmfit.store import VersionInfo
-    from pmfit.workspace import Workspace
+    from pmfit.workspace import VersionInfo, Workspace
 
 db_app = typer.Typer(name="db", help="Keep plans and every version of them in a store (SQLite or PostgreSQL).",
                      no_args_is_help=True, rich_markup_mode="rich")
@@ -65,7 +64,7 @@ def _split_ref(text: str) -> tuple[str, str | None]:
 @guarded
 def init(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     """Create the store, or upgrade it to this pmfit's schema (safe to run again)."""
-    from pmfit.store.connect import display_url
+    from pmfit.workspace import display_url
 
     with _workspace(db, create=True) as ws:
         revision = ws.store.revision()
@@ -278,14 +277,9 @@ def restore(
 @guarded
 def check(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     """Check the store: the database's own integrity check, then every version's hash and history."""
-    from pmfit.store import Store
-    from pmfit.store.repository import CheckReport
+    from pmfit.workspace import check_store
 
-    store = Store(_url(db))
-    try:
-        report: CheckReport = store.check()
-    finally:
-        store.close()
+    report = check_store(_url(db))
     if json_out:
         print_json(report.to_dict())
     else:

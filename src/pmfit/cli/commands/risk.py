@@ -42,7 +42,7 @@ def risk(
                                            "default: the plan's project.risk_correlation, else 0.5."),
     top: int = typer.Option(8, "--top", min=1, max=200, help="How many drivers and risks to list."),
     no_risk_impact: bool = typer.Option(False, "--no-risk-impact",
-                                        help="Skip the reruns that measure each risk's effect on P80."),
+                                        help="Skip measuring each risk's effect on P80."),
     plot: str = typer.Option(None, "--plot", help="Write the histogram and tornado chart (.png or .svg)."),
     from_status: bool = typer.Option(False, "--from-status", hidden=True,
                                      help="Simulate only the work left at the status date (now the default)."),

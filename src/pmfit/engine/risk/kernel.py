@@ -267,7 +267,7 @@ def cpm_passes(
     project finish, ``critical_count[b, j]`` counts block ``b``'s iterations
     where task ``j`` had total float <= 0, ``conflict_count[b, j]`` those where
     its predecessors would have started it after its must-date. Without ``backward`` only the
-    forward pass runs (the finish is all a rerun needs).
+    forward pass runs (the finish is all a run without a risk needs).
 
     Rows follow the topological order (task ``order[r]`` is row ``r``) so that
     the passes walk memory forwards and backwards; ``src_row[k]`` is the row of
@@ -340,6 +340,18 @@ def cpm_block(
             i = src_row[k]
             relax_min(late[i, first:last], lj, d[i, first:last], dj, link_lag[k], from_finish[k],
                       to_finish[k])
+
+
+def reach_forward(order: IntArray, pred_ptr: IntArray, link_src: IntArray, reach: npt.NDArray[np.uint8]) -> None:
+    """Mark every task downstream of a marked one (``reach[j] = 1``), in one topological sweep."""
+    for idx in range(len(order)):
+        j = order[idx]
+        if reach[j]:
+            continue
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            if reach[link_src[k]]:
+                reach[j] = 1
+                break
 
 
 def chunk_outputs(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmfit.report.charts.style import ACCENT, BASELINE, PALETTE, pyplot, save
+from pmfit.report.charts.style import ACCENT, BASELINE, PALETTE, pyplot
 
 if TYPE_CHECKING:
     from pmfit.engine.track import EarnedValue
@@ -51,9 +49,4 @@ def s_curve_figure(result: EarnedValue) -> Any:
     return fig
 
 
-def s_curve(result: EarnedValue, path: str | os.PathLike[str]) -> Path:
-    """Write the S-curve as PNG, SVG or PDF (by the file's extension)."""
-    return save(s_curve_figure(result), path)
-
-
-__all__ = ["s_curve", "s_curve_figure"]
+__all__ = ["s_curve_figure"]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmfit.report.charts.style import ACCENT, BASELINE, CRITICAL, NORMAL, PALETTE, pyplot, save
+from pmfit.report.charts.style import ACCENT, BASELINE, CRITICAL, NORMAL, PALETTE, pyplot
 
 if TYPE_CHECKING:
     from pmfit.engine.risk.result import RiskResult
@@ -93,8 +91,3 @@ def risk_figure(result: RiskResult, title: str | None = None, top: int = 10) -> 
     fig.tight_layout()
     return fig
 
-
-def save_risk_chart(result: RiskResult, path: str | os.PathLike[str], title: str | None = None,
-                    top: int = 10) -> Path:
-    """Write the figure as PNG or SVG (by extension)."""
-    return save(risk_figure(result, title, top), path)

@@ -10,7 +10,8 @@ from typing import Any
 # One palette for the matplotlib (--plot) and the SVG charts: Okabe & Ito's colour-blind-safe colours.
 from pmfit.report.svg.canvas import ACCENT, BASELINE, CRITICAL, NORMAL, PALETTE
 
-__all__ = ["ACCENT", "BASELINE", "CRITICAL", "NORMAL", "PALETTE", "PlotUnavailable", "pyplot", "save", "to_svg"]
+__all__ = ["ACCENT", "BASELINE", "CRITICAL", "NORMAL", "PALETTE", "PlotUnavailable", "chart_format", "pyplot", "render",
+           "to_svg"]
 
 
 class PlotUnavailable(RuntimeError):
@@ -42,29 +43,28 @@ def pyplot() -> Any:
     return plt
 
 
-def save(fig: Any, path: str | os.PathLike[str]) -> Path:
-    """Save a figure as PNG or SVG (by extension) and close it."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".png", ".svg", ".pdf"):
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def chart_format(path: str | os.PathLike[str]) -> str:
+    """The chart file format named by ``path``'s extension (``png``, ``svg`` or ``pdf``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in CHART_SUFFIXES:
         raise ValueError(f"charts are written as .png, .svg or .pdf, not {suffix or 'no extension'!r}")
+    return suffix[1:]
+
+
+def render(fig: Any, file_format: str) -> bytes:
+    """A figure as the bytes of a PNG, SVG or PDF file, and close it. The report layer writes no
+    file: :func:`pmfit.api.save_chart` writes these bytes through pmfit's one atomic writer."""
     import io
 
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=suffix[1:], bbox_inches="tight")
+    fig.savefig(buffer, format=file_format, bbox_inches="tight")
     plt.close(fig)
-    # through pmfit's one writer: atomic, locked, and a pipe or device is opened, never replaced
-    from pmfit.io.atomic import write_file
-    from pmfit.model.diagnostics import PlanError
-
-    try:
-        write_file(buffer.getvalue(), target)
-    except PlanError as exc:  # callers report chart write failures as OSError
-        message = exc.diagnostics[0].message.removeprefix("cannot write the file: ")
-        raise OSError(0, message, str(target)) from None
-    return target
+    return buffer.getvalue()
 
 
 def to_svg(fig: Any) -> str:

@@ -73,6 +73,8 @@ class GanttRow:
     leveled: tuple[dt.datetime, dt.datetime] | None = None
     #: one line on why the task starts when it does (the engine's ``why``)
     why: str = ""
+    #: the scheduled duration in working minutes (an interactive page resizes from it)
+    duration: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class GanttView:
     show_links: bool = True
     legend: bool = True
     uid: str = "gantt"
+    #: bars are controls on a page (role "button": select, drag, keys) rather than parts of a picture
+    interactive: bool = False
 
 
 HEADER = 44.0
@@ -185,6 +189,7 @@ def gantt_svg(rows: Sequence[GanttRow], links: Sequence[GanttLink] = (), view: G
     canvas.add(f'<g class="gantt" data-zoom="{zoom}" data-pixels-per-day="{num(per_day)}" '
                f'data-origin="{start.isoformat(timespec="minutes")}" data-rows="{n}" '
                f'data-row-height="{num(row_h)}" data-header="{num(HEADER)}" '
+               f'data-minutes-per-day="{view.minutes_per_day}" data-label-width="{num(view.label_width)}" '
                f'data-first-row="{first}" data-last-row="{last}">')
     _header(canvas, scale, start, end, zoom, body_height)
     positions = {row.id: i for i, row in enumerate(rows)}
@@ -204,7 +209,10 @@ def gantt_svg(rows: Sequence[GanttRow], links: Sequence[GanttLink] = (), view: G
     if placed:
         _legend(canvas, placed, view.uid, HEADER + body_height + 6)
     canvas.add("</g>")
-    return canvas.render()
+    drawing = canvas.render()
+    if view.interactive:  # children of role="img" are hidden from assistive technology: the bars are controls
+        drawing = drawing.replace(' role="img"', ' role="group"', 1)
+    return drawing
 
 
 def _defs(canvas: Canvas, uid: str) -> None:
@@ -298,7 +306,9 @@ def _row(canvas: Canvas, row: GanttRow, index: int, scale: TimeScale, view: Gant
              f' data-critical="{"true" if row.critical else "false"}" data-total-float="{int(row.total_float)}"'
              f' data-summary="{"true" if row.summary else "false"}"'
              f' data-milestone="{"true" if row.milestone else "false"}"'
-             f' tabindex="0" role="img" aria-label="{escape(_label(row, view))}"')
+             + (f' data-duration="{row.duration}"' if row.duration is not None else "")
+             + f' tabindex="0" role="{"button" if view.interactive else "img"}"'
+             f' aria-label="{escape(_label(row, view))}"')
     kind = "milestone" if row.milestone else "summary" if row.summary else "task"
     css = f"bar {kind}{' critical' if row.critical else ''}"
     canvas.add(f'<g class="{css}"{attrs}><title>{escape(_tooltip(row, view))}</title>')

@@ -75,7 +75,8 @@ def gantt_rows(schedule: Schedule, plan: Plan, *, baselines: Sequence[Baseline] 
             critical=scheduled.critical, total_float=scheduled.total_float, late_finish=scheduled.late_finish,
             milestone=scheduled.milestone, summary=scheduled.summary, depth=depth.get(task.id, 0),
             folded=task.id in folded_set, percent_complete=percent.get(task.id),
-            baselines=tuple(ghost), leveled=moved, why=(why or {}).get(task.id, "")))
+            baselines=tuple(ghost), leveled=moved, why=(why or {}).get(task.id, ""),
+            duration=None if scheduled.summary else scheduled.duration))
     return rows
 
 

@@ -26,7 +26,7 @@ from pmfit.web.api.stored import VersionRef, json_answer, release_request_sessio
 from pmfit.web.api.versioning import base_version
 from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security.access import DB, ProjectAccess, project_role
-from pmfit.workspace import Snapshot
+from pmfit.workspace import Saved, Snapshot, Workspace
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["plan parts"])
 ProjectIdPath = Annotated[Text, Path(min_length=1, max_length=64)]
@@ -87,28 +87,62 @@ def _read(request: Request, db: DB, access: ProjectAccess, version: str | None) 
     return snapshot(request, access.project_id, version)
 
 
-def commit_change(request: Request, db: DB, access: ProjectAccess, base: str, message: str,
-                  change: Callable[[dict[str, Any]], None]) -> tuple[Snapshot, dict[str, Any]]:
+def commit_data_change(space: Workspace, project_id: str, base: str, author: str, message: str,
+                       change: Callable[[dict[str, Any]], None]) -> Saved:
     """Apply ``change`` to the base version's plan data, validate, commit (merging with what was saved
-    since); returns the new head and the saved version's description."""
+    since). The one path every plan-part change takes: the JSON routes and the pages' forms."""
     from pmfit.workspace.edit import plan_from_data
 
     if not VERSION_ID.fullmatch(base):  # "head" or "-1" would be a blind overwrite, not a named base
         raise ApiError(400, "bad_request", 'If-Match must name a version by its id (the ETag you read), not '
                                            f'{base!r}')
-    release_request_session(db)
-    space = workspace(request)
-    base_snap = space.get(access.project_id, base)
+    base_snap = space.get(project_id, base)
     data = plan_data(base_snap)
     change(data)
     try:
         plan = plan_from_data(data)
     except (ValueError, TypeError) as exc:  # a body no plan can hold (PlanError answers with its own ids)
         raise PlanError(Diagnostic("bad_field", f"the change does not make a valid plan: {exc}")) from None
-    saved = space.commit(access.project_id, base_snap.version.id, plan=plan, author=access.principal.name,
-                         message=message)
-    head = space.get(access.project_id, saved.version.id)
+    return space.commit(project_id, base_snap.version.id, plan=plan, author=author, message=message)
+
+
+def patch_item(space: Workspace, project_id: str, base: str, part: str, item_id: str, patch: dict[str, Any],
+               author: str) -> Saved:
+    """A JSON merge patch of one task, resource, risk or stakeholder, made on version ``base``."""
+    key, what, _ = PARTS[part]
+    if key in patch and patch[key] != item_id:
+        raise ApiError(422, "bad_field", f"a {what}'s {key} cannot be changed (add a new one instead)")
+
+    def change(data: dict[str, Any]) -> None:
+        items = data.get(part, [])
+        index = _find(items, part, item_id)
+        items[index] = merge_patch(items[index], patch)
+
+    fields = ", ".join(sorted(patch)) or "nothing"
+    return commit_data_change(space, project_id, base, author, f"change {what} {item_id}: {fields}", change)
+
+
+def patch_progress(space: Workspace, project_id: str, base: str, patch: dict[str, Any], author: str,
+                   message: str = "") -> Saved:
+    """A JSON merge patch of the plan's progress (status date, actuals per task), made on ``base``."""
+    def change(data: dict[str, Any]) -> None:
+        data["progress"] = merge_patch(data.get("progress", {}), patch)
+
+    return commit_data_change(space, project_id, base, author,
+                              message or f"progress: {', '.join(sorted(patch)) or 'nothing'}", change)
+
+
+def _saved(request: Request, access: ProjectAccess, saved: Saved) -> tuple[Snapshot, dict[str, Any]]:
+    head = workspace(request).get(access.project_id, saved.version.id)
     return head, saved.to_dict()
+
+
+def commit_change(request: Request, db: DB, access: ProjectAccess, base: str, message: str,
+                  change: Callable[[dict[str, Any]], None]) -> tuple[Snapshot, dict[str, Any]]:
+    """:func:`commit_data_change` for a route; returns the new head and the saved version's description."""
+    release_request_session(db)
+    saved = commit_data_change(workspace(request), access.project_id, base, access.principal.name, message, change)
+    return _saved(request, access, saved)
 
 
 def _answer(head: Snapshot, saved: dict[str, Any], extra: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -151,18 +185,11 @@ def _add_part_routes(part: str) -> None:
 
     def change_item(project_id: ProjectIdPath, item_id: ItemPath, request: Request, db: DB, access: Editor,
                     base: BaseVersion, body: JsonObject) -> JSONResponse:
-        if key in body and body[key] != item_id:
-            raise ApiError(422, "bad_field", f"a {what}'s {key} cannot be changed (add a new one instead)")
-
-        def change(data: dict[str, Any]) -> None:
-            items = data.get(part, [])
-            index = _find(items, part, item_id)
-            items[index] = merge_patch(items[index], body)
-
-        fields = ", ".join(sorted(body)) or "nothing"
-        head, saved = commit_change(request, db, access, base, f"change {what} {item_id}: {fields}", change)
+        release_request_session(db)
+        saved = patch_item(workspace(request), access.project_id, base, part, item_id, body, access.principal.name)
+        head, described = _saved(request, access, saved)
         items = plan_data(head).get(part, [])
-        return _answer(head, saved, {what: items[_find(items, part, item_id)]})
+        return _answer(head, described, {what: items[_find(items, part, item_id)]})
 
     def remove_item(project_id: ProjectIdPath, item_id: ItemPath, request: Request, db: DB, access: Editor,
                     base: BaseVersion) -> JSONResponse:
@@ -287,12 +314,9 @@ def update_progress(project_id: ProjectIdPath, request: Request, db: DB, access:
                                                                      '"tasks": {"build": {"percent_complete": 40}, '
                                                                      '"old": null}}')]) -> JSONResponse:
     """Change part of the progress (a JSON merge patch: null removes a task's actuals)."""
-    def change(data: dict[str, Any]) -> None:
-        data["progress"] = merge_patch(data.get("progress", {}), body)
-
-    head, saved = commit_change(request, db, access, base, f"progress: {', '.join(sorted(body)) or 'nothing'}",
-                                change)
-    return _progress_answer(head, saved)
+    release_request_session(db)
+    saved = patch_progress(workspace(request), access.project_id, base, body, access.principal.name)
+    return _progress_answer(*_saved(request, access, saved))
 
 
 @router.delete("/progress", response_model=None, responses={**_ok(), **WRITE_ERRORS})

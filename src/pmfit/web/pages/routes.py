@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pmfit.model.diagnostics import PlanError
@@ -168,17 +168,63 @@ def _folds(fold: str | None) -> tuple[str, ...]:
     return tuple(f for f in (fold or "").split(",") if f)[:500]
 
 
+def _options(zoom: str, fold: str | None, baselines: bool = True, leveled: bool = False) -> views.GanttOptions:
+    return views.GanttOptions(zoom=zoom, folded=_folds(fold), baselines=baselines, leveled=leveled)
+
+
+def _project(request: Request, access: ProjectAccess, zoom: str, fold: str | None, task: str | None,
+             message: str | None = None, conflict: dict[str, Any] | None = None, status: int = 200,
+             baselines: bool = True, leveled: bool = False) -> HTMLResponse:
+    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold), selected=task,
+                              options=_options(zoom, fold, baselines, leveled))
+    return page(request, "project.html", access.principal, status=status, p=view, role=access.role,
+                selected=task, can_edit=access.role is not None and RANK[access.role] >= RANK["editor"],
+                message=message, conflict=conflict, zooms=views.ZOOMS, fold=",".join(view.folded),
+                show_baselines=baselines, show_leveled=leveled)
+
+
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(request: Request, access: Annotated[ProjectAccess, Depends(project_role("viewer"))],
                  zoom: Annotated[str, Query(max_length=10)] = "week",
                  fold: Annotated[str | None, Query(max_length=20000)] = None,
                  task: Annotated[str | None, Query(max_length=200)] = None,
-                 message: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
-    """The Gantt of the current schedule, a task's panel, the history and the reports."""
-    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold))
-    return page(request, "project.html", access.principal, p=view, role=access.role, selected=task,
-                can_edit=access.role is not None and RANK[access.role] >= RANK["editor"], message=message,
-                conflict=None, zooms=views.ZOOMS, fold=",".join(view.folded))
+                 message: Annotated[str | None, Query(max_length=300)] = None,
+                 baselines: Annotated[bool, Query()] = True,
+                 leveled: Annotated[bool, Query()] = False) -> HTMLResponse:
+    """The Gantt of the current schedule (its first rows; the script fetches the rest as they scroll
+    into view), a task's panel, the history and the reports."""
+    return _project(request, access, zoom, fold, task, message, baselines=baselines, leveled=leveled)
+
+
+@router.get("/projects/{project_id}/gantt")
+def gantt_fragment(request: Request, access: Annotated[ProjectAccess, Depends(project_role("viewer"))],
+                   zoom: Annotated[str, Query(max_length=10)] = "week",
+                   fold: Annotated[str | None, Query(max_length=20000)] = None,
+                   first: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                   last: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+                   version: Annotated[str | None, Query(max_length=100)] = None,
+                   baselines: Annotated[bool, Query()] = True,
+                   leveled: Annotated[bool, Query()] = False) -> Response:
+    """A window of the Gantt as JSON (``svg`` and the figures an edit changes: version, finish,
+    critical count): the page's script swaps it in after an edit, a zoom or a scroll."""
+    fragment = views.gantt_fragment(workspace(request), access.project_id, _options(zoom, fold, baselines, leveled),
+                                    first, last, version)
+    return JSONResponse(fragment.to_dict(), headers={"Cache-Control": "no-store",
+                                                     "ETag": f'"{fragment.version}"'})
+
+
+@router.get("/projects/{project_id}/panel/{task_id}", response_class=HTMLResponse)
+def task_panel(request: Request, task_id: str, access: Annotated[ProjectAccess, Depends(project_role("viewer"))],
+               version: Annotated[str | None, Query(max_length=100)] = None,
+               zoom: Annotated[str, Query(max_length=10)] = "week",
+               fold: Annotated[str | None, Query(max_length=20000)] = None) -> HTMLResponse:
+    """One task's side panel as an HTML fragment (the script fetches it; big plans do not inline them)."""
+    snap = workspace(request).get(access.project_id, version)
+    panel = views.task_panel(workspace(request), access.project_id, task_id, snap.version.id)
+    return page(request, "task_panel.html", access.principal, t=panel, version=snap.version,
+                project_id=access.project_id, can_edit=access.role is not None and RANK[access.role] >= RANK["editor"],
+                constraint_types=views.CONSTRAINT_TYPES, status_date=views.status_date(workspace(request),
+                access.project_id, snap.version.id), zoom=zoom, fold=",".join(_folds(fold)), hidden=False)
 
 
 def _after_edit(project_id: str, task_id: str, zoom: str, fold: str, message: str) -> RedirectResponse:
@@ -190,26 +236,31 @@ def _conflict(request: Request, access: ProjectAccess, task_id: str, zoom: str, 
               exc: PlanError) -> HTMLResponse:
     from pmfit.workspace import EditConflict
 
-    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold))
     conflict = {"messages": [d.message for d in exc.diagnostics],
                 "since": [c.describe() for c in exc.changes_since] if isinstance(exc, EditConflict) else []}
-    return page(request, "project.html", access.principal, status=409 if isinstance(exc, EditConflict) else 422,
-                p=view, role=access.role, selected=task_id, can_edit=True, message=None, conflict=conflict,
-                zooms=views.ZOOMS, fold=",".join(view.folded))
+    return _project(request, access, zoom, fold, task_id, conflict=conflict,
+                    status=409 if isinstance(exc, EditConflict) else 422)
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}", response_class=HTMLResponse)
 def edit_task_page(request: Request, task_id: str,
                    access: Annotated[ProjectAccess, Depends(project_role("editor"))],
                    base: Annotated[str, Form(max_length=100)],
+                   name: Annotated[str | None, Form(max_length=500)] = None,
                    duration: Annotated[str | None, Form(max_length=40)] = None,
                    not_before: Annotated[str | None, Form(max_length=40)] = None,
+                   constraint_type: Annotated[str | None, Form(max_length=10)] = None,
+                   constraint_date: Annotated[str | None, Form(max_length=40)] = None,
+                   resources: Annotated[str | None, Form(max_length=2000)] = None,
                    zoom: Annotated[str, Form(max_length=10)] = "week",
                    fold: Annotated[str, Form(max_length=20000)] = "") -> Response:
-    """Change a task's duration or start-no-earlier-than date, made on version ``base``."""
+    """The side panel's form without script: the same merge patch and library call as
+    ``PATCH /api/v1/projects/{id}/tasks/{task}``, made on version ``base``."""
     try:
-        version = views.edit_task(workspace(request), access.project_id, base, task_id, duration=duration,
-                                  not_before=not_before, author=_author(access.principal))
+        version = views.edit_task(workspace(request), access.project_id, base, task_id,
+                                  author=_author(access.principal), name=name, duration=duration,
+                                  not_before=not_before, constraint_type=constraint_type,
+                                  constraint_date=constraint_date, resources=resources)
     except PlanError as exc:
         if getattr(exc, "code", None) in ("unknown_version", "unknown_project"):
             raise

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import asdict, dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
@@ -24,7 +26,6 @@ ZOOMS = ("day", "week", "month", "quarter", "year", "fit")
 #: bump when the portfolio row's fields change: old cached rows are then recomputed
 PORTFOLIO_KIND = "web-portfolio-row-1"
 REPORT_KIND = "web-report-1"
-MAX_GANTT_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ class TaskPanel:
     percent_complete: float | None
     summary: bool
     why: list[str]
+    constraint_type: str = ""  # SNET, FNLT, ... or empty (as soon as possible)
+    constraint_date: str = ""  # ISO date or empty
+    resources: str = ""  # "backend, architect:0.25" (units after a colon when not 1)
+    estimate: str = ""  # "3d/5d/8d" when the duration is a three-point estimate
 
 
 @dataclass(frozen=True)
@@ -152,10 +157,25 @@ class ProjectPage:
     status_date: str | None
     truncated: int = 0
     finishes: list[tuple[str, str]] = field(default_factory=list)
+    rows: int = 0  # rows of the whole Gantt (the drawing shows a window of them)
+    constraint_types: tuple[str, ...] = ()
+    resource_ids: tuple[str, ...] = ()
+    inline_panels: bool = True  # every task's panel is in the page (else the script fetches one)
 
 
 #: steps of a task's driving chain shown (the tooltip and the panel); ``pmfit why`` gives the whole chain
 WHY_DEPTH = 5
+#: rows drawn on the first paint; the page's script fetches the rows scrolled into view (GanttWindow)
+FIRST_WINDOW = 150
+#: most rows one fragment request draws
+MAX_WINDOW = 600
+#: up to this many tasks every side panel is in the page (works without script); above, the script
+#: fetches the panel of the task selected
+INLINE_PANELS = 400
+#: leveling for the "leveled" toggle, within a time budget (cached by version)
+LEVELED_KIND = "web-gantt-leveled-1"
+LEVEL_SECONDS = 2.0
+CONSTRAINT_TYPES = ("SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO", "ALAP")
 
 
 def _why_lines(project: Project, task_id: str) -> list[str]:
@@ -165,54 +185,214 @@ def _why_lines(project: Project, task_id: str) -> list[str]:
         return []
 
 
-def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
-                 folded: tuple[str, ...] = ()) -> ProjectPage:
-    """The project page: the Gantt of the current schedule, its tasks with their "why", the history."""
-    from pmfit.project import Project
-    from pmfit.report.svg.gantt import GanttView, gantt_svg
-    from pmfit.report.svg.gantt_rows import gantt_links, gantt_rows
+@dataclass(frozen=True)
+class GanttOptions:
+    """What the Gantt shows besides the current bars (the page's toggles)."""
 
-    snap = workspace.get(project_id)
-    project = Project(snap.plan)
-    sched = project.current
-    zoom = zoom if zoom in ZOOMS else "week"
-    chains = {task_id: _why_lines(project, task_id) for task_id in sched.tasks}  # once per task
-    why = {task_id: " ← ".join(lines) for task_id, lines in chains.items()}
-    summaries = tuple(t.id for t in snap.plan.tasks if sched.tasks.get(t.id) is not None
-                      and sched.tasks[t.id].summary)
-    folded = tuple(f for f in folded if f in summaries)
-    rows = gantt_rows(sched, snap.plan, baselines=snap.plan.baselines, folded=folded, why=why)
-    truncated = max(0, len(rows) - MAX_GANTT_ROWS)
+    zoom: str = "week"
+    folded: tuple[str, ...] = ()
+    baselines: bool = True
+    leveled: bool = False
+
+
+@dataclass
+class _Drawn:
+    """A version's project and its Gantt rows (one per fold/toggle choice), kept between requests so
+    scrolling a big plan draws a window without scheduling again."""
+
+    snap: Snapshot
+    project: Project
+    rows: dict[tuple[tuple[str, ...], bool, bool], list[Any]] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+    links: list[Any] | None = None
+
+
+_DRAWN: OrderedDict[tuple[int, str, str], _Drawn] = OrderedDict()
+_DRAWN_LOCK = threading.Lock()
+_DRAWN_SIZE = 6
+
+
+def _drawn(workspace: Workspace, project_id: str, version: str | None) -> _Drawn:
+    from pmfit.project import Project
+
+    snap = workspace.get(project_id, version)
+    key = (id(workspace), project_id, snap.version.id)
+    with _DRAWN_LOCK:
+        found = _DRAWN.get(key)
+        if found is not None:
+            _DRAWN.move_to_end(key)
+            return found
+    made = _Drawn(snap, Project(snap.plan))
+    with _DRAWN_LOCK:
+        _DRAWN[key] = made
+        while len(_DRAWN) > _DRAWN_SIZE:
+            _DRAWN.popitem(last=False)
+    return made
+
+
+def _leveled_dates(workspace: Workspace, drawn: _Drawn) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Each task's leveled start and finish (the engine's leveling within LEVEL_SECONDS), by version."""
+    def compute(plan: Any) -> bytes:
+        result = drawn.project.level(time_limit=LEVEL_SECONDS)
+        return json.dumps({t.id: [t.start.isoformat(), t.finish.isoformat()] for t in result.tasks.values()
+                           if t.start is not None and t.finish is not None}).encode()
+
+    try:
+        payload = workspace.result(drawn.snap.project.id, drawn.snap.version.id, LEVELED_KIND, None, compute)
+    except PlanError:
+        return {}  # a plan leveling refuses (no resources, ...): no leveled bars
+    return {tid: (dt.datetime.fromisoformat(s), dt.datetime.fromisoformat(f))
+            for tid, (s, f) in json.loads(payload).items()}
+
+
+def _rows(workspace: Workspace, drawn: _Drawn, options: GanttOptions) -> list[Any]:
+    from pmfit.report.svg.gantt_rows import gantt_rows
+
+    key = (options.folded, options.baselines, options.leveled)
+    found = drawn.rows.get(key)
+    if found is None:
+        leveled = _leveled_dates(workspace, drawn) if options.leveled else None
+        found = gantt_rows(drawn.project.current, drawn.snap.plan,
+                           baselines=drawn.snap.plan.baselines if options.baselines else (),
+                           leveled=leveled, folded=options.folded)
+        drawn.rows[key] = found
+    return found
+
+
+def _status_moment(project: Project) -> dt.datetime | None:
     status = project.status_date
-    status_dt = (dt.datetime.combine(status, dt.time(17)) if isinstance(status, dt.date)
-                 and not isinstance(status, dt.datetime) else status)
-    view = GanttView(zoom=zoom,  # type: ignore[arg-type]
-                     width=1200, status_date=status_dt, title=f"Gantt chart of {snap.project.name}",
-                     minutes_per_day=sched.calendar.minutes_per_day, last_row=MAX_GANTT_ROWS)
+    if isinstance(status, dt.date) and not isinstance(status, dt.datetime):
+        return dt.datetime.combine(status, dt.time(17))
+    return status
+
+
+def _summaries(drawn: _Drawn) -> tuple[str, ...]:
+    sched = drawn.project.current
+    return tuple(t.id for t in drawn.snap.plan.tasks if sched.tasks.get(t.id) is not None
+                 and sched.tasks[t.id].summary)
+
+
+@dataclass(frozen=True)
+class GanttFragment:
+    """A window of the Gantt (rows ``first`` to ``last``, the drawing at full height) and the figures
+    an edit changes: what the page's script swaps in after a gesture or while scrolling."""
+
+    project: str
+    version: str
+    label: str
+    finish: str
+    critical_count: int
+    rows: int
+    first: int
+    last: int
+    zoom: str
+    svg: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def gantt_fragment(workspace: Workspace, project_id: str, options: GanttOptions, first: int = 0,
+                   last: int | None = None, version: str | None = None) -> GanttFragment:
+    """The Gantt of ``version`` (the head by default) drawing rows ``first``..``last`` only."""
+    from pmfit.report.svg.gantt import GanttView, gantt_svg
+    from pmfit.report.svg.gantt_rows import gantt_links
+
+    drawn = _drawn(workspace, project_id, version)
+    sched = drawn.project.current
+    summaries = set(_summaries(drawn))
+    options = replace(options, zoom=options.zoom if options.zoom in ZOOMS else "week",
+                      folded=tuple(f for f in options.folded if f in summaries))
+    rows = _rows(workspace, drawn, options)
+    first = max(0, min(first, len(rows)))
+    last = min(len(rows), first + MAX_WINDOW if last is None else max(first, min(last, first + MAX_WINDOW)))
+    shown = list(rows)
+    # the "why" in each drawn bar's tooltip, for plans up to INLINE_PANELS tasks (the engine explains one
+    # task in time proportional to the plan); above, the side panel shows it for the bar focused
+    for i in range(first, last) if len(sched.tasks) <= INLINE_PANELS else ():
+        row = rows[i]
+        if row.id not in drawn.why:
+            drawn.why[row.id] = " ← ".join(_why_lines(drawn.project, row.id))
+        shown[i] = replace(row, why=drawn.why[row.id])
+    if drawn.links is None:
+        drawn.links = gantt_links(drawn.snap.plan)
+    view = GanttView(zoom=options.zoom,  # type: ignore[arg-type]
+                     width=1200, status_date=_status_moment(drawn.project),
+                     title=f"Gantt chart of {drawn.snap.project.name}",
+                     minutes_per_day=sched.calendar.minutes_per_day, first_row=first, last_row=last,
+                     interactive=True)
     # the SVG's own <style> (for a file opened alone) is inline style, which the page's CSP refuses;
     # static/pmfit.css carries the same rules, so it is left out here rather than blocked in the browser
-    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(rows, gantt_links(snap.plan), view), count=1, flags=re.S)
-    by_id = {t.id: t for t in snap.plan.tasks}
-    percent = snap.plan.progress.tasks if snap.plan.progress else {}
-    panels = []
+    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(shown, drawn.links, view), count=1,
+                 flags=re.S)
+    return GanttFragment(project_id, drawn.snap.version.id, drawn.snap.version.label,
+                         sched.finish.isoformat(timespec="minutes"),
+                         sum(1 for t in sched.tasks.values() if t.critical and not t.summary), len(rows), first,
+                         last, options.zoom, svg)
+
+
+def _needs_text(needs: dict[str, float]) -> str:
+    return ", ".join(rid if units == 1 else f"{rid}:{units:g}" for rid, units in needs.items())
+
+
+def _panel(drawn: _Drawn, task_id: str, why: bool = True) -> TaskPanel | None:
+    sched = drawn.project.current
+    row = sched.tasks.get(task_id)
+    task = next((t for t in drawn.snap.plan.tasks if t.id == task_id), None)
+    if row is None or task is None:
+        return None
+    percent = drawn.snap.plan.progress.tasks if drawn.snap.plan.progress else {}
+    record = percent.get(task_id)
     mpd = sched.calendar.minutes_per_day or 480
-    for task_id, row in sched.tasks.items():
-        task = by_id.get(task_id)
-        snet = (task.constraint.date.isoformat()[:10] if task is not None and task.constraint is not None
-                and task.constraint.type.value == "SNET" and task.constraint.date is not None else "")
-        record = percent.get(task_id)
-        panels.append(TaskPanel(
-            id=task_id, name=row.name, start=row.start.isoformat(timespec="minutes"),
-            finish=row.finish.isoformat(timespec="minutes"), critical=row.critical,
-            total_float_days=round(row.total_float / mpd, 2),
-            duration=str(task.duration) if task is not None and task.duration is not None else "",
-            not_before=snet, percent_complete=record.percent_complete if record else None,
-            summary=row.summary, why=chains[task_id]))
+    constraint = task.constraint
+    kind = constraint.type.value if constraint is not None and constraint.type.value != "ASAP" else ""
+    when = constraint.date.isoformat()[:10] if constraint is not None and constraint.date is not None else ""
+    estimate = task.estimate
+    return TaskPanel(
+        id=task_id, name=row.name, start=row.start.isoformat(timespec="minutes"),
+        finish=row.finish.isoformat(timespec="minutes"), critical=row.critical,
+        total_float_days=round(row.total_float / mpd, 2),
+        duration=str(task.duration) if task.duration is not None else "",
+        not_before=when if kind == "SNET" else "", percent_complete=record.percent_complete if record else None,
+        summary=row.summary, why=_why_lines(drawn.project, task_id) if why else [],
+        constraint_type=kind, constraint_date=when, resources=_needs_text(task.needs),
+        estimate=(f"{estimate.optimistic}/{estimate.likely}/{estimate.pessimistic}"
+                  if estimate is not None and task.duration is None else ""))
+
+
+def status_date(workspace: Workspace, project_id: str, version: str | None = None) -> str | None:
+    moment = _status_moment(_drawn(workspace, project_id, version).project)
+    return moment.isoformat(timespec="minutes") if moment else None
+
+
+def task_panel(workspace: Workspace, project_id: str, task_id: str, version: str | None = None) -> TaskPanel:
+    """One task's side panel (the page's script fetches it for big plans)."""
+    found = _panel(_drawn(workspace, project_id, version), task_id)
+    if found is None:
+        raise PlanError([Diagnostic("unknown_task", f"no task '{task_id}' in this version", task=task_id)])
+    return found
+
+
+def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
+                 folded: tuple[str, ...] = (), selected: str | None = None,
+                 options: GanttOptions | None = None) -> ProjectPage:
+    """The project page: the first window of the Gantt, the side panels, the history."""
+    options = replace(options or GanttOptions(), zoom=zoom, folded=folded)
+    fragment = gantt_fragment(workspace, project_id, options, 0, FIRST_WINDOW)
+    drawn = _drawn(workspace, project_id, fragment.version)
+    project, snap = drawn.project, drawn.snap
+    sched = project.current
+    summaries = _summaries(drawn)
+    ids = list(sched.tasks) if len(sched.tasks) <= INLINE_PANELS else [selected] if selected else []
+    panels = [p for p in (_panel(drawn, tid) for tid in ids) if p is not None]
     finishes = [(f.label, f.finish.isoformat(timespec="minutes")) for f in project.finishes()]
-    return ProjectPage(project_id, snap.project.name, snap.version, sched.finish.isoformat(timespec="minutes"),
-                       sum(1 for t in sched.tasks.values() if t.critical and not t.summary), svg, zoom, folded,
-                       summaries, panels, workspace.history(project_id, limit=50),
-                       status_dt.isoformat(timespec="minutes") if status_dt else None, truncated, finishes)
+    status = _status_moment(project)
+    resources = tuple(r.id for r in snap.plan.resources)
+    return ProjectPage(project_id, snap.project.name, snap.version, fragment.finish, fragment.critical_count,
+                       fragment.svg, fragment.zoom, tuple(f for f in folded if f in summaries), summaries, panels,
+                       workspace.history(project_id, limit=50),
+                       status.isoformat(timespec="minutes") if status else None, 0, finishes, fragment.rows,
+                       CONSTRAINT_TYPES, resources, len(sched.tasks) <= INLINE_PANELS)
 
 
 # ---- edits ---------------------------------------------------------------------------------
@@ -220,85 +400,123 @@ def _bad(message: str, task: str | None = None) -> PlanError:
     return PlanError([Diagnostic("bad_request", message, task=task)])
 
 
-def edit_task(workspace: Workspace, project_id: str, base: str, task_id: str, *, duration: str | None,
-              not_before: str | None, author: str) -> VersionInfo:
-    """Change a task's duration and/or start-no-earlier-than date, made on version ``base``.
+def _parse_needs(text: str, task_id: str) -> dict[str, float]:
+    needs: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, units = part.partition(":")
+        try:
+            needs[name.strip()] = float(units) if units.strip() else 1.0
+        except ValueError:
+            raise _bad(f"resources: '{part[:40]}' is not 'resource' or 'resource:units'", task_id) from None
+    return needs
+
+
+def task_patch(task: Any, *, name: str | None = None, duration: str | None = None,
+               not_before: str | None = None, constraint_type: str | None = None,
+               constraint_date: str | None = None, resources: str | None = None) -> dict[str, Any]:
+    """The JSON merge patch (as ``PATCH /api/v1/projects/{id}/tasks/{task}`` takes it) of the side
+    panel's form fields; fields left as they are stay out of it (so a stale form merges)."""
+    patch: dict[str, Any] = {}
+    if name is not None and name.strip() and name.strip() != task.name:
+        patch["name"] = name.strip()
+    if duration is not None and duration.strip() and duration.strip() != str(task.duration or ""):
+        patch["duration"] = duration.strip()
+        if task.estimate is not None:
+            patch["estimate"] = None
+    old_type = task.constraint.type.value if task.constraint is not None else ""
+    old_date = (task.constraint.date.isoformat()[:10] if task.constraint is not None
+                and task.constraint.date is not None else "")
+    if constraint_type is None and not_before is not None:  # the older form: start no earlier than
+        constraint_type = "SNET" if not_before.strip() else ("" if old_type == "SNET" else old_type)
+        constraint_date = not_before.strip() if not_before.strip() else old_date
+    if constraint_type is not None:
+        kind = constraint_type.strip().upper()
+        when = (constraint_date or "").strip()
+        if kind and kind != "ALAP" and kind != "ASAP":
+            try:
+                dt.date.fromisoformat(when)
+            except ValueError:
+                raise _bad(f"constraint date '{when[:40]}' is not a date (YYYY-MM-DD)", task.id) from None
+        if kind in ("", "ASAP"):
+            if old_type not in ("", "ASAP"):
+                patch["constraint"] = None
+        elif (kind, when if kind != "ALAP" else "") != (old_type, old_date if kind != "ALAP" else ""):
+            patch["constraint"] = {"type": kind, "date": when or None}
+    if resources is not None:
+        needs = _parse_needs(resources, task.id)
+        if needs != dict(task.needs):
+            patch["needs"] = {**{rid: None for rid in task.needs if rid not in needs}, **needs}
+    return patch
+
+
+def edit_task(workspace: Workspace, project_id: str, base: str, task_id: str, *, author: str,
+              **fields: str | None) -> VersionInfo:
+    """The side panel's form (without script): the same merge patch and the same library call as the
+    JSON route ``PATCH /api/v1/projects/{id}/tasks/{task}`` (:func:`pmfit.web.api.parts.patch_item`).
 
     Raises :class:`pmfit.workspace.EditConflict` when someone changed the same field since.
     """
-    from pmfit.model.duration import Duration
-    from pmfit.model.plan import Constraint, ConstraintType
+    from pmfit.web.api.parts import patch_item
 
     snap = workspace.get(project_id, base)
     task = next((t for t in snap.plan.tasks if t.id == task_id), None)
     if task is None:
         raise _bad(f"no task '{task_id}' in this version", task_id)
-    update: dict[str, Any] = {}
-    said = []
-    if duration is not None and duration.strip() and duration.strip() != str(task.duration or ""):
-        try:
-            update["duration"] = Duration.parse(duration.strip())
-        except ValueError as exc:
-            raise _bad(f"duration '{duration[:40]}': {exc}", task_id) from None
-        update["estimate"] = None
-        said.append(f"duration {update['duration']}")
-    if not_before is not None:
-        text = not_before.strip()
-        if text:
-            try:
-                day = dt.date.fromisoformat(text)
-            except ValueError:
-                raise _bad(f"start no earlier than '{text[:40]}' is not a date (YYYY-MM-DD)", task_id) from None
-            if task.constraint is None or task.constraint.type != ConstraintType.SNET or task.constraint.date != day:
-                update["constraint"] = Constraint(type=ConstraintType.SNET, date=day)
-                said.append(f"start no earlier than {day}")
-        elif task.constraint is not None and task.constraint.type == ConstraintType.SNET:
-            update["constraint"] = None
-            said.append("no start constraint")
-    if not update:
+    patch = task_patch(task, **fields)
+    if not patch:
         return snap.version
-    tasks = [t.model_copy(update=update) if t.id == task_id else t for t in snap.plan.tasks]
-    plan = snap.plan.model_copy(update={"tasks": tasks})  # the workspace validates it again, as a file
-    saved = workspace.commit(project_id, base, plan=plan, author=author,
-                             message=f"{task_id}: {', '.join(said)}", kind="edit")
-    return saved.version
+    return patch_item(workspace, project_id, snap.version.id, "tasks", task_id, patch, author=author).version
 
 
-def record_progress(workspace: Workspace, project_id: str, base: str, task_id: str, *, percent: float | None,
-                    status_date: str | None, author: str) -> VersionInfo:
-    """Set one task's percent complete (and the status date), made on version ``base``."""
-    from pmfit.model.plan import Progress, TaskProgress
+def progress_patch(plan: Any, task_id: str, percent: float | None, status_date: str | None) -> dict[str, Any]:
+    """The JSON merge patch of ``/api/v1/projects/{id}/progress`` for one task's percent complete (and
+    the status date): begun work gets an actual start (the scheduled one, as MS Project assumes, at the
+    latest the status date), finished work an actual finish."""
+    from pmfit.model.plan import Progress
 
-    snap = workspace.get(project_id, base)
-    if task_id not in {t.id for t in snap.plan.tasks}:
+    if task_id not in {t.id for t in plan.tasks}:
         raise _bad(f"no task '{task_id}' in this version", task_id)
     if percent is not None and not 0 <= percent <= 100:
         raise _bad("percent complete is between 0 and 100", task_id)
-    old = snap.plan.progress or Progress()
+    old = plan.progress or Progress()
     when: dt.date | dt.datetime | None = old.status_date
+    patch: dict[str, Any] = {}
     if status_date:
         try:
             when = dt.date.fromisoformat(status_date.strip())
         except ValueError:
             raise _bad(f"status date '{status_date[:40]}' is not a date (YYYY-MM-DD)") from None
+        patch["status_date"] = when.isoformat()
     if when is None:
         raise _bad("progress needs a status date")
-    record = old.tasks.get(task_id) or TaskProgress()
+    record = old.tasks.get(task_id)
     update: dict[str, Any] = {"percent_complete": percent}
-    if percent:  # begun work has an actual start: the scheduled one (as MS Project assumes), at latest today
+    if percent:
         from pmfit.project import Project
 
-        row = Project(snap.plan).planned.tasks[task_id]
+        row = Project(plan).planned.tasks[task_id]
         day = when if isinstance(when, dt.date) and not isinstance(when, dt.datetime) else when.date()
-        if record.actual_start is None:
-            update["actual_start"] = min(row.start.date(), day)
-        if percent >= 100 and record.actual_finish is None:
-            update["actual_finish"] = min(row.finish.date(), day)
-    record = record.model_copy(update=update)
-    value = old.model_copy(update={"status_date": when, "tasks": {**old.tasks, task_id: record}})
-    return workspace.record_progress(project_id, base, value, author=author,
-                                     message=f"{task_id}: {percent:g}% as of {when}" if percent is not None
-                                     else "").version
+        if record is None or record.actual_start is None:
+            update["actual_start"] = min(row.start.date(), day).isoformat()
+        if percent >= 100 and (record is None or record.actual_finish is None):
+            update["actual_finish"] = min(row.finish.date(), day).isoformat()
+    patch["tasks"] = {task_id: update}
+    return patch
+
+
+def record_progress(workspace: Workspace, project_id: str, base: str, task_id: str, *, percent: float | None,
+                    status_date: str | None, author: str) -> VersionInfo:
+    """Set one task's percent complete (and the status date), made on version ``base``: the same merge
+    patch and library call as ``PATCH /api/v1/projects/{id}/progress``."""
+    from pmfit.web.api.parts import patch_progress
+
+    snap = workspace.get(project_id, base)
+    patch = progress_patch(snap.plan, task_id, percent, status_date)
+    when = patch.get("status_date") or (snap.plan.progress.status_date if snap.plan.progress else "")
+    message = f"{task_id}: {percent:g}% as of {when}" if percent is not None else ""
+    return patch_progress(workspace, project_id, snap.version.id, patch, author, message).version
 
 
 # ---- reports -------------------------------------------------------------------------------
