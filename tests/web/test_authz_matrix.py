@@ -205,6 +205,8 @@ ROWS: dict[tuple[str, str], Row] = {
         Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/versions", {}), 200),
     ("GET", "/api/v1/projects/{project_id}/versions/{version}"): Row(
         Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/versions/1", {}), 200),
+    ("POST", "/api/v1/projects/{project_id}/versions/{version}/revert"): Row(  # to the head's own: no new version
+        Rule("project", role="editor"), _write("/versions/1/revert"), 200),
     ("GET", "/api/v1/projects/{project_id}/diff"): Row(
         Rule("project", role="viewer"), lambda c: (f"/api/v1/projects/{c.project}/diff", {}), 200),
     **{("GET", f"/api/v1/projects/{{project_id}}{path}"): Row(

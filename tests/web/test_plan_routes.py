@@ -143,6 +143,24 @@ def test_moving_a_task_by_its_constraint(owner: TestClient) -> None:
     assert "constraint" not in back.json()["task"]
 
 
+def test_a_percent_without_actual_dates_gets_them_from_the_schedule_as_ms_project_does(owner: TestClient) -> None:
+    # the plan starts Mon 1 March: design Mon-Wed, build from Thu 4 March; the status date is Mon 8 March
+    patch = {"status_date": "2027-03-08", "tasks": {"design": {"percent_complete": 100},
+                                                    "build": {"percent_complete": 40}}}
+    answer = owner.patch(f"{P}/progress", json=patch, headers={"If-Match": _head(owner)})
+    assert answer.status_code == 200, answer.text
+    tasks = answer.json()["progress"]["tasks"]
+    assert (tasks["design"]["actual_start"], tasks["design"]["actual_finish"]) == ("2027-03-01", "2027-03-03")
+    assert tasks["build"]["actual_start"] == "2027-03-04" and tasks["build"].get("actual_finish") is None
+    # dates given are kept; test, planned from Thu 11 March, is held at the status date
+    again = owner.patch(f"{P}/progress", json={"tasks": {
+        "test": {"percent_complete": 10}, "design": {"percent_complete": 100, "actual_finish": "2027-03-02"}}},
+        headers={"If-Match": answer.headers["ETag"]})
+    assert again.status_code == 200, again.text
+    tasks = again.json()["progress"]["tasks"]
+    assert tasks["test"]["actual_start"] == "2027-03-08" and tasks["design"]["actual_finish"] == "2027-03-02"
+
+
 def test_progress_changes_the_current_schedule(owner: TestClient) -> None:
     base = _head(owner)
     patch = {"status_date": "2027-03-08",

@@ -14,9 +14,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy.orm import Session
 
+from pmfit.store.connect import make_engine
 from pmfit.web import accounts
 from pmfit.web.app import OPENAPI_URL, create_app
-from pmfit.web.db import make_engine
 from pmfit.web.security.sessions import COOKIE_NAME, csrf_token, start_session
 from pmfit.web.settings import TEST_HASHING, WebSettings
 from web.helpers import PASSWORD, SECRET, Clock

@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.orm import Session
 
+from pmfit.store.connect import make_engine
 from pmfit.web import accounts
 from pmfit.web.app import OPENAPI_URL, create_app
-from pmfit.web.db import make_engine
 from pmfit.web.security.sessions import COOKIE_NAME, csrf_token, start_session
 from pmfit.web.settings import TEST_HASHING, WebSettings
 from web.helpers import PASSWORD, SECRET, Clock, add_project, postgres_schema

@@ -116,9 +116,12 @@ def test_serve_runs_uvicorn_on_the_given_address(store: Path, monkeypatch: pytes
 
 
 def test_store_url_from_option_environment_or_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_db_url("x.db", env={}) == "sqlite:///x.db"
+    monkeypatch.chdir(Path(__file__).parent)
+    here = Path(__file__).parent.resolve()
+    assert resolve_db_url("x.db", env={}) == f"sqlite:///{here / 'x.db'}"  # as `pmfit db` reads it
     assert resolve_db_url(None, env={"PMFIT_DB": "postgresql+psycopg://u@h/d"}) == "postgresql+psycopg://u@h/d"
-    assert resolve_db_url(None, env={}) == "sqlite:///pmfit.db"
+    assert resolve_db_url(None, env={"PMFIT_DB": "postgresql://u@h/d"}) == "postgresql+psycopg://u@h/d"
+    assert resolve_db_url(None, env={}) == f"sqlite:///{here / 'pmfit.db'}"
     assert resolve_db_url("sqlite:////tmp/a.db", env={"PMFIT_DB": "other.db"}) == "sqlite:////tmp/a.db"
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")

@@ -18,6 +18,7 @@ Two readings of the same count, as MS Project shows them:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -209,10 +210,8 @@ class WorkingTime:
         if finish and int(t.min()) + self._origin_offset <= self._cum[0]:
             # a finish at the table's first working minute is the end of the working day before it:
             # reach back once (a calendar with no working time before keeps the start itself)
-            try:
+            with contextlib.suppress(CalendarError):
                 self._extend(backward=_CHUNK_DAYS)
-            except CalendarError:
-                pass
         absolute = t + self._origin_offset
         day_end = self._cum[1:]
         if finish:

@@ -12,22 +12,12 @@ Times are stored as UTC (naive on SQLite, which has no time zones) and read back
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    TypeDecorator,
-)
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmfit.store.base import Base
+from pmfit.store.types import UtcDateTime
 
 #: The project roles, weakest first; each may do all that the ones before it may:
 #: an executive sees the portfolio, summary figures and the executive report; a viewer also sees
@@ -36,23 +26,8 @@ ROLES = ("executive", "viewer", "editor", "owner")
 _ROLE_CHECK = "role IN ('executive', 'viewer', 'editor', 'owner')"
 
 
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """An aware UTC datetime on every backend (SQLite keeps naive values)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pmfit stores UTC times only")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if not isinstance(value, dt.datetime):
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+#: accounts times are plain ``timestamp`` columns holding UTC (revision 0002_accounts)
+UtcTime = UtcDateTime(timezone=False)
 
 
 class User(Base):
@@ -67,8 +42,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
 
 
 class Membership(Base):
@@ -81,7 +56,7 @@ class Membership(Base):
         String(64), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
 
 
 class WebSession(Base):
@@ -92,9 +67,9 @@ class WebSession(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     address: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
@@ -110,10 +85,10 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     secret_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
 
 
 class ApiTokenProject(Base):
@@ -137,8 +112,8 @@ class LoginThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    blocked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
 
 
 class LoginLink(Base):
@@ -148,9 +123,9 @@ class LoginLink(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, nullable=True)
 
 
 class AuthEvent(Base):
@@ -163,7 +138,7 @@ class AuthEvent(Base):
     __table_args__ = (Index("ix_auth_events_at", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(UtcTime, nullable=False)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     user_name: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -9,6 +9,7 @@ PostgreSQL: ``postgresql+psycopg://user@host/db`` (psycopg 3), READ COMMITTED pl
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,20 @@ ENV_VAR = "PMFIT_DB"
 DEFAULT_FILE = "pmfit.db"
 #: execution option marking a connection whose transaction will write (SQLite: BEGIN IMMEDIATE)
 WRITE = "pmfit_write"
+#: execution option for transactions that mostly read and may write (the server's requests): on SQLite
+#: no BEGIN until the first write, which then takes the write lock at once (BEGIN IMMEDIATE)
+BEGIN_ON_WRITE = "pmfit_begin_on_write"
+#: connections per engine: a server request may hold one for its session while the store opens another,
+#: and each worker runs up to 40 requests at once (anyio's thread pool); 2 workers stay within
+#: PostgreSQL's default 100 connections
+POOL: dict[str, Any] = {"pool_size": 5, "max_overflow": 40}
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 
-def resolve_url(url: str | None = None) -> str:
+def resolve_url(url: str | None = None, env: Mapping[str, str] | None = None) -> str:
     """The store URL: ``url``, else ``$PMFIT_DB``, else ``pmfit.db`` here. A bare path is a SQLite file."""
-    chosen = url or os.environ.get(ENV_VAR) or DEFAULT_FILE
+    env = os.environ if env is None else env
+    chosen = url or env.get(ENV_VAR) or DEFAULT_FILE
     if "://" not in chosen:
         return f"sqlite:///{Path(chosen).expanduser().resolve()}"
     for prefix in ("postgres://", "postgresql://"):
@@ -79,12 +89,12 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
             if not path.parent.exists():
                 raise StoreUnavailable(f"the folder {path.parent} does not exist", "store_unavailable")
             create_private(path)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **POOL)
         _sqlite_settings(engine)
         return engine
     if backend == "postgresql":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, **POOL)
         except ModuleNotFoundError:
             raise StoreUnavailable("PostgreSQL needs psycopg: pip install 'pmfit[postgres]'",
                                    "store_unavailable") from None
@@ -106,5 +116,28 @@ def _sqlite_settings(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get(WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(BEGIN_ON_WRITE, False):
+            return  # reads run on their own until the first write (see _begin_before_write)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE, False) else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_write(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        # A request reads its session row, then may write (its last-seen time, a log row). Had it begun
+        # with a plain BEGIN, that write would be a lock upgrade, which SQLite refuses at once (no busy
+        # wait) whenever another worker wrote meanwhile; beginning at the first write avoids the upgrade.
+        if not connection.get_execution_options().get(BEGIN_ON_WRITE, False):
+            return
+        if cursor.connection.in_transaction:
+            return
+        if statement.lstrip()[:9].upper().startswith(_WRITE_VERBS):
+            cursor.execute("BEGIN IMMEDIATE")
+
+
+def begin_on_write(engine: Engine) -> Engine:
+    """The same engine (one pool) whose transactions begin at their first write on SQLite.
+
+    For work that mostly reads and sometimes writes, like the server's requests: reads never hold a
+    snapshot that a later write would have to upgrade. PostgreSQL is unaffected.
+    """
+    return engine.execution_options(**{BEGIN_ON_WRITE: True})

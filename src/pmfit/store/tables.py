@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmfit.store.base import Base
+from pmfit.store.types import UtcDateTime
 
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes on every backend (SQLite keeps no zone: stored as UTC, read back as UTC)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+__all__ = ["ProjectRow", "ResultRow", "UtcDateTime", "VersionRow"]
 
 
 class ProjectRow(Base):

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from pmfit import __version__
 from pmfit.web.errors import install_error_handlers
@@ -28,7 +27,7 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     """
     from pmfit.web.api import auth, gantt, members, parts, projects, tokens, users, views
     from pmfit.web.api.stored import install_store_errors
-    from pmfit.web.db import make_engine, prepare_database
+    from pmfit.web.db import make_engine, prepare_database, request_sessions
 
     engine = engine or make_engine(settings.db_url)
     if prepare:
@@ -44,9 +43,9 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.sessions = request_sessions(engine)
     app.state.hasher = Hasher(settings.hashing)
-    app.state.throttler = LoginThrottler(engine, settings.login_limits)
+    app.state.throttler = LoginThrottler(app.state.sessions, settings.login_limits)
     install_error_handlers(app)
     install_store_errors(app)
     for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router,

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from pmfit.web.settings import DB_ENV, SECRET_ENV, WebSettings, resolve_db_url, resolve_secret
+from pmfit.web.settings import (
+    DB_ENV,
+    LOG_RETENTION_ENV,
+    SECRET_ENV,
+    WebSettings,
+    resolve_db_url,
+    resolve_secret,
+)
 
 
 @dataclass(frozen=True)
@@ -76,21 +83,25 @@ def load_examples(engine: Engine, now: dt.datetime) -> list[str]:
 
 
 def prepare_start(db_option: str | None, host: str, port: int, want_link: bool,
-                  examples: bool = False) -> StartInfo:
+                  examples: bool = False, log_days: int | None = None) -> StartInfo:
     """Settings for ``pmfit serve``, the store's tables, and a one-time login link for a local start.
 
     The link logs in the oldest active administrator and is printed only when the server listens on
     loopback, where whoever reads the console is the one person using this machine's store.
-    ``examples`` loads the example plans first (:func:`load_examples`).
+    ``examples`` loads the example plans first (:func:`load_examples`). Finished sessions, login links,
+    throttle counts and security-log rows older than ``log_days`` (default 90) are deleted at start.
     """
+    from pmfit.store.prune import prune_accounts
     from pmfit.web import accounts
     from pmfit.web.db import make_engine, prepare_database
 
     url = resolve_db_url(db_option)
-    settings = WebSettings(db_url=url, secret_key=resolve_secret(url))
+    settings = settings_for(url, resolve_secret(url), log_days)
     engine = make_engine(url)
     try:
         prepare_database(engine)
+        with engine.begin() as connection:
+            prune_accounts(connection, settings.clock(), settings.retention())
         if examples:
             load_examples(engine, settings.clock())
         if not want_link or not is_loopback(host):
@@ -109,10 +120,18 @@ def prepare_start(db_option: str | None, host: str, port: int, want_link: bool,
         engine.dispose()
 
 
+def settings_for(url: str, secret_key: str, log_days: int | None = None) -> WebSettings:
+    """The settings of every worker of one server (``log_days``: security-log retention in days)."""
+    if log_days is None:
+        return WebSettings(db_url=url, secret_key=secret_key)
+    return WebSettings(db_url=url, secret_key=secret_key, auth_log_retention=dt.timedelta(days=log_days))
+
+
 def app_from_environment() -> FastAPI:
     """uvicorn's factory for worker processes (``pmfit serve --workers N`` sets the environment)."""
     from pmfit.web.app import create_app
 
     url = resolve_db_url(os.environ.get(DB_ENV))
-    return create_app(WebSettings(db_url=url, secret_key=os.environ.get(SECRET_ENV) or resolve_secret(url)),
-                      prepare=False)
+    days = os.environ.get(LOG_RETENTION_ENV)
+    return create_app(settings_for(url, os.environ.get(SECRET_ENV) or resolve_secret(url),
+                                   int(days) if days else None), prepare=False)

@@ -13,11 +13,16 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pmfit.store.prune import Retention
 
 DEFAULT_DB_URL = "sqlite:///pmfit.db"
 SECRET_ENV = "PMFIT_SECRET_KEY"
 SECRET_FILE_ENV = "PMFIT_SECRET_FILE"
 DB_ENV = "PMFIT_DB"
+LOG_RETENTION_ENV = "PMFIT_AUTH_LOG_DAYS"
 MIN_SECRET_LENGTH = 32
 _KNOWN_WEAK = ("changeme", "secret", "password", "pmfit", "default", "development", "insecure", "example")
 
@@ -79,9 +84,22 @@ class WebSettings:
     #: Extra origins allowed to send state-changing requests (the server's own is always allowed).
     trusted_origins: tuple[str, ...] = ()
     page_size_max: int = 200
+    #: security-log rows older than this are deleted (``pmfit db prune --log-days`` by hand)
+    auth_log_retention: dt.timedelta = dt.timedelta(days=90)
+    #: ended sessions and used login links are deleted this long after they ended
+    ended_retention: dt.timedelta = dt.timedelta(days=1)
+    #: each worker deletes finished rows at most this often (during requests, and at start)
+    prune_every: dt.timedelta = dt.timedelta(minutes=1)
 
     def __post_init__(self) -> None:
         check_secret_key(self.secret_key)
+
+    def retention(self) -> Retention:
+        """What the clean-up keeps, from this server's own limits."""
+        from pmfit.store.prune import Retention
+
+        return Retention(auth_log=self.auth_log_retention, grace=self.ended_retention,
+                         session_lifetime=self.session_absolute, throttle_window=self.login_limits.window)
 
 
 def check_secret_key(key: str) -> None:
@@ -136,9 +154,8 @@ def resolve_secret(db_url: str, env: dict[str, str] | None = None) -> str:
 
 
 def resolve_db_url(option: str | None, env: dict[str, str] | None = None) -> str:
-    """``--db``, else ``PMFIT_DB``, else ``sqlite:///pmfit.db``; a bare path means a SQLite file."""
-    env = dict(os.environ) if env is None else env
-    url = option or env.get(DB_ENV) or DEFAULT_DB_URL
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    return url
+    """``--db``, else ``PMFIT_DB``, else ``pmfit.db`` here: the store's own rule
+    (:func:`pmfit.store.connect.resolve_url`), so ``pmfit serve`` and ``pmfit db`` open the same store."""
+    from pmfit.store.connect import resolve_url
+
+    return resolve_url(option, env)

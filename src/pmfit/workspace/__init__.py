@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pmfit.store import CheckReport, VersionInfo
 from pmfit.store.connect import display_url
+from pmfit.store.prune import Pruned, Retention
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 from pmfit.workspace.service import (
     AttributedChange,
@@ -37,6 +38,8 @@ __all__ = [
     "EditConflict",
     "FieldChange",
     "FieldConflict",
+    "Pruned",
+    "Retention",
     "Saved",
     "Snapshot",
     "VersionInfo",

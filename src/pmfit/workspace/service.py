@@ -23,14 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.store import NotFound, ProjectInfo, Store, VersionInfo, open_store
+from pmfit.store import HeadMoved, NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from pmfit.engine.diff import PlanDiff
     from pmfit.io.formats import ImportReport
     from pmfit.model.plan import Plan, Progress
     from pmfit.store import CheckReport
+    from pmfit.store.prune import Pruned, Retention
 
 #: how many versions saved since a change's base are read to say who changed what
 MAX_ATTRIBUTED = 25
@@ -226,6 +229,16 @@ class Workspace:
     def purge_deleted(self) -> list[str]:
         return self.store.purge_deleted()
 
+    def prune_accounts(self, retention: Retention | None = None, now: dt.datetime | None = None) -> Pruned:
+        """Delete the server's finished rows: ended or timed-out sessions, used or expired login links,
+        spent login-throttle counts, security-log rows past ``retention.auth_log`` (default 90 days)."""
+        import datetime as dt
+
+        from pmfit.store.prune import Retention, prune_accounts
+
+        with self.store.engine.begin() as connection:
+            return prune_accounts(connection, now or dt.datetime.now(dt.UTC), retention or Retention())
+
     # ---- versions ------------------------------------------------------------------------
     def history(self, project_id: str, limit: int | None = None, before: int | None = None) -> list[VersionInfo]:
         """Versions newest first; ``limit`` and ``before`` (a version number) page through long histories."""
@@ -392,12 +405,33 @@ class Workspace:
         return self._save_plan(project_id, snapshot.version.id, plan, author=author,
                                message=message or f"progress{status}", kind="progress")
 
-    def revert(self, project_id: str, ref: str | int, *, author: str = DEFAULT_AUTHOR) -> Saved:
-        """Make an old version's document the newest version again (history is kept)."""
+    def revert(self, project_id: str, ref: str | int, *, base: str | int | None = None,
+               author: str = DEFAULT_AUTHOR, message: str = "") -> Saved:
+        """Restore version ``ref``'s document as a new version on top of the head (history is kept:
+        nothing is removed or rewritten; the new version's kind is ``revert``).
+
+        ``base`` names the version the caller believes is the head (what it read). A revert replaces
+        the whole plan, so it is never merged into changes saved since: if the head is not ``base``
+        any more, :class:`EditConflict` says who changed what since; a ``base`` that is no version of
+        the project raises :class:`pmfit.store.HeadMoved`. Restoring the head's own document saves
+        nothing (``created`` is false).
+        """
         old = self.store.version(project_id, ref)
         head = self.store.version(project_id)
-        return self._save(project_id, head.id, self.text(old), author=author,
-                          message=f"revert to {old.label}", kind="revert")
+        if base is not None:
+            try:
+                seen = self.store.version(project_id, base)
+            except NotFound:
+                raise HeadMoved(project_id, str(base), head.id) from None
+            if seen.id != head.id:
+                raise EditConflict(project_id, seen, head, [], self._changes_since(project_id, seen, head))
+        try:
+            version, created = self.store.commit(project_id, head.id, self.store.content(old.id), author=author,
+                                                 message=message or f"revert to {old.label}", kind="revert")
+        except HeadMoved as moved:  # saved by someone else between the check and the commit
+            now = self.store.version(project_id, moved.head)
+            raise EditConflict(project_id, head, now, [], self._changes_since(project_id, head, now)) from None
+        return Saved(version, created, False)
 
     def export(self, project_id: str, ref: str | int | None, path: str | os.PathLike[str],
                format: str | None = None) -> VersionInfo:

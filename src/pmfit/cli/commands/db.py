@@ -324,6 +324,46 @@ def purge(json_out: bool = JsonOption, db: str | None = DbOption) -> None:
     _done({"purged": gone}, f"Purged {len(gone)} project(s){': ' + ', '.join(gone) if gone else ''}", json_out)
 
 
+@guarded
+def revert(
+    ref: str = typer.Argument(..., metavar="PROJECT@VERSION", help="The version to restore (@number or @id)."),
+    base: str | None = typer.Option(None, "--base", metavar="VERSION",
+                                    help="Refuse if the head is no longer this version (what you last looked at)."),
+    message: str = typer.Option("", "--message", "-m", help="Why (default: 'revert to PROJECT@N')."),
+    author: str | None = AuthorOption,
+    db: str | None = DbOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Restore an earlier version as a new version (the versions in between are kept)."""
+    project, version = _split_ref(ref)
+    if version is None:
+        raise typer.BadParameter("name the version to restore: PROJECT@NUMBER or PROJECT@ID", param_hint="REF")
+    with _workspace(db) as ws:
+        saved = ws.revert(project, version, base=base, author=_author(author), message=message)
+    label = saved.version.label
+    _done(saved.to_dict(), f"{label}: restored {project}@{version}" if saved.created
+          else f"{label} already is {project}@{version}'s plan: nothing saved", json_out)
+
+
+@guarded
+def prune(
+    log_days: int = typer.Option(90, "--log-days", min=1, max=36500,
+                                 help="Keep this many days of the security log (auth_events)."),
+    json_out: bool = JsonOption,
+    db: str | None = DbOption,
+) -> None:
+    """Delete the server's finished rows: ended sessions, used or expired login links, spent login-throttle
+    counts, and security-log rows older than --log-days (`pmfit serve` does this by itself every minute)."""
+    import datetime as dt
+
+    from pmfit.workspace import Retention
+
+    with _workspace(db) as ws:
+        pruned = ws.prune_accounts(Retention(auth_log=dt.timedelta(days=log_days)))
+    counts = pruned.to_dict()
+    _done(counts, "Deleted " + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()), json_out)
+
+
 def _done(data: dict[str, Any], text: str, json_out: bool) -> None:
     if json_out:
         print_json(data)
@@ -333,7 +373,8 @@ def _done(data: dict[str, Any], text: str, json_out: bool) -> None:
 
 for _name, _fn in (("init", init), ("import", import_), ("list", list_), ("show", show), ("history", history),
                    ("diff", diff), ("export", export), ("backup", backup), ("restore", restore),
-                   ("check", check), ("delete", delete), ("undelete", undelete), ("purge", purge)):
+                   ("check", check), ("delete", delete), ("undelete", undelete), ("purge", purge),
+                   ("revert", revert), ("prune", prune)):
     db_app.command(_name)(_fn)
 
 

@@ -22,15 +22,18 @@ def serve(
     examples: bool = typer.Option(False, "--examples",
                                   help="Load the three example plans into the store (once) and make a local "
                                        "administrator without a password if there is none (what `make run` does)."),
+    log_days: int = typer.Option(90, "--log-days", min=1, max=36500,
+                                 help="Keep this many days of the security log; finished sessions and login "
+                                      "links go after a day (cleaned at start and every minute)."),
 ) -> None:
     """Serve the web app at / and the REST API under /api/v1 (schema at /api/v1/openapi.json) on the store."""
     import os
 
     from pmfit.web.server import prepare_start
-    from pmfit.web.settings import DB_ENV, SECRET_ENV, SecretKeyError
+    from pmfit.web.settings import DB_ENV, LOG_RETENTION_ENV, SECRET_ENV, SecretKeyError
 
     try:
-        start = prepare_start(db, host, port, link, examples=examples)
+        start = prepare_start(db, host, port, link, examples=examples, log_days=log_days)
     except SecretKeyError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # a store that cannot be opened: say which, no traceback
@@ -54,6 +57,7 @@ def serve(
     else:
         os.environ[DB_ENV] = start.settings.db_url
         os.environ[SECRET_ENV] = start.settings.secret_key
+        os.environ[LOG_RETENTION_ENV] = str(log_days)
         uvicorn.run("pmfit.web.server:app_from_environment", factory=True, host=host, port=port,
                     workers=workers, log_level="info", server_header=False, proxy_headers=True)
 

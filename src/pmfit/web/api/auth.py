@@ -73,6 +73,9 @@ async def password_login(request: Request, db: DB, name: str, password: str) -> 
         raise ApiError(429, "rate_limited", f"too many failed logins; try again in {wait} s",
                        {"Retry-After": str(wait)})
     user = accounts.find_user(db, name) if len(name) <= 64 else None
+    # hand the request's connection back to the pool while the hash is computed: the throttler needs
+    # one from the same pool next, and twenty logins each holding one would otherwise exhaust it
+    db.commit()
     ok = await run_in_threadpool(_hasher(request).verify, user.password_hash if user else None, password)
     if user is None or not ok or user.disabled:
         throttler.failed(name, address, now)

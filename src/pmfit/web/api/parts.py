@@ -124,12 +124,56 @@ def patch_item(space: Workspace, project_id: str, base: str, part: str, item_id:
 
 def patch_progress(space: Workspace, project_id: str, base: str, patch: dict[str, Any], author: str,
                    message: str = "") -> Saved:
-    """A JSON merge patch of the plan's progress (status date, actuals per task), made on ``base``."""
+    """A JSON merge patch of the plan's progress (status date, actuals per task), made on ``base``.
+
+    As MS Project's Update Tasks does, a task given a percent complete without the actual dates it
+    implies gets them from the plan's schedule, no later than the status date: begun work its scheduled
+    start, finished work its scheduled finish (the page's form and script, and the API, agree).
+    """
     def change(data: dict[str, Any]) -> None:
         data["progress"] = merge_patch(data.get("progress", {}), patch)
+        _fill_actual_dates(data["progress"], patch, lambda: space.get(project_id, base).plan)
 
     return commit_data_change(space, project_id, base, author,
                               message or f"progress: {', '.join(sorted(patch)) or 'nothing'}", change)
+
+
+def _fill_actual_dates(progress: Any, patch: dict[str, Any], base_plan: Callable[[], Any]) -> None:
+    import datetime as dt
+
+    tasks = progress.get("tasks") if isinstance(progress, dict) else None
+    asked = patch.get("tasks") if isinstance(patch.get("tasks"), dict) else {}
+    if not isinstance(tasks, dict) or not asked:
+        return
+    wanting = []
+    for task_id in asked:
+        record = tasks.get(task_id)
+        percent = record.get("percent_complete") if isinstance(record, dict) else None
+        if not isinstance(percent, (int, float)) or isinstance(percent, bool) or not 0 < percent <= 100:
+            continue
+        if record.get("actual_start") is None or (percent >= 100 and record.get("actual_finish") is None):
+            wanting.append(task_id)
+    if not wanting:
+        return
+    from pmfit.project import Project
+
+    plan = base_plan()
+    try:
+        rows = Project(plan).planned.tasks
+        status = progress.get("status_date")
+        when = dt.date.fromisoformat(str(status)[:10]) if status else None
+    except (PlanError, ValueError):
+        return  # the plan's own checks then say what is missing
+    for task_id in wanting:
+        row, record = rows.get(task_id), tasks[task_id]
+        if row is None:
+            continue
+        start = row.start.date() if when is None else min(row.start.date(), when)
+        if record.get("actual_start") is None:
+            record["actual_start"] = start.isoformat()
+        if record["percent_complete"] >= 100 and record.get("actual_finish") is None:
+            finish = row.finish.date() if when is None else min(row.finish.date(), when)
+            record["actual_finish"] = max(finish, dt.date.fromisoformat(str(record["actual_start"])[:10])).isoformat()
 
 
 def _saved(request: Request, access: ProjectAccess, saved: Saved) -> tuple[Snapshot, dict[str, Any]]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from pmfit.web import accounts
 from pmfit.web.api.schemas import PageQuery, Text
 from pmfit.web.api.stored import VersionRef, json_answer, release_request_session, workspace
+from pmfit.web.api.versioning import base_version
 from pmfit.web.errors import ApiError, error_responses
 from pmfit.web.security import audit
 from pmfit.web.security.access import (
@@ -36,6 +37,9 @@ ProjectIdField = Annotated[Text | None, Form(min_length=1, max_length=64, patter
 #: a JSON object answer, for the OpenAPI document
 OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}}
 MAX_FILENAME = 120
+#: a version in a path: its number (3, or -1 for the one before the head), id or id prefix, or head
+VERSION_REF = r"^(head|latest|-?[0-9]{1,9}|[0-9a-f]{6,64})$"
+VERSION_ID = re.compile(r"[0-9a-f]{6,64}")
 
 
 def _ok(status: int = 200) -> dict[int | str, dict[str, Any]]:
@@ -143,7 +147,7 @@ def list_versions(project_id: ProjectIdPath, request: Request, db: DB, paging: A
 @router.get("/{project_id}/versions/{version}", response_model=None,
             responses={**_ok(), **error_responses(401, 403, 404, 422)})
 def get_version(project_id: ProjectIdPath, request: Request, db: DB,
-                version: Annotated[Text, Path(max_length=64, pattern=r"^(head|latest|-?[0-9]{1,9}|[0-9a-f]{6,64})$")],
+                version: Annotated[Text, Path(max_length=64, pattern=VERSION_REF)],
                 access: Annotated[ProjectAccess, Depends(project_role("viewer"))]) -> JSONResponse:
     """One version: its metadata and the plan document (YAML text). Its ETag is the version id, the
     base to name in ``If-Match`` when changing the plan."""
@@ -151,6 +155,26 @@ def get_version(project_id: ProjectIdPath, request: Request, db: DB,
     snap = workspace(request).get(access.project_id, version)
     return json_answer({"version": snap.version.to_dict(), "document": snap.text},
                        headers={"ETag": f'"{snap.version.id}"'})
+
+
+@router.post("/{project_id}/versions/{version}/revert", response_model=None,
+             responses={**_ok(), **error_responses(400, 401, 403, 404, 409, 422, 428, 503)})
+def revert_version(project_id: ProjectIdPath, request: Request, db: DB,
+                   version: Annotated[Text, Path(max_length=64, pattern=VERSION_REF)],
+                   access: Annotated[ProjectAccess, Depends(project_role("editor"))],
+                   base: Annotated[str, Depends(base_version)],
+                   message: Annotated[Text | None, Query(max_length=500)] = None) -> JSONResponse:
+    """Restore an earlier version's plan as a new version on top of the head (editors). History is kept:
+    the versions in between stay, and the new one (kind ``revert``) says which it restored.
+
+    ``If-Match`` names the head the caller read; a revert replaces the whole plan, so it is never merged:
+    if anyone saved since, 409 with who changed what. The answer's ETag is the new head."""
+    if not VERSION_ID.fullmatch(base):  # "head" would be a blind overwrite, not a named base
+        raise ApiError(400, "bad_request", f"If-Match must name a version by its id (the ETag you read), not {base!r}")
+    release_request_session(db)
+    saved = workspace(request).revert(access.project_id, version, base=base, author=access.principal.name,
+                                      message=message or "")
+    return json_answer(saved.to_dict(), headers={"ETag": f'"{saved.version.id}"'})
 
 
 @router.get("/{project_id}/diff", response_model=None, responses={**_ok(), **error_responses(401, 403, 404, 422)})

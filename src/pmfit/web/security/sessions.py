@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 
 from fastapi import Response
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from pmfit.store.accounts import User, WebSession
 from pmfit.web.settings import WebSettings
@@ -28,6 +30,10 @@ from pmfit.web.settings import WebSettings
 COOKIE_NAME = "__Host-pmfit_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+#: a session's last-seen time is written at most this often (the idle clock is coarse anyway)
+TOUCH_EVERY = dt.timedelta(seconds=15)
+#: key in ``Session.info`` of the last-seen times to write after the request
+TOUCHES = "pmfit_session_touches"
 
 
 def digest(secret: str) -> str:
@@ -110,9 +116,27 @@ def find_session(db: Session, settings: WebSettings, secret: str) -> ActiveSessi
             raise SessionExpired(user, reason)
         return None
     assert user is not None
-    if now - row.last_seen_at >= dt.timedelta(seconds=15):  # fewer writes; the idle clock is coarse anyway
-        row.last_seen_at = now
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        # written after the request, on its own (pmfit.web.db.db_session): a read stays a read
+        db.info.setdefault(TOUCHES, {})[row.id] = now
     return ActiveSession(row.id, secret, user)
+
+
+def write_touches(sessions: sessionmaker[Session], touches: dict[str, dt.datetime]) -> None:
+    """Restart the idle clocks of sessions used by a request (``{session row id: when}``).
+
+    Best effort: a write that cannot get the database (SQLite's write lock held too long) is logged and
+    dropped, and the next request of the session tries again; ended sessions are never touched.
+    """
+    try:
+        with sessions.begin() as db:
+            for row_id, when in touches.items():
+                db.execute(update(WebSession)
+                           .where(WebSession.id == row_id, WebSession.ended_at.is_(None),
+                                  WebSession.last_seen_at < when)
+                           .values(last_seen_at=when))
+    except OperationalError:
+        logging.getLogger("pmfit.web").warning("could not record a session's last request (will retry)")
 
 
 def set_session_cookie(response: Response, secret: str, settings: WebSettings) -> None:

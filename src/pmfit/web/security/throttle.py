@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from pmfit.store.accounts import AuthEvent, LoginThrottle
 from pmfit.web.settings import LoginLimits
@@ -39,9 +39,8 @@ def throttle_keys(account: str, address: str | None, limits: LoginLimits) -> lis
 class LoginThrottler:
     """Checks and counts failed logins; each call runs in its own short transaction."""
 
-    def __init__(self, engine: Engine, limits: LoginLimits) -> None:
-        self._engine = engine
-        self._sessions = sessionmaker(engine)
+    def __init__(self, sessions: sessionmaker[Session], limits: LoginLimits) -> None:
+        self._sessions = sessions
         self._limits = limits
 
     def refuse(self, account: str, address: str | None, now: dt.datetime, event: dict[str, object]) -> int | None:
@@ -51,12 +50,12 @@ class LoginThrottler:
         log row each, no password hash and no ORM work.
         """
         keys = [key for key, _ in throttle_keys(account, address, self._limits)]
-        with self._engine.begin() as connection:
-            rows = connection.execute(_BLOCKED, {"keys": keys}).all()
+        with self._sessions.begin() as db:
+            rows = db.execute(_BLOCKED, {"keys": keys}).all()
             waits = [(blocked - now).total_seconds() for (blocked,) in rows if blocked is not None and blocked > now]
             if not waits:
                 return None
-            connection.execute(_LOG, {**event, "at": now, "kind": "login_throttled"})
+            db.execute(_LOG, {**event, "at": now, "kind": "login_throttled"})
         return max(1, math.ceil(max(waits)))  # type: ignore[no-any-return]
 
     def failed(self, account: str, address: str | None, now: dt.datetime) -> None:
