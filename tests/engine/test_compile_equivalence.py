@@ -100,6 +100,10 @@ def random_plan(seed: int) -> dict[str, Any]:
         if rng.random() < 0.15:
             task["leveling_delay"] = rng.choice(["0d", "1d", "3h"])
         tasks.append(task)
+    unparented = [task for task in tasks if task["id"] not in children]
+    if len(unparented) > 1 and rng.random() < 0.1:  # two leaves with one id (validation refuses it; compile copes)
+        first, second = rng.sample(unparented, 2)
+        second["id"] = first["id"]
     rng.shuffle(tasks)
     project: dict[str, Any] = {"name": "random", "start": "2027-01-04"}
     if rng.random() < 0.3:

@@ -500,6 +500,9 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
 
     if inheriting:
         leaf_parents = leaf_column(parents)
+        if len(leaf_index) < n:  # two leaves share an id: the id's (last) task's parent, for both
+            leaf_parents = [parent_of[tid] if parent is not None else None
+                            for tid, parent in zip(leaf_ids, leaf_parents, strict=True)]
         of_parent = {parent: inherited(parent) for parent in set(leaf_parents)}
         leaf_inherits: list[tuple[str, ...]] = list(map(of_parent.__getitem__, leaf_parents))
     else:
@@ -720,7 +723,7 @@ def _links(
         elapsed[nonzero] = np.where(is_elapsed, lag_minutes, 0)
     # predecessors: group k < n is leaf k alone; a summary (any parent name) is the group of its
     # leaves; a name that is neither is the empty group at the end
-    n = len(leaf_index)
+    n = len(leaf_pos)  # (leaf_index has fewer entries when two leaves share an id)
     group_of = _GroupOf(n + len(summaries))
     group_of.update(zip(summaries, range(n, n + len(summaries)), strict=True))
     group_of.update(leaf_index)
