@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pmfit.engine import jit
 from pmfit.engine.network import Network, compile_plan
+from pmfit.model.diagnostics import PlanError
 from pmfit.model.plan import Plan
 
 
@@ -87,3 +88,16 @@ def test_compiling_a_plan_with_summaries_scales() -> None:
     assert net.n == 5000 and len(net.summary_ids) == 100
     # phase s+1 starts after every task of phase s: 50 links into t{s+1}_0, plus the chains
     assert net.m == 99 * 50 + 100 * 49
+
+
+@pytest.mark.parametrize("tasks", [
+    [{"id": "a", "duration": "1d", "parent": "a"}, {"id": "b", "duration": "1d", "parent": "a"}],
+    [{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}, {"id": "c", "duration": "1d", "parent": "a"}],
+])
+def test_a_parent_cycle_in_a_plan_built_in_code_is_refused_not_a_hang(tasks: list[dict[str, object]]) -> None:
+    from pmfit.model.plan import Plan
+
+    plan = Plan.model_validate({"project": {"name": "P", "start": "2027-01-04"}, "tasks": tasks})
+    with pytest.raises(PlanError) as refused:
+        compile_plan(plan)
+    assert refused.value.diagnostics[0].code == "parent_cycle"

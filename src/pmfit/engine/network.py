@@ -449,6 +449,7 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
         if found is None:
             found = []
             stack = list(reversed(children.get(task_id, [])))
+            expanded = {task_id}
             while stack:
                 child = stack.pop()
                 if child in leaf_index:
@@ -456,6 +457,11 @@ def _compile(plan: Plan, calendar: WorkingTime | None) -> Network:
                 elif child in leaf_cache:  # a summary already expanded: its leaves in one step
                     found.extend(leaf_cache[child])
                 else:
+                    if child in expanded and child in chain_from(task_id):
+                        # validation refuses a parent cycle; a plan built in code may still hold one
+                        raise PlanError(Diagnostic("parent_cycle", f"task '{child}' is its own ancestor",
+                                                   task=child))
+                    expanded.add(child)
                     stack.extend(reversed(children.get(child, [])))
             leaf_cache[task_id] = found
         return found
