@@ -256,6 +256,8 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda c: ("/import", {"files": {"plan": ("matrix-import.yaml", TINY_PLAN.encode())}}), 200, ("none",)),
     ("GET", "/projects/{project_id}"): Row(
         Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}", {"params": {"zoom": "fit"}}), 200),
+    ("GET", "/projects/{project_id}/tasks/{task_id}/panel"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/tasks/build/panel", {}), 200),
     ("POST", "/projects/{project_id}/tasks/{task_id}"): Row(  # the task's own duration: saves nothing new
         Rule("project", role="editor"),
         lambda c: (f"/projects/{c.project}/tasks/build", {"data": {"base": "1", "duration": "5d"},

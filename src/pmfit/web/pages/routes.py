@@ -175,10 +175,28 @@ def project_page(request: Request, access: Annotated[ProjectAccess, Depends(proj
                  task: Annotated[str | None, Query(max_length=200)] = None,
                  message: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     """The Gantt of the current schedule, a task's panel, the history and the reports."""
-    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold))
+    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold), selected=task)
     return page(request, "project.html", access.principal, p=view, role=access.role, selected=task,
                 can_edit=access.role is not None and RANK[access.role] >= RANK["editor"], message=message,
                 conflict=None, zooms=views.ZOOMS, fold=",".join(view.folded))
+
+
+@router.get("/projects/{project_id}/tasks/{task_id}/panel", response_class=HTMLResponse)
+def task_panel_part(request: Request, task_id: str,
+                    access: Annotated[ProjectAccess, Depends(project_role("viewer"))],
+                    version: Annotated[str | None, Query(max_length=100)] = None,
+                    zoom: Annotated[str, Query(max_length=10)] = "week",
+                    fold: Annotated[str | None, Query(max_length=20000)] = None) -> HTMLResponse:
+    """One task's side panel with its "why" (an HTML fragment), which the page fetches when a bar is
+    selected, in the version the page shows (its forms name that version as their base)."""
+    found = views.task_panel(workspace(request), access.project_id, version, task_id, zoom, _folds(fold))
+    if found is None:
+        raise not_found("task")
+    view, panel = found
+    return page(request, "_task_panel.html", access.principal, p=view, t=panel, role=access.role, selected=None,
+                why_asked=True,
+                can_edit=access.role is not None and RANK[access.role] >= RANK["editor"],
+                fold=",".join(view.folded))
 
 
 def _after_edit(project_id: str, task_id: str, zoom: str, fold: str, message: str) -> RedirectResponse:
@@ -190,7 +208,7 @@ def _conflict(request: Request, access: ProjectAccess, task_id: str, zoom: str, 
               exc: PlanError) -> HTMLResponse:
     from pmfit.workspace import EditConflict
 
-    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold))
+    view = views.project_page(workspace(request), access.project_id, zoom, _folds(fold), selected=task_id)
     conflict = {"messages": [d.message for d in exc.diagnostics],
                 "since": [c.describe() for c in exc.changes_since] if isinstance(exc, EditConflict) else []}
     return page(request, "project.html", access.principal, status=409 if isinstance(exc, EditConflict) else 422,

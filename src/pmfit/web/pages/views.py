@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -152,10 +154,56 @@ class ProjectPage:
     status_date: str | None
     truncated: int = 0
     finishes: list[tuple[str, str]] = field(default_factory=list)
+    task_count: int = 0  # every task's; ``tasks`` holds the panels in the page (see INLINE_PANELS)
 
 
 #: steps of a task's driving chain shown (the tooltip and the panel); ``pmfit why`` gives the whole chain
 WHY_DEPTH = 5
+#: plans up to this many tasks have every task's side panel in the page; larger ones only the selected
+#: task's, the others fetched when a bar is selected (2,000 panels with their forms were 3.6 MB of HTML)
+INLINE_PANELS = 200
+#: drawn pages (the Gantt SVG and the panels' data) and scheduled versions kept per worker
+PAGES_KEPT = 16
+PROJECTS_KEPT = 4
+
+# A version never changes (its id hashes its content), so what is drawn from it is kept by version id
+# and view; a new version is a new key, so nothing kept can be stale. Per process, shared by threads.
+_PAGES: OrderedDict[tuple[str, str, str, tuple[str, ...]], ProjectPage] = OrderedDict()
+_PROJECTS: OrderedDict[str, Project] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(store: OrderedDict[Any, Any], key: Any) -> Any:
+    with _KEPT_LOCK:
+        found = store.get(key)
+        if found is not None:
+            store.move_to_end(key)
+        return found
+
+
+def _keep(store: OrderedDict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    with _KEPT_LOCK:
+        store[key] = value
+        while len(store) > limit:
+            store.popitem(last=False)
+
+
+def forget_drawn_pages() -> None:
+    """Drop every kept page and schedule (tests; a worker never needs to)."""
+    with _KEPT_LOCK:
+        _PAGES.clear()
+        _PROJECTS.clear()
+
+
+def _project(snap: Snapshot) -> Project:
+    """The version's :class:`Project`, scheduled once per worker (the page, then each "why" asked)."""
+    from pmfit.project import Project
+
+    found = _kept(_PROJECTS, snap.version.id)
+    if found is None:
+        found = Project(snap.plan)
+        _keep(_PROJECTS, snap.version.id, found, PROJECTS_KEPT)
+    return found  # type: ignore[no-any-return]
 
 
 def _why_lines(project: Project, task_id: str) -> list[str]:
@@ -165,23 +213,63 @@ def _why_lines(project: Project, task_id: str) -> list[str]:
         return []
 
 
+def _panel(snap: Snapshot, project: Project, task_id: str, why: list[str]) -> TaskPanel:
+    sched = project.current
+    row = sched.tasks[task_id]
+    task = next((t for t in snap.plan.tasks if t.id == task_id), None)
+    percent = snap.plan.progress.tasks if snap.plan.progress else {}
+    return _panel_of(task_id, row, task, percent.get(task_id), sched.calendar.minutes_per_day or 480, why)
+
+
+def _panel_of(task_id: str, row: Any, task: Any, record: Any, mpd: int, why: list[str]) -> TaskPanel:
+    snet = (task.constraint.date.isoformat()[:10] if task is not None and task.constraint is not None
+            and task.constraint.type.value == "SNET" and task.constraint.date is not None else "")
+    return TaskPanel(
+        id=task_id, name=row.name, start=row.start.isoformat(timespec="minutes"),
+        finish=row.finish.isoformat(timespec="minutes"), critical=row.critical,
+        total_float_days=round(row.total_float / mpd, 2),
+        duration=str(task.duration) if task is not None and task.duration is not None else "",
+        not_before=snet, percent_complete=record.percent_complete if record else None,
+        summary=row.summary, why=why)
+
+
 def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
-                 folded: tuple[str, ...] = ()) -> ProjectPage:
-    """The project page: the Gantt of the current schedule, its tasks with their "why", the history."""
-    from pmfit.project import Project
+                 folded: tuple[str, ...] = (), selected: str | None = None) -> ProjectPage:
+    """The project page: the Gantt of the current schedule, the side panels, the history.
+
+    The drawing is kept per worker by (version id, zoom, folds); the history is read each time. Only
+    the selected task's "why" is computed here: the page asks :func:`task_panel` for the others' when
+    a bar is selected. Large plans carry the selected task's panel only (see ``INLINE_PANELS``).
+    """
+    from dataclasses import replace
+
+    snap = workspace.get(project_id)
+    zoom = zoom if zoom in ZOOMS else "week"
+    key = (project_id, snap.version.id, zoom, folded)
+    drawn: ProjectPage | None = _kept(_PAGES, key)
+    if drawn is None:
+        drawn = _draw(snap, project_id, zoom, folded)
+        _keep(_PAGES, key, drawn, PAGES_KEPT)
+    panels = drawn.tasks
+    if len(panels) > INLINE_PANELS:
+        panels = [t for t in panels if t.id == selected]
+    if selected is not None and any(t.id == selected for t in panels):
+        why = _why_lines(_project(snap), selected)
+        panels = [replace(t, why=why) if t.id == selected else t for t in panels]
+    return replace(drawn, name=snap.project.name, tasks=panels, task_count=len(drawn.tasks),
+                   history=workspace.history(project_id, limit=50))
+
+
+def _draw(snap: Snapshot, project_id: str, zoom: str, folded: tuple[str, ...]) -> ProjectPage:
     from pmfit.report.svg.gantt import GanttView, gantt_svg
     from pmfit.report.svg.gantt_rows import gantt_links, gantt_rows
 
-    snap = workspace.get(project_id)
-    project = Project(snap.plan)
+    project = _project(snap)
     sched = project.current
-    zoom = zoom if zoom in ZOOMS else "week"
-    chains = {task_id: _why_lines(project, task_id) for task_id in sched.tasks}  # once per task
-    why = {task_id: " ← ".join(lines) for task_id, lines in chains.items()}
     summaries = tuple(t.id for t in snap.plan.tasks if sched.tasks.get(t.id) is not None
                       and sched.tasks[t.id].summary)
     folded = tuple(f for f in folded if f in summaries)
-    rows = gantt_rows(sched, snap.plan, baselines=snap.plan.baselines, folded=folded, why=why)
+    rows = gantt_rows(sched, snap.plan, baselines=snap.plan.baselines, folded=folded)
     truncated = max(0, len(rows) - MAX_GANTT_ROWS)
     status = project.status_date
     status_dt = (dt.datetime.combine(status, dt.time(17)) if isinstance(status, dt.date)
@@ -194,25 +282,34 @@ def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
     svg = re.sub(r"<style>.*?</style>", "", gantt_svg(rows, gantt_links(snap.plan), view), count=1, flags=re.S)
     by_id = {t.id: t for t in snap.plan.tasks}
     percent = snap.plan.progress.tasks if snap.plan.progress else {}
-    panels = []
     mpd = sched.calendar.minutes_per_day or 480
-    for task_id, row in sched.tasks.items():
-        task = by_id.get(task_id)
-        snet = (task.constraint.date.isoformat()[:10] if task is not None and task.constraint is not None
-                and task.constraint.type.value == "SNET" and task.constraint.date is not None else "")
-        record = percent.get(task_id)
-        panels.append(TaskPanel(
-            id=task_id, name=row.name, start=row.start.isoformat(timespec="minutes"),
-            finish=row.finish.isoformat(timespec="minutes"), critical=row.critical,
-            total_float_days=round(row.total_float / mpd, 2),
-            duration=str(task.duration) if task is not None and task.duration is not None else "",
-            not_before=snet, percent_complete=record.percent_complete if record else None,
-            summary=row.summary, why=chains[task_id]))
+    panels = [_panel_of(task_id, row, by_id.get(task_id), percent.get(task_id), mpd, [])
+              for task_id, row in sched.tasks.items()]
     finishes = [(f.label, f.finish.isoformat(timespec="minutes")) for f in project.finishes()]
     return ProjectPage(project_id, snap.project.name, snap.version, sched.finish.isoformat(timespec="minutes"),
                        sum(1 for t in sched.tasks.values() if t.critical and not t.summary), svg, zoom, folded,
-                       summaries, panels, workspace.history(project_id, limit=50),
-                       status_dt.isoformat(timespec="minutes") if status_dt else None, truncated, finishes)
+                       summaries, panels, [], status_dt.isoformat(timespec="minutes") if status_dt else None,
+                       truncated, finishes, task_count=len(panels))
+
+
+def task_panel(workspace: Workspace, project_id: str, version: str | None, task_id: str, zoom: str = "week",
+               folded: tuple[str, ...] = ()) -> tuple[ProjectPage, TaskPanel] | None:
+    """One task's side panel with its "why", in version ``version`` (what the page shows), for the
+    page to fetch when a bar is selected; with the page it belongs to (no drawing, history or other
+    panels). None when the version has no such task."""
+    snap = workspace.get(project_id, version)
+    project = _project(snap)
+    tasks = project.current.tasks
+    if task_id not in tasks:
+        return None
+    panel = _panel(snap, project, task_id, _why_lines(project, task_id))
+    status = project.status_date
+    status_dt = (dt.datetime.combine(status, dt.time(17)) if isinstance(status, dt.date)
+                 and not isinstance(status, dt.datetime) else status)
+    page = ProjectPage(project_id, snap.project.name, snap.version, "", 0, "", zoom if zoom in ZOOMS else "week",
+                       tuple(f for f in folded if f in tasks and tasks[f].summary), (), [panel], [],
+                       status_dt.isoformat(timespec="minutes") if status_dt else None, task_count=1)
+    return page, panel
 
 
 # ---- edits ---------------------------------------------------------------------------------
