@@ -86,3 +86,25 @@ def test_an_edit_keeps_the_saved_plan_equal_to_what_its_stored_text_reads_as(tmp
         kept = ws.get("sr").plan
         assert kept == read_plan_text(ws.store.content(saved.id).decode(), "stored")
         assert kept.progress is not None and kept.progress.tasks[task].percent_complete == 30
+
+
+def test_a_server_workspace_writes_the_head_once_in_the_background_so_the_first_edit_reuses_it(
+        tmp_path: Path) -> None:
+    import threading
+
+    text = (ROOT / "examples" / "software-release.yaml").read_text(encoding="utf-8")
+    with Workspace(Store(f"sqlite:///{tmp_path / 'store.db'}", must_exist=False), warm_edits=True) as ws:
+        ws.store.init()
+        ws.import_bytes(text.encode(), "software-release.yaml", project_id="sr")
+        plan = ws.get("sr").plan
+        for thread in threading.enumerate():
+            if thread.name == "pmfit-warm-edits":
+                thread.join(timeout=60)
+        before = len(ws._writer._parts)
+        assert before >= len(plan.tasks)  # every task's text is ready
+        ws.get("sr")  # the same head again: not written again
+        assert [t.name for t in threading.enumerate()].count("pmfit-warm-edits") == 0
+        edited = _lengthened(plan, 3, 21)
+        saved = ws.commit("sr", ws.version("sr").id, plan=edited, author="a")
+        assert ws.text(saved.version) == write_plan_text(edited)
+        assert len(ws._writer._parts) == before + 1  # one task emitted again

@@ -130,6 +130,10 @@ class Workspace:
     store: Store
     _plans: dict[str, Plan] = field(default_factory=dict, repr=False)
     _writer: PlanTextWriter = field(default_factory=PlanTextWriter, repr=False)
+    #: a server sets this: when a head version is first read, its text is written once in the background
+    #: so the first edit of a large plan reuses every unchanged part (else it emits the whole plan, ~1 s)
+    warm_edits: bool = False
+    _warmed: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = False) -> Workspace:
@@ -234,7 +238,19 @@ class Workspace:
         project = self.store.project(project_id)
         version = self.store.version(project_id, ref)
         text = self.text(version)
-        return Snapshot(project, version, text, self._plan(version, text))
+        snapshot = Snapshot(project, version, text, self._plan(version, text))
+        if self.warm_edits and ref is None:
+            self._warm(snapshot.version.content_hash, snapshot.plan)
+        return snapshot
+
+    def _warm(self, content_hash: str, plan: Plan) -> None:
+        with _PLANS_LOCK:
+            if content_hash in self._warmed:
+                return
+            self._warmed.add(content_hash)
+            if len(self._warmed) > 1000:
+                self._warmed.clear()
+        threading.Thread(target=self._writer.write, args=(plan,), name="pmfit-warm-edits", daemon=True).start()
 
     def _plan(self, version: VersionInfo, text: str | None = None) -> Plan:
         with _PLANS_LOCK:  # one workspace may serve many threads (web workers)

@@ -52,7 +52,7 @@ def workspace(request: Request) -> Any:
         from pmfit.store import Store
         from pmfit.workspace import Workspace
 
-        found = Workspace(Store(engine=request.app.state.engine))
+        found = Workspace(Store(engine=request.app.state.engine), warm_edits=True)
         request.app.state.workspace = found
     return found
 

@@ -168,7 +168,7 @@ PROJECTS_KEPT = 4
 
 # A version never changes (its id hashes its content), so what is drawn from it is kept by version id
 # and view; a new version is a new key, so nothing kept can be stale. Per process, shared by threads.
-_PAGES: OrderedDict[tuple[str, str, str, tuple[str, ...]], ProjectPage] = OrderedDict()
+_PAGES: OrderedDict[tuple[str, str, str, tuple[str, ...], int], ProjectPage] = OrderedDict()
 _PROJECTS: OrderedDict[str, Project] = OrderedDict()
 _KEPT_LOCK = threading.Lock()
 
@@ -245,19 +245,19 @@ def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
 
     snap = workspace.get(project_id)
     zoom = zoom if zoom in ZOOMS else "week"
-    key = (project_id, snap.version.id, zoom, folded)
+    key = (project_id, snap.version.id, zoom, folded, INLINE_PANELS)
     drawn: ProjectPage | None = _kept(_PAGES, key)
     if drawn is None:
         drawn = _draw(snap, project_id, zoom, folded)
         _keep(_PAGES, key, drawn, PAGES_KEPT)
     panels = drawn.tasks
-    if len(panels) > INLINE_PANELS:
-        panels = [t for t in panels if t.id == selected]
+    if drawn.task_count > INLINE_PANELS:  # the drawing keeps no panels: the selected one is made here
+        project = _project(snap)
+        panels = [_panel(snap, project, selected, [])] if selected in project.current.tasks else []
     if selected is not None and any(t.id == selected for t in panels):
         why = _why_lines(_project(snap), selected)
         panels = [replace(t, why=why) if t.id == selected else t for t in panels]
-    return replace(drawn, name=snap.project.name, tasks=panels, task_count=len(drawn.tasks),
-                   history=workspace.history(project_id, limit=50))
+    return replace(drawn, name=snap.project.name, tasks=panels, history=workspace.history(project_id, limit=50))
 
 
 def _draw(snap: Snapshot, project_id: str, zoom: str, folded: tuple[str, ...]) -> ProjectPage:
@@ -284,12 +284,12 @@ def _draw(snap: Snapshot, project_id: str, zoom: str, folded: tuple[str, ...]) -
     percent = snap.plan.progress.tasks if snap.plan.progress else {}
     mpd = sched.calendar.minutes_per_day or 480
     panels = [_panel_of(task_id, row, by_id.get(task_id), percent.get(task_id), mpd, [])
-              for task_id, row in sched.tasks.items()]
+              for task_id, row in sched.tasks.items()] if len(sched.tasks) <= INLINE_PANELS else []
     finishes = [(f.label, f.finish.isoformat(timespec="minutes")) for f in project.finishes()]
     return ProjectPage(project_id, snap.project.name, snap.version, sched.finish.isoformat(timespec="minutes"),
                        sum(1 for t in sched.tasks.values() if t.critical and not t.summary), svg, zoom, folded,
                        summaries, panels, [], status_dt.isoformat(timespec="minutes") if status_dt else None,
-                       truncated, finishes, task_count=len(panels))
+                       truncated, finishes, task_count=len(sched.tasks))
 
 
 def task_panel(workspace: Workspace, project_id: str, version: str | None, task_id: str, zoom: str = "week",
