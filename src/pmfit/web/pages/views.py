@@ -163,7 +163,7 @@ WHY_DEPTH = 5
 #: task's, the others fetched when a bar is selected (2,000 panels with their forms were 3.6 MB of HTML)
 INLINE_PANELS = 200
 #: drawn pages (the Gantt SVG and the panels' data) and scheduled versions kept per worker
-PAGES_KEPT = 16
+PAGES_KEPT = 8
 PROJECTS_KEPT = 4
 
 # A version never changes (its id hashes its content), so what is drawn from it is kept by version id
