@@ -34,13 +34,15 @@ run: install
 test: install-test system-deps lint typecheck docs-check
 	$(BIN)/python -m pytest
 
-# Tools some tests drive: headless Chromium (HTML report), pdftotext (PDF report), Pango (WeasyPrint).
+# Tools some tests drive: headless Chromium (HTML report), pdftotext (PDF report), Pango (WeasyPrint),
+# Cairo (CairoSVG: the Gantt as PNG).
 # Installed with apt-get when running as root (CI); otherwise those tests skip and say why.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q libcairo.so.2 || missing="$$missing libcairo2"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing test tools:$$missing"; \

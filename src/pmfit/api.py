@@ -653,6 +653,18 @@ def save_chart(result: object, path: str | os.PathLike[str], *, title: str | Non
     raise TypeError(f"no chart for {type(result).__name__}")
 
 
+def gantt_chart(plan: Plan | Project, format: str = "pdf", paper: str = "A4", page: int = 1) -> bytes:
+    """The Gantt of the current schedule as ``svg``, ``pdf`` (A4/A3 landscape, split over pages with
+    the timescale and column titles repeated) or ``png`` (sheet ``page`` at 150 dpi), as bytes.
+
+    Raises ``PlanError`` (``export_unavailable``) naming the extra to install when WeasyPrint (PDF) or
+    CairoSVG (PNG) is missing, and ``bad_request`` for another paper, format or page.
+    """
+    from pmfit.report.svg.export import gantt_export
+
+    return gantt_export(project(plan), format, paper, page)
+
+
 def __getattr__(name: str) -> Any:
     if name == "PlotUnavailable":  # lazily: importing the chart style module is not free
         from pmfit.report.charts.style import PlotUnavailable

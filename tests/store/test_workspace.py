@@ -183,3 +183,21 @@ def test_a_plan_object_is_saved_and_merged_like_text(workspace: Workspace) -> No
     with pytest.raises(PlanError) as caught:
         workspace.commit("p", merged.version.id, plan=broken, author="x")
     assert "unknown_task" in caught.value.codes and len(workspace.history("p")) == 3
+
+
+@pytest.mark.parametrize(("body", "name", "code"), [
+    (b"project: {name: X, start: 2027-01-04}\ntasks:\n  - {id: a, duration: -3d}\n", "bad.yaml", "negative_duration"),
+    (b"<Project><Tasks><Task>", "plan.xml", "bad_xml"),
+])
+def test_an_upload_is_named_as_sent_never_by_the_servers_scratch_folder(
+        workspace: Workspace, body: bytes, name: str, code: str) -> None:
+    from pmfit.model.diagnostics import PlanError
+
+    with pytest.raises(PlanError) as refused:
+        workspace.import_bytes(body, name)
+    problem = refused.value.diagnostics[0]
+    assert problem.code == code and problem.file == name
+    assert "pmfit-import-" not in str(refused.value)
+    saved = workspace.import_bytes(SMALL_PLAN.encode(), "Small Plan.yaml")
+    assert saved.report is not None and saved.report.source == "Small Plan.yaml"
+    assert all("pmfit-import-" not in str(w) for w in saved.report.warnings)

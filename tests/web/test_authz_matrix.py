@@ -219,6 +219,7 @@ ROWS: dict[tuple[str, str], Row] = {
            ("/summary", "/summary", "executive", {}),
            ("/reports/{report}", "/reports/executive.md", "executive", {}),
            ("/export.{extension}", "/export.xml", "viewer", {}),
+           ("/gantt.{extension}", "/gantt.svg", "viewer", {}),
        )},
     # ---- the plan's parts (web/api/parts.py): reads for viewers, changes for editors, each on If-Match
     **{key: row for part, new, item, patch in (
@@ -271,6 +272,8 @@ ROWS: dict[tuple[str, str], Row] = {
         Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/analysis", {}), 200),
     ("GET", "/projects/{project_id}/diff"): Row(
         Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/diff", {"params": {"old": "1"}}), 200),
+    ("GET", "/projects/{project_id}/analysis/{section_name}"): Row(
+        Rule("project", role="viewer"), lambda c: (f"/projects/{c.project}/analysis/risk", {}), 200),
     ("GET", "/projects/{project_id}/reports/executive"): Row(
         Rule("project", role="executive"), lambda c: (f"/projects/{c.project}/reports/executive",
                                                       {"params": {"format": "md"}}), 200),

@@ -79,6 +79,11 @@ def test_link_login_then_the_portfolio_shows_the_three_examples(app: Server) -> 
         finish = Project(snap.plan).finish
         row = page.text.split(f'<tr data-project="{project_id}">')[1].split("</tr>")[0]
         assert f"{finish:%Y-%m-%d}" in row and "rag-" in row and "P" in row
+        # the reason names what decided the status, not the whole rule: a red project says what is red
+        rag = re.search(r'class="rag rag-(\w+)"', row)
+        reason = re.search(r'<div class="sub reason">([^<]*)</div>', row)
+        assert rag and reason and "Overall status is the worse" not in reason.group(1)
+        assert all(f"is {rag.group(1)}" in part for part in reason.group(1).split("; "))
     by_name = client.get("/?sort=name", headers=HTML).text
     names = re.findall(r'<tr data-project="([^"]+)">', by_name)
     assert names == sorted(names, key=lambda i: workspace(app).project(i).name.lower())

@@ -102,6 +102,7 @@ CODES: dict[str, str] = {
     "edit_conflict": "a change based on an older version edits what someone else changed since",
     "bad_backup": "a backup file that cannot be written or restored",
     "pdf_unavailable": "a PDF report without WeasyPrint or its system libraries (pip install 'pmfit[pdf]', Pango)",
+    "export_unavailable": "a Gantt export whose library is missing (PDF: pip install 'pmfit[pdf]'; PNG: 'pmfit[png]')",
 }
 
 

@@ -228,6 +228,8 @@ class StatusFacts:
     cost_status: Rag
     status: Rag
     status_rule: str
+    #: the part of the rule that decided the overall status (the dimension or dimensions at its level)
+    status_reason: str = ""
     stakeholders: list[dict[str, Any]] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it is missing
     #: data behind the charts (gantt bars, finish histogram, S-curve, tornado), same numbers as above
@@ -425,6 +427,7 @@ def project_facts(
         schedule=schedule_facts, leveling=leveling, risk=risk, evm=evm, changes=changes, advice=advice,
         decisions=decisions, objectives=objectives, schedule_status=schedule_rag, cost_status=cost_rag,
         status=overall, status_rule=rule,
+        status_reason="; ".join(r for rag, r in ((schedule_rag, schedule_rule), (cost_rag, cost_rule)) if rag == overall),
         stakeholders=[{"name": s.name, "audience": s.audience, "cares_about": list(s.cares_about)}
                       for s in plan.stakeholders],
         unavailable=unavailable,

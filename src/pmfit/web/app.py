@@ -26,7 +26,7 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
 
     ``prepare`` creates missing tables (see :func:`pmfit.web.db.prepare_database`).
     """
-    from pmfit.web.api import auth, members, parts, projects, tokens, users, views
+    from pmfit.web.api import auth, gantt, members, parts, projects, tokens, users, views
     from pmfit.web.api.stored import install_store_errors
     from pmfit.web.db import make_engine, prepare_database
 
@@ -50,11 +50,14 @@ def create_app(settings: WebSettings, engine: Engine | None = None, prepare: boo
     install_error_handlers(app)
     install_store_errors(app)
     for router in (auth.router, users.router, tokens.router, members.router, projects.router, views.router,
-                   parts.router):
+                   parts.router, gantt.router):
         app.include_router(router, prefix=API_PREFIX)
     from pmfit.web.pages.routes import router as pages
 
     app.include_router(pages)  # the HTML pages, behind the same gates
+    from pmfit.web.pages.analysis import router as engine_pages
+
+    app.include_router(engine_pages)  # one page per engine (leveling, risk, earned value, advice)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,  # type: ignore[arg-type]
                        trusted_origins=settings.trusted_origins, on_cross_origin=_log_cross_origin(app))
     _document_security(app)

@@ -158,7 +158,15 @@ class Workspace:
         with tempfile.TemporaryDirectory(prefix="pmfit-import-") as work:
             path = Path(work) / name
             path.write_bytes(data)
-            return self._import(path, name, project_id, author, message, update, sidecar=False)
+            try:
+                saved = self._import(path, name, project_id, author, message, update, sidecar=False)
+            except PlanError as exc:
+                raise PlanError([_as_uploaded(d, work, name) for d in exc.diagnostics]) from None
+        # the server's scratch folder is nobody's business: the report names the upload as it was sent
+        if saved.report is not None:
+            saved.report.source = name
+            saved.report.warnings = [_as_uploaded(d, work, name) for d in saved.report.warnings]
+        return saved
 
     def import_file(self, path: str | os.PathLike[str], *, project_id: str | None = None,
                     author: str = DEFAULT_AUTHOR, message: str | None = None, update: bool = True) -> Saved:
@@ -490,3 +498,12 @@ def _attribute(conflicts: list[FieldConflict], since: list[AttributedChange]) ->
         out.append(replace(conflict, changed_by=who.author, changed_at=who.at, changed_in=who.version)
                    if who else conflict)
     return out
+
+
+def _as_uploaded(diagnostic: Diagnostic, work: str, name: str) -> Diagnostic:
+    """A diagnostic about an upload, located in the file the user sent rather than the scratch copy."""
+    from dataclasses import replace
+
+    scratch = str(Path(work) / name)
+    file = name if diagnostic.file and diagnostic.file.startswith(work) else diagnostic.file
+    return replace(diagnostic, file=file, message=diagnostic.message.replace(scratch, name).replace(work, "."))

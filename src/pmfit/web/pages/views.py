@@ -66,7 +66,7 @@ def _row_from_facts(project_id: str, name: str, role: str, version: str, project
     use = (facts.forecast_cost / facts.budget) if facts.budget and facts.forecast_cost is not None else None
     return asdict(PortfolioRow(
         id=project_id, name=name, role=role, version=version, status=str(facts.status),
-        status_reason=facts.status_rule, finish=sched.finish.isoformat(timespec="minutes"),
+        status_reason=facts.status_reason, finish=sched.finish.isoformat(timespec="minutes"),
         deadline=sched.deadline.isoformat(timespec="minutes") if sched.deadline else None,
         days_to_deadline=sched.days_to_deadline,
         p80=facts.risk.p80.isoformat(timespec="minutes") if facts.risk else None,

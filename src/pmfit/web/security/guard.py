@@ -27,8 +27,24 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: No inline script or style anywhere (so an injected <script> or onclick= never runs); nothing from
 #: other sites; the app may not be framed (clickjacking); forms post only to pmfit itself.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+def _report_style_hashes() -> str:
+    """CSP hashes of the two <style> blocks pmfit's HTML reports carry (fixed text of pmfit's own: the
+    report's CSS and the Gantt's), so the reports served by the app keep their look while any other
+    inline style, injected or not, is still refused."""
+    import base64
+    import hashlib
+    import re
+
+    from pmfit.report.html import _CSS
+    from pmfit.report.svg.gantt import gantt_svg
+
+    blocks = [_CSS, *re.findall(r"<style>(.*?)</style>", gantt_svg([]), flags=re.S)]
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks)
+
+
+CSP = (f"default-src 'self'; script-src 'self'; style-src 'self' {_report_style_hashes()}; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
 
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
