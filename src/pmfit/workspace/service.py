@@ -161,7 +161,10 @@ class Workspace:
             try:
                 saved = self._import(path, name, project_id, author, message, update, sidecar=False)
             except PlanError as exc:
-                raise PlanError([_as_uploaded(d, work, name) for d in exc.diagnostics]) from None
+                located = [_as_uploaded(d, work, name) for d in exc.diagnostics]
+                if located == exc.diagnostics:  # nothing names the scratch copy: keep the error's kind
+                    raise                        # (ProjectExists answers 409, not 422)
+                raise PlanError(located) from None
         # the server's scratch folder is nobody's business: the report names the upload as it was sent
         if saved.report is not None:
             saved.report.source = name
