@@ -12,7 +12,8 @@ from pmfit.model.duration import Duration
 from pmfit.model.plan import Plan, Progress, TaskProgress
 from pmfit.store import Store
 from pmfit.workspace import Workspace
-from pmfit.workspace.writer import PlanTextWriter
+from pmfit.workspace.edit import plan_from_data
+from pmfit.workspace.writer import PlanTextWriter, with_parts_of
 
 ROOT = Path(__file__).parents[2]
 
@@ -58,6 +59,29 @@ def test_the_text_is_byte_equal_to_the_whole_plan_writer_before_and_after_edits(
     assert writer.write(progressed) == write_plan_text(progressed)
     assert writer.write(progressed) == write_plan_text(progressed)  # all of it reused
     assert parse_yaml(writer.write(progressed))[0] == plan_to_data(progressed)  # the same data read back
+
+
+@pytest.mark.parametrize(("name", "plan"), _plans()[:12], ids=lambda v: v if isinstance(v, str) else "")
+def test_an_edit_made_on_plain_data_reuses_the_base_parts_and_writes_the_same_text(name: str, plan: Plan) -> None:
+    """The web's edits validate the whole plan from data (every part a new object): the parts equal to
+    the base's become the base's own objects, and the text is still the whole-plan writer's."""
+    data = plan_to_data(plan)
+    leaf = next(i for i, t in enumerate(plan.tasks) if t.duration is not None)
+    data["tasks"][leaf] = {**data["tasks"][leaf], "duration": "17d"}
+    data["tasks"][leaf].pop("estimate", None)
+    data["tasks"].reverse()  # moved parts are found by their id
+    edited = plan_from_data(data)
+    assert all(a is not b for a, b in zip(edited.tasks, reversed(plan.tasks), strict=True))
+    kept = with_parts_of(edited, plan)
+    assert kept == edited
+    changed = plan.tasks[leaf].id
+    base_objects = {id(t) for t in plan.tasks}
+    assert [id(t) in base_objects for t in kept.tasks] == [t.id != changed for t in kept.tasks]
+    assert all(any(r is b for b in plan.resources) for r in kept.resources)
+    assert (kept.progress is plan.progress) if plan.progress is not None else kept.progress is None
+    writer = PlanTextWriter()
+    writer.write(plan)
+    assert writer.write(kept) == write_plan_text(kept) == write_plan_text(edited)
 
 
 def test_a_small_part_budget_still_writes_the_whole_text() -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.store import NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
-from pmfit.workspace.writer import PlanTextWriter
+from pmfit.workspace.writer import PlanTextWriter, with_parts_of
 
 if TYPE_CHECKING:
     from pmfit.engine.diff import PlanDiff
@@ -317,6 +317,10 @@ class Workspace:
         errors = [d for d in validate(plan) if d.severity == "error"]
         if errors:
             raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
+        try:  # the parts the change left as they were are the base's objects: the writer has their text
+            plan = with_parts_of(plan, self._plan(self.store.version(project_id, base)))
+        except PlanError:
+            pass  # no such base: _save says so
         saved = self._save(project_id, base, self._writer.write(plan), author=author, message=message,
                            kind=kind, validated=True, data=lambda: plan_to_data(plan))
         if saved.created and not saved.merged:  # the stored text is this plan's own: reading it gives it back

@@ -128,3 +128,33 @@ class PlanTextWriter:
                 self._keep(name, item, text)
             out.append(text)
         return out
+
+
+def _key(part: object) -> object:
+    return getattr(part, "id", None) or getattr(part, "name", None)
+
+
+def with_parts_of(plan: Plan, base: Plan) -> Plan:
+    """``plan`` with every part equal to one of ``base``'s (a task, a resource, the progress...) as
+    ``base``'s own object, so :class:`PlanTextWriter` reuses its text. An edit made on plain data (the
+    web's merge patches: :func:`pmfit.web.api.parts.commit_data_change`) validates the whole plan
+    again, which builds every part anew: equal to the one it was read from, but not the same object."""
+    update: dict[str, Any] = {}
+    for name in LIST_FIELDS:
+        items, old = getattr(plan, name), getattr(base, name)
+        if items is old or not items or not old:
+            continue
+        by_key: dict[object, Any] | None = None
+        kept = []
+        for i, item in enumerate(items):
+            same = old[i] if i < len(old) else None
+            if same is None or _key(same) != _key(item):  # moved: found by its id (name for stakeholders)
+                if by_key is None:
+                    by_key = {_key(part): part for part in old}
+                same = by_key.get(_key(item))
+            kept.append(same if same is not None and same == item else item)
+        if any(a is not b for a, b in zip(kept, items, strict=True)):
+            update[name] = kept
+    if plan.progress is not None and plan.progress is not base.progress and plan.progress == base.progress:
+        update["progress"] = base.progress
+    return plan.model_copy(update=update) if update else plan
