@@ -18,6 +18,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -317,10 +318,9 @@ class Workspace:
         errors = [d for d in validate(plan) if d.severity == "error"]
         if errors:
             raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
-        try:  # the parts the change left as they were are the base's objects: the writer has their text
+        with suppress(PlanError):  # (no such base: _save says so)
+            # the parts the change left as they were become the base's objects: the writer has their text
             plan = with_parts_of(plan, self._plan(self.store.version(project_id, base)))
-        except PlanError:
-            pass  # no such base: _save says so
         saved = self._save(project_id, base, self._writer.write(plan), author=author, message=message,
                            kind=kind, validated=True, data=lambda: plan_to_data(plan))
         if saved.created and not saved.merged:  # the stored text is this plan's own: reading it gives it back
