@@ -456,6 +456,13 @@
         var start = day(panel.getAttribute("data-start"));
         record.actual_start = when && when < start ? when : start;
       }
+      var shown = panel ? parseFloat(panel.getAttribute("data-percent")) : NaN;
+      if (percent >= 100 && panel && !(shown >= 100)) {
+        // finished work gets an actual finish: the scheduled one, at the latest the status date (as the
+        // form's patch, views.progress_patch; without it the plan is refused: 100% with no finish)
+        var finish = day(panel.getAttribute("data-finish"));
+        record.actual_finish = when && when < finish ? when : finish;
+      }
       var body = { tasks: {} };
       body.tasks[id] = record;
       if (when) { body.status_date = when; }
