@@ -18,6 +18,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pmfit.model.diagnostics import Diagnostic, PlanError
 from pmfit.store import HeadMoved, NotFound, ProjectInfo, Store, VersionInfo, open_store
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
+from pmfit.workspace.writer import PlanTextWriter, with_parts_of
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -131,6 +133,11 @@ class Workspace:
 
     store: Store
     _plans: dict[str, Plan] = field(default_factory=dict, repr=False)
+    _writer: PlanTextWriter = field(default_factory=PlanTextWriter, repr=False)
+    #: a server sets this: when a head version is first read, its text is written once in the background
+    #: so the first edit of a large plan reuses every unchanged part (else it emits the whole plan, ~1 s)
+    warm_edits: bool = False
+    _warmed: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = False) -> Workspace:
@@ -255,7 +262,19 @@ class Workspace:
         project = self.store.project(project_id)
         version = self.store.version(project_id, ref)
         text = self.text(version)
-        return Snapshot(project, version, text, self._plan(version, text))
+        snapshot = Snapshot(project, version, text, self._plan(version, text))
+        if self.warm_edits and ref is None:
+            self._warm(snapshot.version.content_hash, snapshot.plan)
+        return snapshot
+
+    def _warm(self, content_hash: str, plan: Plan) -> None:
+        with _PLANS_LOCK:
+            if content_hash in self._warmed:
+                return
+            self._warmed.add(content_hash)
+            if len(self._warmed) > 1000:
+                self._warmed.clear()
+        threading.Thread(target=self._writer.write, args=(plan,), name="pmfit-warm-edits", daemon=True).start()
 
     def _plan(self, version: VersionInfo, text: str | None = None) -> Plan:
         with _PLANS_LOCK:  # one workspace may serve many threads (web workers)
@@ -264,10 +283,7 @@ class Workspace:
             from pmfit.importing import read_plan_text
 
             plan = read_plan_text(text if text is not None else self.text(version), version.label)
-            with _PLANS_LOCK:
-                self._plans[version.content_hash] = plan
-                while len(self._plans) > 8:
-                    self._plans.pop(next(iter(self._plans)))
+            self._keep_plan(version.content_hash, plan)
         return plan
 
     def diff(self, project_id: str, old: str | int | None, new: str | int | None = None) -> PlanDiff:
@@ -303,26 +319,45 @@ class Workspace:
 
     def _save_plan(self, project_id: str, base: str, plan: Plan, *, author: str, message: str,
                    kind: str) -> Saved:
-        """A plan object is valid field by field already: check its meaning, no YAML round trip."""
+        """A plan object is valid field by field already: check its meaning, no YAML round trip.
+
+        The text is written part by part (unchanged tasks keep their text, see
+        :class:`~pmfit.workspace.writer.PlanTextWriter`), and the saved plan is kept for the next read,
+        so an edit neither emits nor parses the whole plan.
+        """
         from pmfit.api import validate
-        from pmfit.io.yamlplan import plan_to_data, write_plan_text
+        from pmfit.io.yamlplan import plan_to_data
 
         errors = [d for d in validate(plan) if d.severity == "error"]
         if errors:
             raise PlanError([d.located(f"{project_id} (your change)") for d in errors])
-        return self._save(project_id, base, write_plan_text(plan), author=author, message=message, kind=kind,
-                          validated=True, data=plan_to_data(plan))
+        with suppress(PlanError):  # (no such base: _save says so)
+            # the parts the change left as they were become the base's objects: the writer has their text
+            plan = with_parts_of(plan, self._plan(self.store.version(project_id, base)))
+        saved = self._save(project_id, base, self._writer.write(plan), author=author, message=message,
+                           kind=kind, validated=True, data=lambda: plan_to_data(plan))
+        if saved.created and not saved.merged:  # the stored text is this plan's own: reading it gives it back
+            self._keep_plan(saved.version.content_hash, plan)
+        return saved
+
+    def _keep_plan(self, content_hash: str, plan: Plan) -> None:
+        with _PLANS_LOCK:
+            self._plans[content_hash] = plan
+            while len(self._plans) > 8:
+                self._plans.pop(next(iter(self._plans)))
 
     def _save(self, project_id: str, base: str, text: str, *, author: str, message: str, kind: str,
-              source: str | None = None, validated: bool = False, data: dict[str, Any] | None = None) -> Saved:
+              source: str | None = None, validated: bool = False,
+              data: Callable[[], dict[str, Any]] | None = None) -> Saved:
         from pmfit.importing import read_plan_text
         from pmfit.io.yamlplan import plan_to_data
 
-        parsed: list[dict[str, Any]] = [] if data is None else [data]
+        parsed: list[dict[str, Any]] = []
 
         def yours() -> dict[str, Any]:
             if not parsed:
-                parsed.append(plan_to_data(read_plan_text(text, f"{project_id} (your change)")))
+                parsed.append(data() if data is not None else
+                              plan_to_data(read_plan_text(text, f"{project_id} (your change)")))
             return parsed[0]
 
         if not validated:

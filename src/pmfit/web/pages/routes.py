@@ -52,7 +52,7 @@ def workspace(request: Request) -> Any:
         from pmfit.store import Store
         from pmfit.workspace import Workspace
 
-        found = Workspace(Store(engine=request.app.state.engine))
+        found = Workspace(Store(engine=request.app.state.engine), warm_edits=True)
         request.app.state.workspace = found
     return found
 
@@ -218,13 +218,16 @@ def task_panel(request: Request, task_id: str, access: Annotated[ProjectAccess, 
                version: Annotated[str | None, Query(max_length=100)] = None,
                zoom: Annotated[str, Query(max_length=10)] = "week",
                fold: Annotated[str | None, Query(max_length=20000)] = None) -> HTMLResponse:
-    """One task's side panel as an HTML fragment (the script fetches it; big plans do not inline them)."""
-    snap = workspace(request).get(access.project_id, version)
-    panel = views.task_panel(workspace(request), access.project_id, task_id, snap.version.id)
-    return page(request, "task_panel.html", access.principal, t=panel, version=snap.version,
+    """One task's side panel with its "why" as an HTML fragment, in the version the page shows: the
+    script fetches it when a bar is selected (the page computes no other task's "why")."""
+    found = views.task_panel(workspace(request), access.project_id, task_id, version)
+    if found is None:
+        raise not_found("task")
+    panel, shown, status_date = found
+    return page(request, "task_panel.html", access.principal, t=panel, version=shown,
                 project_id=access.project_id, can_edit=access.role is not None and RANK[access.role] >= RANK["editor"],
-                constraint_types=views.CONSTRAINT_TYPES, status_date=views.status_date(workspace(request),
-                access.project_id, snap.version.id), zoom=zoom, fold=",".join(_folds(fold)), hidden=False)
+                constraint_types=views.CONSTRAINT_TYPES, status_date=status_date, zoom=zoom,
+                fold=",".join(_folds(fold)), hidden=False)
 
 
 def _after_edit(project_id: str, task_id: str, zoom: str, fold: str, message: str) -> RedirectResponse:

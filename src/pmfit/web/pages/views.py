@@ -134,7 +134,7 @@ class TaskPanel:
     not_before: str  # the SNET date, ISO, or empty
     percent_complete: float | None
     summary: bool
-    why: list[str]
+    why: list[str] | None  # the driving chain; None when not computed (the page fetches it on select)
     constraint_type: str = ""  # SNET, FNLT, ... or empty (as soon as possible)
     constraint_date: str = ""  # ISO date or empty
     resources: str = ""  # "backend, architect:0.25" (units after a colon when not 1)
@@ -169,9 +169,12 @@ WHY_DEPTH = 5
 FIRST_WINDOW = 150
 #: most rows one fragment request draws
 MAX_WINDOW = 600
-#: up to this many tasks every side panel is in the page (works without script); above, the script
-#: fetches the panel of the task selected
-INLINE_PANELS = 400
+#: up to this many tasks every side panel (without its "why") is in the page; above, the page carries
+#: the selected task's only and the script fetches the panel of the bar selected (2,000 panels with
+#: their forms were 3.6 MB of HTML)
+INLINE_PANELS = 200
+#: composed project pages kept per worker (the first window of the Gantt and the panels' data)
+PAGES_KEPT = 8
 #: leveling for the "leveled" toggle, within a time budget (cached by version)
 LEVELED_KIND = "web-gantt-leveled-1"
 LEVEL_SECONDS = 2.0
@@ -203,7 +206,6 @@ class _Drawn:
     snap: Snapshot
     project: Project
     rows: dict[tuple[tuple[str, ...], bool, bool], list[Any]] = field(default_factory=dict)
-    why: dict[str, str] = field(default_factory=dict)
     links: list[Any] | None = None
 
 
@@ -213,10 +215,14 @@ _DRAWN_SIZE = 6
 
 
 def _drawn(workspace: Workspace, project_id: str, version: str | None) -> _Drawn:
+    return _drawn_of(workspace, workspace.get(project_id, version))
+
+
+def _drawn_of(workspace: Workspace, snap: Snapshot) -> _Drawn:
+    """The version's project, scheduled once per worker (the page, its windows, each "why" asked)."""
     from pmfit.project import Project
 
-    snap = workspace.get(project_id, version)
-    key = (id(workspace), project_id, snap.version.id)
+    key = (id(workspace), snap.project.id, snap.version.id)
     with _DRAWN_LOCK:
         found = _DRAWN.get(key)
         if found is not None:
@@ -306,14 +312,8 @@ def gantt_fragment(workspace: Workspace, project_id: str, options: GanttOptions,
     rows = _rows(workspace, drawn, options)
     first = max(0, min(first, len(rows)))
     last = min(len(rows), first + MAX_WINDOW if last is None else max(first, min(last, first + MAX_WINDOW)))
-    shown = list(rows)
-    # the "why" in each drawn bar's tooltip, for plans up to INLINE_PANELS tasks (the engine explains one
-    # task in time proportional to the plan); above, the side panel shows it for the bar focused
-    for i in range(first, last) if len(sched.tasks) <= INLINE_PANELS else ():
-        row = rows[i]
-        if row.id not in drawn.why:
-            drawn.why[row.id] = " ← ".join(_why_lines(drawn.project, row.id))
-        shown[i] = replace(row, why=drawn.why[row.id])
+    # no "why" in the tooltips: the engine explains one task in time proportional to the plan, so a
+    # task's chain is computed when its bar is selected (the side panel), never for every row drawn
     if drawn.links is None:
         drawn.links = gantt_links(drawn.snap.plan)
     view = GanttView(zoom=options.zoom,  # type: ignore[arg-type]
@@ -323,7 +323,7 @@ def gantt_fragment(workspace: Workspace, project_id: str, options: GanttOptions,
                      interactive=True)
     # the SVG's own <style> (for a file opened alone) is inline style, which the page's CSP refuses;
     # static/pmfit.css carries the same rules, so it is left out here rather than blocked in the browser
-    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(shown, drawn.links, view), count=1,
+    svg = re.sub(r"<style>.*?</style>", "", gantt_svg(rows, drawn.links, view), count=1,
                  flags=re.S)
     return GanttFragment(project_id, drawn.snap.version.id, drawn.snap.version.label,
                          sched.finish.isoformat(timespec="minutes"),
@@ -335,7 +335,7 @@ def _needs_text(needs: dict[str, float]) -> str:
     return ", ".join(rid if units == 1 else f"{rid}:{units:g}" for rid, units in needs.items())
 
 
-def _panel(drawn: _Drawn, task_id: str, why: bool = True) -> TaskPanel | None:
+def _panel(drawn: _Drawn, task_id: str, why: bool) -> TaskPanel | None:
     sched = drawn.project.current
     row = sched.tasks.get(task_id)
     task = next((t for t in drawn.snap.plan.tasks if t.id == task_id), None)
@@ -354,45 +354,84 @@ def _panel(drawn: _Drawn, task_id: str, why: bool = True) -> TaskPanel | None:
         total_float_days=round(row.total_float / mpd, 2),
         duration=str(task.duration) if task.duration is not None else "",
         not_before=when if kind == "SNET" else "", percent_complete=record.percent_complete if record else None,
-        summary=row.summary, why=_why_lines(drawn.project, task_id) if why else [],
+        summary=row.summary, why=_why_lines(drawn.project, task_id) if why else None,
         constraint_type=kind, constraint_date=when, resources=_needs_text(task.needs),
         estimate=(f"{estimate.optimistic}/{estimate.likely}/{estimate.pessimistic}"
                   if estimate is not None and task.duration is None else ""))
 
 
-def status_date(workspace: Workspace, project_id: str, version: str | None = None) -> str | None:
-    moment = _status_moment(_drawn(workspace, project_id, version).project)
-    return moment.isoformat(timespec="minutes") if moment else None
-
-
-def task_panel(workspace: Workspace, project_id: str, task_id: str, version: str | None = None) -> TaskPanel:
-    """One task's side panel (the page's script fetches it for big plans)."""
-    found = _panel(_drawn(workspace, project_id, version), task_id)
+def task_panel(workspace: Workspace, project_id: str, task_id: str,
+               version: str | None = None) -> tuple[TaskPanel, VersionInfo, str | None] | None:
+    """One task's side panel with its "why", in ``version`` (what the page shows: its forms name that
+    version as their base), with the version and its status date; None when it has no such task. The
+    page's script fetches it when a bar is selected."""
+    drawn = _drawn(workspace, project_id, version)
+    found = _panel(drawn, task_id, why=True)
     if found is None:
-        raise PlanError([Diagnostic("unknown_task", f"no task '{task_id}' in this version", task=task_id)])
-    return found
+        return None
+    moment = _status_moment(drawn.project)
+    return found, drawn.snap.version, moment.isoformat(timespec="minutes") if moment else None
+
+
+# A version never changes (its id hashes its content, parent and time), so a page composed from it is
+# kept by version id and view; a new version is a new key, so nothing kept can be stale. Per process,
+# shared by threads; the history, the project's name and the selected task's "why" are read each time.
+_PAGES: OrderedDict[tuple[Any, ...], ProjectPage] = OrderedDict()
+
+
+def forget_drawn_pages() -> None:
+    """Drop every kept page and scheduled version (tests; a worker never needs to)."""
+    with _DRAWN_LOCK:
+        _PAGES.clear()
+        _DRAWN.clear()
 
 
 def project_page(workspace: Workspace, project_id: str, zoom: str = "week",
                  folded: tuple[str, ...] = (), selected: str | None = None,
                  options: GanttOptions | None = None) -> ProjectPage:
-    """The project page: the first window of the Gantt, the side panels, the history."""
-    options = replace(options or GanttOptions(), zoom=zoom, folded=folded)
-    fragment = gantt_fragment(workspace, project_id, options, 0, FIRST_WINDOW)
-    drawn = _drawn(workspace, project_id, fragment.version)
-    project, snap = drawn.project, drawn.snap
+    """The project page: the first window of the Gantt, the side panels, the history.
+
+    The composed page is kept per worker by (version id, zoom, folds, toggles); only the selected
+    task's "why" is computed here (the script fetches another's with its panel when its bar is
+    selected). Plans over ``INLINE_PANELS`` tasks carry the selected task's panel only.
+    """
+    options = replace(options or GanttOptions(), zoom=zoom if zoom in ZOOMS else "week", folded=folded)
+    snap = workspace.get(project_id)
+    key = (id(workspace), project_id, snap.version.id, options, FIRST_WINDOW, INLINE_PANELS)
+    with _DRAWN_LOCK:
+        kept = _PAGES.get(key)
+        if kept is not None:
+            _PAGES.move_to_end(key)
+    if kept is None:
+        kept = _compose(workspace, snap, options)
+        with _DRAWN_LOCK:
+            _PAGES[key] = kept
+            while len(_PAGES) > PAGES_KEPT:
+                _PAGES.popitem(last=False)
+    panels = kept.tasks
+    chosen = _panel(_drawn_of(workspace, snap), selected, why=True) if selected else None
+    if chosen is not None:
+        panels = [chosen if t.id == selected else t for t in panels] if kept.inline_panels else [chosen]
+    return replace(kept, name=snap.project.name, tasks=panels, history=workspace.history(project_id, limit=50))
+
+
+def _compose(workspace: Workspace, snap: Snapshot, options: GanttOptions) -> ProjectPage:
+    """The page of one version and view, without its history and with no task's "why"."""
+    project_id = snap.project.id
+    fragment = gantt_fragment(workspace, project_id, options, 0, FIRST_WINDOW, snap.version.id)
+    drawn = _drawn_of(workspace, snap)
+    project = drawn.project
     sched = project.current
     summaries = _summaries(drawn)
-    ids = list(sched.tasks) if len(sched.tasks) <= INLINE_PANELS else [selected] if selected else []
-    panels = [p for p in (_panel(drawn, tid) for tid in ids) if p is not None]
+    inline = len(sched.tasks) <= INLINE_PANELS
+    panels = [p for p in (_panel(drawn, tid, why=False) for tid in sched.tasks) if p is not None] if inline else []
     finishes = [(f.label, f.finish.isoformat(timespec="minutes")) for f in project.finishes()]
     status = _status_moment(project)
     resources = tuple(r.id for r in snap.plan.resources)
     return ProjectPage(project_id, snap.project.name, snap.version, fragment.finish, fragment.critical_count,
-                       fragment.svg, fragment.zoom, tuple(f for f in folded if f in summaries), summaries, panels,
-                       workspace.history(project_id, limit=50),
-                       status.isoformat(timespec="minutes") if status else None, 0, finishes, fragment.rows,
-                       CONSTRAINT_TYPES, resources, len(sched.tasks) <= INLINE_PANELS)
+                       fragment.svg, fragment.zoom, tuple(f for f in options.folded if f in summaries), summaries,
+                       panels, [], status.isoformat(timespec="minutes") if status else None, 0, finishes,
+                       fragment.rows, CONSTRAINT_TYPES, resources, inline)
 
 
 # ---- edits ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // pmfit's interactive Gantt. The server draws (the SVG and every date come from the engine); this file
 // turns gestures into ONE JSON API call each (naming the version shown, If-Match), then swaps in the
 // redrawn Gantt from GET /projects/{id}/gantt. Big plans: only the rows in view are drawn; scrolling
-// fetches the window of rows around the view. No inline script or style (the CSP forbids them).
+// fetches the window of rows around the view. A selected bar's side panel and its "why" (computed on
+// demand) come from GET /projects/{id}/panel/{task}. No inline script or style (the CSP forbids them).
 // Keys and gestures are documented in docs/web-gantt.md.
 "use strict";
 (function () {
@@ -346,25 +347,45 @@
       "&fold=" + encodeURIComponent(state.fold);
   }
 
+  // one task's panel with its "why" from the server, in the version shown (parsed inert), or null
+  function fetchPanel(taskId) {
+    return fetch("/projects/" + encodeURIComponent(state.project) + "/panel/" + encodeURIComponent(taskId) + panelQuery(),
+                 { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (answer) { return answer.ok ? answer.text() : ""; })
+      .then(function (html) {
+        if (!html) { return null; }
+        var holder = document.createElement("template");
+        holder.innerHTML = html;  // the server's escaped markup
+        return $(".task-panel", holder.content);
+      })
+      .catch(function () { return null; });
+  }
+
+  // the page's panels come without their "why" (the engine explains one task in time proportional
+  // to the plan): fill it in when the task is selected, leaving the forms (and anything typed) alone
+  function fillWhy(panel, taskId) {
+    var slot = $("[data-why-pending]", panel);
+    if (!slot || slot.getAttribute("data-why-pending") === "asked") { return; }
+    slot.setAttribute("data-why-pending", "asked");
+    fetchPanel(taskId).then(function (fresh) {
+      var why = fresh && $(".why-here", fresh);
+      if (why && slot.isConnected) { slot.replaceWith(why); } else { slot.setAttribute("data-why-pending", ""); }
+    });
+  }
+
   function showPanel(taskId, focusForm, reload) {
     state.selected = taskId;
     markSelected();
     var panel = $('#panel .task-panel[data-panel="' + CSS.escape(taskId) + '"]');
     var fresh = panel && panel.getAttribute("data-version") === state.version && !reload;
     var ready = fresh ? Promise.resolve(panel)
-      : fetch("/projects/" + encodeURIComponent(state.project) + "/panel/" + encodeURIComponent(taskId) + panelQuery(),
-              { credentials: "same-origin" })
-        .then(function (answer) { return answer.ok ? answer.text() : ""; })
-        .then(function (html) {
-          if (!html || state.selected !== taskId) { return null; }
-          var holder = document.createElement("div");
-          holder.innerHTML = html;
-          var made = $(".task-panel", holder);
-          if (!made) { return null; }
+      : fetchPanel(taskId).then(function (made) {
+          if (!made || state.selected !== taskId) { return null; }
           var old = $('#panel .task-panel[data-panel="' + CSS.escape(taskId) + '"]');
           if (old) { old.replaceWith(made); } else { $("#panel").appendChild(made); }
           return made;
         });
+    if (fresh) { fillWhy(panel, taskId); }
     return ready.then(function (shown) {
       if (!shown || state.selected !== taskId) { return; }
       $$("#panel .task-panel").forEach(function (p) { p.hidden = p !== shown; });
@@ -434,6 +455,13 @@
         // begun work gets an actual start: the scheduled one, at the latest the status date
         var start = day(panel.getAttribute("data-start"));
         record.actual_start = when && when < start ? when : start;
+      }
+      var shown = panel ? parseFloat(panel.getAttribute("data-percent")) : NaN;
+      if (percent >= 100 && panel && !(shown >= 100)) {
+        // finished work gets an actual finish: the scheduled one, at the latest the status date (as the
+        // form's patch, views.progress_patch; without it the plan is refused: 100% with no finish)
+        var finish = day(panel.getAttribute("data-finish"));
+        record.actual_finish = when && when < finish ? when : finish;
       }
       var body = { tasks: {} };
       body.tasks[id] = record;
