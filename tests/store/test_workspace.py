@@ -201,3 +201,45 @@ def test_an_upload_is_named_as_sent_never_by_the_servers_scratch_folder(
     saved = workspace.import_bytes(SMALL_PLAN.encode(), "Small Plan.yaml")
     assert saved.report is not None and saved.report.source == "Small Plan.yaml"
     assert all("pmfit-import-" not in str(w) for w in saved.report.warnings)
+
+
+def test_a_stale_edit_is_merged_before_the_store_is_locked_and_again_inside_only_if_overtaken(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    v1 = workspace.import_bytes(SMALL_PLAN.encode(), "p.yaml", author="alice").version
+    text = workspace.text(v1)
+    workspace.commit("p", v1.id, text=_edit(text, "duration: 3d", "duration: 4d"), author="bob")
+    # the store is asked to save onto the head it already merged onto: no merge with the lock held
+    calls: list[tuple[str, bool]] = []
+    commit = workspace.store.commit
+
+    def spy(project_id: str, base: str, document: bytes, **kw: object) -> object:
+        rebase = kw.get("rebase")
+
+        def watched(head: str) -> bytes:
+            calls.append((head, True))
+            return rebase(head)  # type: ignore[operator, no-any-return]
+
+        calls.append((base, False))
+        return commit(project_id, base, document, **{**kw, "rebase": watched})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace.store, "commit", spy)
+    carol = workspace.commit("p", v1.id, text=_edit(text, "name: Docs", "name: Documentation"), author="carol")
+    assert carol.merged and calls == [(workspace.history("p")[1].id, False)]
+    # overtaken between that merge and the save: the store merges again, from carol's base, and keeps all three
+    merged = workspace._merged
+
+    def someone_saves_meanwhile(project_id: str, base_id: str, head_id: str, yours: dict) -> str:
+        out = merged(project_id, base_id, head_id, yours)
+        if not calls[1:]:
+            calls.append(("erin", False))
+            commit("p", head_id, _edit(workspace.text(workspace.version("p")), "name: Test", "name: QA").encode(),
+                   author="erin")
+        return out
+
+    monkeypatch.setattr(workspace, "_merged", someone_saves_meanwhile)
+    dave = workspace.commit("p", v1.id, text=_edit(text, "duration: 2d, after: [b, c]",
+                                                   "duration: 1d, after: [b, c]"), author="dave")
+    assert dave.merged and any(inside for _, inside in calls[2:])  # merged again with the lock held
+    plan = workspace.get("p").plan
+    assert (str(plan.task("a").duration), plan.task("c").name, plan.task("d").name) == ("4d", "Documentation", "QA")
+    assert str(plan.task("d").duration) == "1d" and dave.version.base_id == v1.id

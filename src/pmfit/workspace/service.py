@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmfit.model.diagnostics import Diagnostic, PlanError
-from pmfit.store import HeadMoved, NotFound, ProjectInfo, Store, VersionInfo, open_store
+from pmfit.store import (
+    HeadMoved,
+    NotFound,
+    ProjectInfo,
+    Store,
+    StoreUnavailable,
+    StoreWriteFailed,
+    VersionInfo,
+    open_store,
+)
 from pmfit.workspace.merge import FieldChange, FieldConflict, changes, merge3
 from pmfit.workspace.writer import PlanTextWriter, with_parts_of
 
@@ -370,8 +379,23 @@ class Workspace:
             return self._merged(project_id, base, head, yours()).encode("utf-8")
 
         try:
-            version, created = self.store.commit(project_id, base, text.encode("utf-8"), author=author,
-                                                 message=message, kind=kind, source=source, rebase=rebase)
+            document, commit_base, based_on = text, base, None
+            try:
+                head = self.store.project(project_id).head
+            except StoreUnavailable as exc:  # the save's first read: it failed before anything was written
+                raise StoreWriteFailed(f"the store could not save ({exc.diagnostics[0].message}); nothing was "
+                                       "saved and the previous version is unchanged", project=project_id) from exc
+            if head is not None and head != base:
+                # Someone saved since your base: merge now, outside the store's write lock (on a big plan
+                # the merge is the slow part, and SQLite has one writer), then save onto that head. The
+                # store still compares and swaps: if yet another save came in between, it merges again,
+                # inside the lock, from your original base.
+                document = self._merged(project_id, base, head, yours())
+                merged_onto.append(head)
+                commit_base, based_on = head, base
+            version, created = self.store.commit(project_id, commit_base, document.encode("utf-8"), author=author,
+                                                 message=message, kind=kind, source=source, based_on=based_on,
+                                                 rebase=rebase)
         except EditConflict as conflict:  # say who changed what since, now that the lock is released
             since = self._changes_since(project_id, conflict.base, conflict.head)
             raise EditConflict(project_id, conflict.base, conflict.head, _attribute(conflict.conflicts, since),
