@@ -21,6 +21,18 @@ EXAMPLES = ROOT / "src" / "pmfit" / "examples"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def require_mpxj() -> None:
+    """Skip the calling test module, with the reason, where MPXJ (Java and its jar) cannot run."""
+    try:
+        from pmfit.io.mpp import mpxj_missing
+
+        missing = mpxj_missing()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        missing = str(exc)
+    if missing:
+        pytest.skip(f"MPXJ cannot run here: {missing}", allow_module_level=True)
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared/data; the calling test is skipped when it is absent."""
     path = SHARED.joinpath(*parts)

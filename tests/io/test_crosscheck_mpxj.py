@@ -16,20 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_mpxj
 
 from pmfit.importing import import_file
 
 pytestmark = pytest.mark.java
 
-try:
-    from pmfit.io.mpp import mpxj_missing
-    MISSING = mpxj_missing()
-except Exception as exc:  # pragma: no cover - depends on the machine
-    MISSING = str(exc)
-
-if MISSING:
-    pytest.skip(f"MPXJ cannot run here: {MISSING}", allow_module_level=True)
+require_mpxj()
 
 PROJECTS = SHARED / "projects"
 MS_FILES = [

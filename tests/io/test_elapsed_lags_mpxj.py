@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import require_mpxj
 
 from pmfit.api import export_plan
 from pmfit.io.yamlplan import read_plan_text
 
 pytestmark = pytest.mark.java
 
-try:
-    from pmfit.io.mpp import mpxj_missing
-    MISSING = mpxj_missing()
-except Exception as exc:  # pragma: no cover - depends on the machine
-    MISSING = str(exc)
-
-if MISSING:
-    pytest.skip(f"MPXJ cannot run here: {MISSING}", allow_module_level=True)
+require_mpxj()
 
 PLAN = """\
 project: {name: P, start: 2027-01-04}

@@ -11,21 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import shared_path
+from tests.conftest import require_mpxj, shared_path
 
 from pmfit.api import export_file
 from pmfit.io.formats import FORMATS, import_file
 
 pytestmark = pytest.mark.java
 
-try:
-    from pmfit.io.mpp import mpxj_missing
-    MISSING = mpxj_missing()
-except Exception as exc:  # pragma: no cover - depends on the machine
-    MISSING = str(exc)
-
-if MISSING:
-    pytest.skip(f"MPXJ cannot run here: {MISSING}", allow_module_level=True)
+require_mpxj()
 
 SAMPLE = [
     "xer/p6viewer-terminal-building-airport.xer",   # WBS, resources, assignments

@@ -12,19 +12,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_mpxj
 
 from pmfit.io import gan
 
 pytestmark = pytest.mark.java
 
-try:
-    from pmfit.io.mpp import mpxj_missing
-    MISSING = mpxj_missing()
-except Exception as exc:  # pragma: no cover - depends on the machine
-    MISSING = str(exc)
-if MISSING:
-    pytest.skip(f"MPXJ cannot run here: {MISSING}", allow_module_level=True)
+require_mpxj()
 
 FILES = ["ganttproject-house-building-sample.gan", "ts-gan-baseline-with-subtasks.gan",
          "ts-gan-task-with-custom-properties.gan", "ts-gan-task-with-dependencies.gan"]

@@ -10,19 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_mpxj
 
 from pmfit.io import planner
 
 pytestmark = pytest.mark.java
 
-try:
-    from pmfit.io.mpp import mpxj_missing
-    MISSING = mpxj_missing()
-except Exception as exc:  # pragma: no cover - depends on the machine
-    MISSING = str(exc)
-if MISSING:
-    pytest.skip(f"MPXJ cannot run here: {MISSING}", allow_module_level=True)
+require_mpxj()
 
 FILES = ["gnome-planner-sample-1.planner", "mpxj-planner-calendar.planner", "mpxj-planner-resource.planner",
          "mpxj-planner-sample.planner"]
