@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,21 @@ def make_server(tmp_path: Path, url: str | None = None, **overrides: Any) -> Ser
     settings = WebSettings(db_url=url or f"sqlite:///{db_path}", secret_key=SECRET, clock=clock,
                            hashing=TEST_HASHING, **overrides)
     return Server(create_app(settings), clock, settings, db_path)
+
+
+@contextmanager
+def server_with_examples(tmp_path: Path) -> Iterator[Server]:
+    """A server on a SQLite file with the three examples loaded as ``make run`` loads them; closed after."""
+    from pmfit.web.server import load_examples
+
+    server = make_server(tmp_path)
+    load_examples(server.app.state.engine, server.clock())
+    try:
+        yield server
+    finally:
+        for client in server.clients:
+            client.close()
+        server.app.state.engine.dispose()
 
 
 BACKENDS = ("sqlite", "postgresql")

@@ -15,9 +15,9 @@ import yaml
 
 from pmfit.project import Project
 from pmfit.web.pages.analysis import LEVEL_SECONDS, RISK_ITERATIONS
-from pmfit.web.server import LOCAL_ADMIN, load_examples
+from pmfit.web.server import LOCAL_ADMIN
 from web.browser import needs_cairosvg, needs_weasyprint
-from web.helpers import Server, make_server
+from web.helpers import Server, server_with_examples
 from web.test_pages import HTML, PAYLOADS, active_content, link_login, workspace
 
 SECTIONS = ("leveling", "risk", "earned-value", "advice")
@@ -25,12 +25,8 @@ SECTIONS = ("leveling", "risk", "earned-value", "advice")
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("analysis"))
-    load_examples(server.app.state.engine, server.clock())
-    yield server
-    for client in server.clients:
-        client.close()
-    server.app.state.engine.dispose()
+    with server_with_examples(tmp_path_factory.mktemp("analysis")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import pytest
 
 from pmfit.project import Project
 from pmfit.web.pages import views
-from pmfit.web.server import LOCAL_ADMIN, load_examples
-from web.helpers import Server, make_server
+from pmfit.web.server import LOCAL_ADMIN
+from web.helpers import Server, make_server, server_with_examples
 from web.test_pages import HTML, bars, csrf_and_base, link_login, workspace
 
 PROJECT = "software-release"
@@ -22,12 +22,8 @@ ROW = re.compile(r'<g class="row" data-row="(\d+)" data-task="([^"]*)">')
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("gantt"))
-    load_examples(server.app.state.engine, server.clock())
-    yield server
-    for client in server.clients:
-        client.close()
-    server.app.state.engine.dispose()
+    with server_with_examples(tmp_path_factory.mktemp("gantt")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
