@@ -247,6 +247,8 @@ def test_a_stale_drag_after_another_persons_edit_shows_the_conflict(live: tuple[
     text = str(box.text_content())
     mine.screenshot(path=str(ARTIFACTS / "gantt-5-conflict.png"), full_page=True)
     assert task in text and LOCAL_ADMIN in text and "constraint" in text
+    since = str(mine.locator("#gantt-conflict [data-since]").text_content())
+    assert "constraint (none) → {type: SNET, date: " in since and "null" not in since and '"' not in since
     saved = next(t for t in _workspace(server).get(project).plan.tasks if t.id == task)
     assert saved.constraint is not None and saved.constraint.date is not None
     kept = saved.constraint.date  # theirs, not overwritten by my stale drag

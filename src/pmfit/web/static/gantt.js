@@ -114,9 +114,19 @@
   }
 
   // ---- after a change: redraw, say what moved; a conflict shows who changed what ----------
+  // a value as the plan file writes it (and as the store's own description does), not as JSON
+  function shown(v) {
+    if (v === null || v === undefined) { return "(none)"; }
+    if (Array.isArray(v)) { return "[" + v.map(shown).join(", ") + "]"; }
+    if (typeof v === "object") {
+      return "{" + Object.keys(v).map(function (k) { return k + ": " + shown(v[k]); }).join(", ") + "}";
+    }
+    return String(v);
+  }
+
   function describeChange(c) {
     var what = c.entity + (c.id ? " '" + c.id + "'" : "");
-    var field = c.field === "(exists)" ? (c.new === null ? " removed" : " added") : " " + c.field + " " + JSON.stringify(c.old) + " → " + JSON.stringify(c.new);
+    var field = c.field === "(exists)" ? (c.new === null ? " removed" : " added") : " " + c.field + " " + shown(c.old) + " → " + shown(c.new);
     return what + field + " (" + (c.author || "someone") + ", " + (c.at || "").slice(0, 16).replace("T", " ") + " UTC)";
   }
 
