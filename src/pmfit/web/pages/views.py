@@ -511,16 +511,15 @@ def edit_task(workspace: Workspace, project_id: str, base: str, task_id: str, *,
 
 def progress_patch(plan: Any, task_id: str, percent: float | None, status_date: str | None) -> dict[str, Any]:
     """The JSON merge patch of ``/api/v1/projects/{id}/progress`` for one task's percent complete (and
-    the status date): begun work gets an actual start (the scheduled one, as MS Project assumes, at the
-    latest the status date), finished work an actual finish."""
+    the status date); the actual dates a percent implies are filled in by the progress path itself
+    (:func:`pmfit.web.api.parts.patch_progress`), as for the JSON route and the page's script."""
     from pmfit.model.plan import Progress
 
     if task_id not in {t.id for t in plan.tasks}:
         raise _bad(f"no task '{task_id}' in this version", task_id)
     if percent is not None and not 0 <= percent <= 100:
         raise _bad("percent complete is between 0 and 100", task_id)
-    old = plan.progress or Progress()
-    when: dt.date | dt.datetime | None = old.status_date
+    when: dt.date | dt.datetime | None = (plan.progress or Progress()).status_date
     patch: dict[str, Any] = {}
     if status_date:
         try:
@@ -530,18 +529,7 @@ def progress_patch(plan: Any, task_id: str, percent: float | None, status_date: 
         patch["status_date"] = when.isoformat()
     if when is None:
         raise _bad("progress needs a status date")
-    record = old.tasks.get(task_id)
-    update: dict[str, Any] = {"percent_complete": percent}
-    if percent:
-        from pmfit.project import Project
-
-        row = Project(plan).planned.tasks[task_id]
-        day = when if isinstance(when, dt.date) and not isinstance(when, dt.datetime) else when.date()
-        if record is None or record.actual_start is None:
-            update["actual_start"] = min(row.start.date(), day).isoformat()
-        if percent >= 100 and (record is None or record.actual_finish is None):
-            update["actual_finish"] = min(row.finish.date(), day).isoformat()
-    patch["tasks"] = {task_id: update}
+    patch["tasks"] = {task_id: {"percent_complete": percent}}
     return patch
 
 

@@ -459,20 +459,8 @@
     } else {
       var percent = f.percent.value === "" ? null : parseFloat(f.percent.value);
       var when = f.status_date.value;
+      // the actual dates a percent implies are filled in by the one progress path (parts.patch_progress)
       var record = { percent_complete: percent };
-      var panel = form.closest(".task-panel");
-      if (percent && panel && panel.getAttribute("data-percent") === "") {
-        // begun work gets an actual start: the scheduled one, at the latest the status date
-        var start = day(panel.getAttribute("data-start"));
-        record.actual_start = when && when < start ? when : start;
-      }
-      var shown = panel ? parseFloat(panel.getAttribute("data-percent")) : NaN;
-      if (percent >= 100 && panel && !(shown >= 100)) {
-        // finished work gets an actual finish: the scheduled one, at the latest the status date (as the
-        // form's patch, views.progress_patch; without it the plan is refused: 100% with no finish)
-        var finish = day(panel.getAttribute("data-finish"));
-        record.actual_finish = when && when < finish ? when : finish;
-      }
       var body = { tasks: {} };
       body.tasks[id] = record;
       if (when) { body.status_date = when; }
