@@ -395,13 +395,8 @@ class Parser:
         target = resource.setdefault("_holidays", []) if resource is not None else self.holidays
         target.append(entry)
 
-    def parse_resource(self, parent: dict[str, Any] | None) -> None:
-        rid = self.expect("word").text
-        name = self.expect("string").text
-        resource: dict[str, Any] = {"id": rid, "name": name}
-        if parent is not None:
-            resource["_parent"] = parent
-        self.resources.append(resource)
+    def body(self, task: dict[str, Any] | None, resource: dict[str, Any] | None) -> None:
+        """The statements of a task's or a resource's ``{ ... }`` body, if it has one."""
         token = self.peek()
         if token is not None and token.text == "{":
             self.next()
@@ -409,7 +404,16 @@ class Parser:
                 token = self.next()
                 if token is None or token.text == "}":
                     break
-                self.statement(token, None, resource)
+                self.statement(token, task, resource)
+
+    def parse_resource(self, parent: dict[str, Any] | None) -> None:
+        rid = self.expect("word").text
+        name = self.expect("string").text
+        resource: dict[str, Any] = {"id": rid, "name": name}
+        if parent is not None:
+            resource["_parent"] = parent
+        self.resources.append(resource)
+        self.body(None, resource)
 
     def parse_task(self, parent: dict[str, Any] | None) -> None:
         first = self.next()
@@ -425,14 +429,7 @@ class Parser:
         if parent is not None:
             task["parent"] = parent["id"]
         self.tasks.append(task)
-        token = self.peek()
-        if token is not None and token.text == "{":
-            self.next()
-            while True:
-                token = self.next()
-                if token is None or token.text == "}":
-                    break
-                self.statement(token, task, None)
+        self.body(task, None)
 
     def task_attribute(self, word: str, task: dict[str, Any], token: Token) -> None:
         if word == "effort":
